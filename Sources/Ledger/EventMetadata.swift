@@ -77,3 +77,34 @@ public struct EventMetadata: Codable, Sendable, Equatable {
         return text
     }
 }
+
+extension EventMetadata {
+    /// Who is acting, from an explicit actor, else `SHIPLOG_ACTOR`, else `GITHUB_ACTOR`;
+    /// inside GitHub Actions also the workflow run URL and the commit.
+    ///
+    /// - Parameters:
+    ///   - actor: the `--actor` flag, if given.
+    ///   - environment: the process environment.
+    public static func fromContext(actor: String?, onBehalfOf: String? = nil, environment: [String: String]) -> EventMetadata {
+        var metadata = EventMetadata(
+            actor: actor ?? environment["SHIPLOG_ACTOR"] ?? environment["GITHUB_ACTOR"],
+            onBehalfOf: onBehalfOf,
+            authMethod: "cli")
+        if let server = environment["GITHUB_SERVER_URL"], let repository = environment["GITHUB_REPOSITORY"],
+           let run = environment["GITHUB_RUN_ID"] {
+            metadata.source = "\(server)/\(repository)/actions/runs/\(run)"
+            metadata.authMethod = "github-actions"
+        }
+        metadata.commit = environment["GITHUB_SHA"]
+        return metadata
+    }
+
+    /// Fills every field this metadata leaves empty from `defaults`.
+    public func filling(from defaults: EventMetadata) -> EventMetadata {
+        EventMetadata(
+            actor: actor ?? defaults.actor, onBehalfOf: onBehalfOf ?? defaults.onBehalfOf, role: role ?? defaults.role,
+            authMethod: authMethod ?? defaults.authMethod, source: source ?? defaults.source, commit: commit ?? defaults.commit,
+            correlationID: correlationID ?? defaults.correlationID, causationID: causationID ?? defaults.causationID,
+            clientAddress: clientAddress ?? defaults.clientAddress)
+    }
+}
