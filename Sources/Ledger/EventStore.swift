@@ -98,6 +98,9 @@ public final class EventStore: Sendable {
         return try await writer.append(request)
     }
 
+    /// The writer, for tests that need to hold it to shape a batch.
+    var writerForTesting: GroupCommitWriter? { writer }
+
     // MARK: Reading
 
     /// Events matching `filter`, in position order.

@@ -56,7 +56,7 @@ enum JSONText {
     static func describe(_ error: any Error, in type: String) -> String {
         guard let error = error as? DecodingError else { return "\(type): \(error)" }
         func path(_ codingPath: [any CodingKey], _ key: (any CodingKey)? = nil) -> String {
-            (codingPath + (key.map { [$0] } ?? [])).map(\.stringValue).joined(separator: ".")
+            (codingPath + (key.map { [$0] } ?? [])).map { snakeCase($0.stringValue) }.joined(separator: ".")
         }
         switch error {
         case .keyNotFound(let key, let context):
@@ -71,6 +71,19 @@ enum JSONText {
         @unknown default:
             return "\(type): \(error)"
         }
+    }
+
+    /// `timeoutSeconds` → `timeout_seconds`: errors name fields as they are written in JSON.
+    private static func snakeCase(_ name: String) -> String {
+        var result = ""
+        for character in name {
+            if character.isUppercase {
+                result += "_" + character.lowercased()
+            } else {
+                result.append(character)
+            }
+        }
+        return result
     }
 
     private static func describe(_ type: Any.Type) -> String {

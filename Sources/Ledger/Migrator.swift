@@ -12,6 +12,12 @@ public struct Migrator: Sendable {
         public let name: String
         public let sql: String
 
+        public init(version: Int, name: String, sql: String) {
+            self.version = version
+            self.name = name
+            self.sql = sql
+        }
+
         public var checksum: String { Array(SHA256.hash(data: Data(sql.utf8))).hexString }
     }
 

@@ -77,13 +77,24 @@ extension Events {
         @Option(help: "Retrying with the same key and the same events returns the original positions.")
         var idempotencyKey: String?
 
+        @Flag(help: "Append each line on its own as it arrives (not all-or-nothing), printing each event once committed.")
+        var each = false
+
+        @Option(help: "With --each: how many appends may be in flight at once (they share commits).")
+        var concurrency: Int = 1
+
         func validate() throws {
             if ExpectedVersion(argument: expectedVersion) == nil {
                 throw ValidationError("--expected-version must be any, no-stream, exists, or a version number, not '\(expectedVersion)'")
             }
+            if each && (file != nil || idempotencyKey != nil || expectedVersion != "any") {
+                throw ValidationError("--each reads standard input and takes no --file, --idempotency-key or --expected-version")
+            }
+            if !(1...1024).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 1024") }
         }
 
         func run() async throws {
+            if each { return try await appendEach() }
             let input: String
             if let file {
                 guard let data = FileManager.default.contents(atPath: file) else {
@@ -101,6 +112,36 @@ extension Events {
             for event in result.events { emit(event.jsonLine()) }
             if result.deduplicated {
                 complain("already appended with idempotency key '\(idempotencyKey ?? "")': nothing new written")
+            }
+        }
+
+        /// Streams standard input: every line is appended as soon as it is read,
+        /// and printed back only after the commit that holds it returned.
+        private func appendEach() async throws {
+            let store = try global.openStore(.readWrite(create: false))
+            let defaults = global.metadata
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var inFlight = 0
+                var number = 0
+                while let line = readLine(strippingNewline: true) {
+                    number += 1
+                    guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+                    let event: NewEvent
+                    do {
+                        event = try EventLineParser.parseLine(line, defaults: defaults)
+                    } catch let error as LedgerError {
+                        throw LedgerError.invalidEvent("line \(number): \(error.message)")
+                    }
+                    if inFlight == concurrency {
+                        try await group.next()
+                        inFlight -= 1
+                    }
+                    group.addTask {
+                        for recorded in try await store.append([event]).events { emit(recorded.jsonLine()) }
+                    }
+                    inFlight += 1
+                }
+                try await group.waitForAll()
             }
         }
     }
