@@ -21,11 +21,16 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// The most appends one transaction takes, to bound its size and latency.
     static let maximumBatch = 1024
 
+    /// How long the writer may wait for the callers of a large batch to append
+    /// again before it commits a small one: well under one fsync.
+    static let gatherWindow: TimeInterval = 0.000_3
+
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var queue: [Item] = []
     private var closed = false
     private var finished = false
+    private var lastBatchSize = 1
 
     private let connection: Connection
     private let clock: any LedgerClock
@@ -73,7 +78,8 @@ final class GroupCommitWriter: @unchecked Sendable {
             return
         }
         queue.append(item)
-        condition.signal()
+        // Broadcast: `close()` may be waiting on the same condition as the writer.
+        condition.broadcast()
         condition.unlock()
     }
 
@@ -110,6 +116,13 @@ final class GroupCommitWriter: @unchecked Sendable {
             queue.removeFirst()
             return .exclusive(work)
         }
+        // The callers of the last large batch were just answered and are likely
+        // appending again: give them a moment to share the next commit, instead
+        // of paying one fsync for the first of them and another for the rest.
+        if lastBatchSize > 1, queue.count < lastBatchSize / 2, !closed {
+            let deadline = Date(timeIntervalSinceNow: Self.gatherWindow)
+            while queue.count < lastBatchSize / 2, condition.wait(until: deadline) {}
+        }
         var appends: [(AppendRequest, CheckedContinuation<AppendResult, any Error>)] = []
         var taken = 0
         for item in queue {
@@ -118,6 +131,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             taken += 1
         }
         queue.removeFirst(taken)
+        lastBatchSize = appends.count
         return .appends(appends)
     }
 

@@ -117,13 +117,18 @@ enum Projections {
 
     private static func requested(_ event: Input, _ payload: DeploymentRequested, _ db: Connection) throws {
         let metadata = try event.decodedMetadata()
-        try db.cachedStatement("""
-            INSERT INTO deployments (id, app, environment, tag, trigger, actor, via, source, commit_sha, started_at, outcome, position)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'in_progress', ?)
-            """).execute(
-                event.stream, payload.app, payload.environment, payload.tag, payload.trigger.rawValue,
-                metadata.effectiveActor, metadata.via, metadata.source, metadata.commit,
-                event.recordedAt, event.position)
+        do {
+            try db.cachedStatement("""
+                INSERT INTO deployments (id, app, environment, tag, trigger, actor, via, source, commit_sha, started_at, outcome, position)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'in_progress', ?)
+                """).execute(
+                    event.stream, payload.app, payload.environment, payload.tag, payload.trigger.rawValue,
+                    metadata.effectiveActor, metadata.via, metadata.source, metadata.commit,
+                    event.recordedAt, event.position)
+        } catch let error as SQLiteError where error.code.primary == .constraint {
+            throw LedgerError.invalidEvent(
+                "DeploymentRequested: stream '\(event.stream)' already holds a deployment; each attempt gets a stream of its own")
+        }
         try db.cachedStatement("""
             INSERT INTO environment_state (app, environment, deployment_in_progress, updated_position) VALUES (?, ?, ?, ?)
             ON CONFLICT (app, environment) DO UPDATE SET
