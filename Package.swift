@@ -41,7 +41,8 @@ let package = Package(
         .plugin(
             name: "MigrationsPlugin",
             capability: .buildTool(),
-            dependencies: ["MigrationsEmbedder"]
+            dependencies: ["MigrationsEmbedder"],
+            path: "Sources/MigrationsPlugin"
         ),
         .target(
             name: "Ledger",

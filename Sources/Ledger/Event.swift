@@ -1,0 +1,98 @@
+import Foundation
+
+/// An event to append: which stream, what type, its JSON data, who and how.
+public struct NewEvent: Sendable, Equatable {
+    /// The event's UUID; generated at append when `nil`.
+    public var id: UUID?
+    public var stream: String
+    public var type: String
+    /// The data as JSON object text.
+    public var data: String
+    public var metadata: EventMetadata
+    /// Set for events built from a typed payload, whose data needs no schema check.
+    var isSchemaChecked = false
+
+    /// An event with raw JSON data (validated against its type's schema at append).
+    public init(id: UUID? = nil, stream: String, type: String, data: String, metadata: EventMetadata = EventMetadata()) {
+        self.id = id
+        self.stream = stream
+        self.type = type
+        self.data = data
+        self.metadata = metadata
+    }
+
+    /// An event of a known type, from its payload.
+    public init<Payload: EventPayload>(id: UUID? = nil, stream: String, _ payload: Payload, metadata: EventMetadata = EventMetadata()) {
+        self.init(id: id, stream: stream, type: Payload.eventType, data: payload.jsonText(), metadata: metadata)
+        isSchemaChecked = true
+    }
+}
+
+/// An event as the log holds it.
+public struct RecordedEvent: Sendable, Equatable, Codable {
+    /// The event's place in the whole log: 1, 2, 3, ... with no gaps.
+    public var position: Int64
+    public var id: String
+    public var stream: String
+    /// The event's place in its stream, from 1.
+    public var version: Int64
+    public var type: String
+    /// JSON object text.
+    public var data: String
+    /// JSON object text (see ``EventMetadata``).
+    public var metadata: String
+    /// UTC, ISO 8601 with microseconds.
+    public var recordedAt: String
+    public var prevHash: [UInt8]
+    public var hash: [UInt8]
+
+    public init(
+        position: Int64, id: String, stream: String, version: Int64, type: String, data: String,
+        metadata: String, recordedAt: String, prevHash: [UInt8], hash: [UInt8]
+    ) {
+        self.position = position
+        self.id = id
+        self.stream = stream
+        self.version = version
+        self.type = type
+        self.data = data
+        self.metadata = metadata
+        self.recordedAt = recordedAt
+        self.prevHash = prevHash
+        self.hash = hash
+    }
+
+    /// The metadata, decoded.
+    public func decodedMetadata() -> EventMetadata {
+        let decoder = JSONDecoder()
+        return (try? decoder.decode(EventMetadata.self, from: Data(metadata.utf8))) ?? EventMetadata()
+    }
+
+    /// The event as one line of JSON: data and metadata inline, hashes in hex.
+    public func jsonLine() -> String {
+        var text = "{\"position\":\(position),\"id\":"
+        JSONText.appendQuoted(id, to: &text)
+        text += ",\"stream\":"
+        JSONText.appendQuoted(stream, to: &text)
+        text += ",\"version\":\(version),\"type\":"
+        JSONText.appendQuoted(type, to: &text)
+        text += ",\"data\":\(data),\"metadata\":\(metadata),\"recorded_at\":"
+        JSONText.appendQuoted(recordedAt, to: &text)
+        text += ",\"prev_hash\":\"\(prevHash.hexString)\",\"hash\":\"\(hash.hexString)\"}"
+        return text
+    }
+}
+
+extension Sequence<UInt8> {
+    /// Lower-case hexadecimal.
+    public var hexString: String {
+        var text = ""
+        for byte in self {
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return text
+    }
+}
+
+private let hexDigits: [Character] = Array("0123456789abcdef")

@@ -1,0 +1,80 @@
+import Foundation
+
+/// Parses events written as JSON, one object a line, the way CI steps record
+/// what they did:
+///
+/// ```json
+/// {"stream": "deployment-42", "type": "DeploymentRequested", "data": {...}, "metadata": {...}}
+/// ```
+///
+/// `id` and `metadata` are optional. Known types are checked against their
+/// schema; every problem is reported with its line number.
+public enum EventLineParser {
+    static let fields: Set<String> = ["id", "stream", "type", "data", "metadata"]
+
+    /// Parses every non-blank line of `text`.
+    ///
+    /// - Parameter defaults: metadata for fields a line leaves out (the CLI's actor, run URL, commit).
+    public static func parse(_ text: String, defaults: EventMetadata) throws -> [NewEvent] {
+        var events: [NewEvent] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else { continue }
+            do {
+                events.append(try parseLine(trimmed, defaults: defaults))
+            } catch let error as LedgerError {
+                throw LedgerError.invalidEvent("line \(index + 1): \(error.message)")
+            }
+        }
+        guard !events.isEmpty else { throw LedgerError.invalidEvent("no events in the input") }
+        return events
+    }
+
+    /// Parses one JSON object into an event.
+    public static func parseLine(_ line: String, defaults: EventMetadata) throws -> NewEvent {
+        let object = try JSONText.object(from: line, what: "the line")
+        if let unknown = object.keys.filter({ !fields.contains($0) }).sorted().first {
+            throw LedgerError.invalidEvent("unknown field '\(unknown)' (expected: id, stream, type, data, metadata)")
+        }
+        guard let stream = object["stream"] as? String, !stream.isEmpty else {
+            throw LedgerError.invalidEvent(object["stream"] == nil ? "missing field 'stream'" : "field 'stream' must be a non-empty string")
+        }
+        guard let type = object["type"] as? String, !type.isEmpty else {
+            throw LedgerError.invalidEvent(object["type"] == nil ? "missing field 'type'" : "field 'type' must be a non-empty string")
+        }
+        guard let dataValue = object["data"] else { throw LedgerError.invalidEvent("\(type): missing field 'data'") }
+        guard dataValue is [String: Any] else { throw LedgerError.invalidEvent("\(type): field 'data' must be a JSON object") }
+        let data = try JSONText.canonical(dataValue)
+        try EventTypes.validate(type: type, data: data)
+
+        var id: UUID?
+        if let idValue = object["id"] {
+            guard let text = idValue as? String, let uuid = UUID(uuidString: text) else {
+                throw LedgerError.invalidEvent("field 'id' must be a UUID")
+            }
+            id = uuid
+        }
+        var metadata = EventMetadata()
+        if let metadataValue = object["metadata"] {
+            guard let fields = metadataValue as? [String: Any] else {
+                throw LedgerError.invalidEvent("field 'metadata' must be a JSON object")
+            }
+            metadata = try parseMetadata(fields)
+        }
+        var event = NewEvent(id: id, stream: stream, type: type, data: data, metadata: metadata.filling(from: defaults))
+        event.isSchemaChecked = true
+        return event
+    }
+
+    private static func parseMetadata(_ fields: [String: Any]) throws -> EventMetadata {
+        let known = Set(EventMetadata.fieldNames)
+        if let unknown = fields.keys.filter({ !known.contains($0) }).sorted().first {
+            throw LedgerError.invalidEvent("unknown metadata field '\(unknown)' (expected: \(EventMetadata.fieldNames.joined(separator: ", ")))")
+        }
+        for (key, value) in fields where !(value is String) {
+            throw LedgerError.invalidEvent("metadata field '\(key)' must be a string")
+        }
+        let data = try JSONSerialization.data(withJSONObject: fields)
+        return try JSONDecoder().decode(EventMetadata.self, from: data)
+    }
+}

@@ -1,0 +1,110 @@
+/// Who did something, how, and from where: stored as JSON beside every event.
+///
+/// `actor` is who acted (a person, or a bot); `onBehalfOf` is the person a bot
+/// acted for. The person is the actor that counts: ``effectiveActor``.
+public struct EventMetadata: Codable, Sendable, Equatable {
+    public var actor: String?
+    public var onBehalfOf: String?
+    public var role: String?
+    public var authMethod: String?
+    /// Where the event came from, such as a workflow run URL.
+    public var source: String?
+    public var commit: String?
+    public var correlationID: String?
+    public var causationID: String?
+    public var clientAddress: String?
+
+    public init(
+        actor: String? = nil, onBehalfOf: String? = nil, role: String? = nil, authMethod: String? = nil,
+        source: String? = nil, commit: String? = nil, correlationID: String? = nil, causationID: String? = nil,
+        clientAddress: String? = nil
+    ) {
+        self.actor = actor
+        self.onBehalfOf = onBehalfOf
+        self.role = role
+        self.authMethod = authMethod
+        self.source = source
+        self.commit = commit
+        self.correlationID = correlationID
+        self.causationID = causationID
+        self.clientAddress = clientAddress
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case actor
+        case authMethod = "auth_method"
+        case causationID = "causation_id"
+        case clientAddress = "client_address"
+        case commit
+        case correlationID = "correlation_id"
+        case onBehalfOf = "on_behalf_of"
+        case role
+        case source
+    }
+
+    /// The names metadata may carry, as they appear in JSON.
+    public static let fieldNames = CodingKeys.allCases.map(\.rawValue)
+
+    /// The person who counts: the one a bot acted for, else the actor.
+    public var effectiveActor: String? { onBehalfOf ?? actor }
+
+    /// The bot that acted for a person, if one did.
+    public var via: String? { onBehalfOf == nil ? nil : actor }
+
+    /// The JSON text stored in the log: keys sorted, no whitespace, nulls left out.
+    ///
+    /// Written by hand because it runs once per appended event and must be
+    /// deterministic (it is part of what the hash chain covers).
+    public var json: String {
+        var text = "{"
+        func field(_ key: String, _ value: String?) {
+            guard let value else { return }
+            if text.utf8.count > 1 { text += "," }
+            JSONText.appendQuoted(key, to: &text)
+            text += ":"
+            JSONText.appendQuoted(value, to: &text)
+        }
+        field("actor", actor)
+        field("auth_method", authMethod)
+        field("causation_id", causationID)
+        field("client_address", clientAddress)
+        field("commit", commit)
+        field("correlation_id", correlationID)
+        field("on_behalf_of", onBehalfOf)
+        field("role", role)
+        field("source", source)
+        text += "}"
+        return text
+    }
+}
+
+extension EventMetadata {
+    /// Who is acting, from an explicit actor, else `SHIPLOG_ACTOR`, else `GITHUB_ACTOR`;
+    /// inside GitHub Actions also the workflow run URL and the commit.
+    ///
+    /// - Parameters:
+    ///   - actor: the `--actor` flag, if given.
+    ///   - environment: the process environment.
+    public static func fromContext(actor: String?, onBehalfOf: String? = nil, environment: [String: String]) -> EventMetadata {
+        var metadata = EventMetadata(
+            actor: actor ?? environment["SHIPLOG_ACTOR"] ?? environment["GITHUB_ACTOR"],
+            onBehalfOf: onBehalfOf,
+            authMethod: "cli")
+        if let server = environment["GITHUB_SERVER_URL"], let repository = environment["GITHUB_REPOSITORY"],
+           let run = environment["GITHUB_RUN_ID"] {
+            metadata.source = "\(server)/\(repository)/actions/runs/\(run)"
+            metadata.authMethod = "github-actions"
+        }
+        metadata.commit = environment["GITHUB_SHA"]
+        return metadata
+    }
+
+    /// Fills every field this metadata leaves empty from `defaults`.
+    public func filling(from defaults: EventMetadata) -> EventMetadata {
+        EventMetadata(
+            actor: actor ?? defaults.actor, onBehalfOf: onBehalfOf ?? defaults.onBehalfOf, role: role ?? defaults.role,
+            authMethod: authMethod ?? defaults.authMethod, source: source ?? defaults.source, commit: commit ?? defaults.commit,
+            correlationID: correlationID ?? defaults.correlationID, causationID: causationID ?? defaults.causationID,
+            clientAddress: clientAddress ?? defaults.clientAddress)
+    }
+}

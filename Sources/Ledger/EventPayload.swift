@@ -1,0 +1,361 @@
+import Foundation
+
+/// The data of a known event type: its JSON shape is its schema.
+///
+/// Conforming types decode with snake_case keys (`task_definition_arn`), so a
+/// CI step writes the same JSON the ledger writes.
+public protocol EventPayload: Codable, Sendable {
+    /// The event's `type` in the log.
+    static var eventType: String { get }
+}
+
+extension EventPayload {
+    /// The payload as the JSON text stored in the log (sorted keys).
+    public func jsonText() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        // Encoding plain structs of strings and numbers cannot fail.
+        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    /// Decodes the payload from stored JSON text.
+    public static func decode(from text: String) throws -> Self {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            return try decoder.decode(Self.self, from: Data(text.utf8))
+        } catch {
+            throw LedgerError.invalidEvent(JSONText.describe(error, in: eventType))
+        }
+    }
+}
+
+/// Why a deployment started.
+public enum DeploymentTrigger: String, Codable, Sendable, CaseIterable {
+    case merge, release, rollback, promotion, reconcile, manual
+}
+
+/// Every event type the ledger knows, with its schema.
+public enum EventTypes {
+    public static let all: [any EventPayload.Type] = [
+        DeploymentRequested.self, ImageBuilt.self, BuildFailed.self, ImageVerified.self,
+        TaskDefinitionRendered.self, TaskDefinitionRegistered.self, ServiceUpdated.self,
+        DeploymentStable.self, DeploymentFailed.self, DeploymentTimedOut.self,
+        RolledBackAutomatically.self, RollbackRequested.self, PromotionQueued.self,
+        PromotionReleased.self, TemplateChanged.self, DriftDetected.self, DriftCorrected.self,
+        AccessDenied.self, TokenIssued.self, TokenRevoked.self,
+    ]
+
+    private static let byName: [String: any EventPayload.Type] = Dictionary(
+        uniqueKeysWithValues: all.map { ($0.eventType, $0) })
+
+    /// The names of all known types, sorted.
+    public static var names: [String] { byName.keys.sorted() }
+
+    /// Checks that `data` is a valid payload of `type`; the error names the problem.
+    public static func validate(type: String, data: String) throws {
+        guard let payload = byName[type] else {
+            throw LedgerError.unknownEventType(type, suggestion: nearest(to: type))
+        }
+        _ = try payload.decode(from: data)
+    }
+
+    /// The known type closest to `name` by edit distance, if one is close.
+    static func nearest(to name: String) -> String? {
+        let scored = names.map { ($0, editDistance(name.lowercased(), $0.lowercased())) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, name.count / 3) else { return nil }
+        return best.0
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
+    }
+}
+
+// MARK: - Deployment lifecycle (stream: `deployment-<id>`)
+
+/// A deployment attempt began: what, where, which tag, and why.
+public struct DeploymentRequested: EventPayload, Equatable {
+    public static let eventType = "DeploymentRequested"
+    public var app: String
+    public var environment: String
+    public var tag: String
+    public var trigger: DeploymentTrigger
+    /// Container name → full image reference, when known at request time.
+    public var images: [String: String]?
+
+    public init(app: String, environment: String, tag: String, trigger: DeploymentTrigger, images: [String: String]? = nil) {
+        self.app = app
+        self.environment = environment
+        self.tag = tag
+        self.trigger = trigger
+        self.images = images
+    }
+}
+
+/// A CI step built and pushed an image.
+public struct ImageBuilt: EventPayload, Equatable {
+    public static let eventType = "ImageBuilt"
+    public var image: String
+    public var tag: String
+    public var digest: String?
+    public init(image: String, tag: String, digest: String? = nil) {
+        self.image = image
+        self.tag = tag
+        self.digest = digest
+    }
+}
+
+/// A CI step failed to build an image: nothing to roll back.
+public struct BuildFailed: EventPayload, Equatable {
+    public static let eventType = "BuildFailed"
+    public var image: String
+    public var reason: String
+    public init(image: String, reason: String) {
+        self.image = image
+        self.reason = reason
+    }
+}
+
+/// The tag was found in the registry for one of the app's images.
+public struct ImageVerified: EventPayload, Equatable {
+    public static let eventType = "ImageVerified"
+    public var image: String
+    public var tag: String
+    public var digest: String?
+    public init(image: String, tag: String, digest: String? = nil) {
+        self.image = image
+        self.tag = tag
+        self.digest = digest
+    }
+}
+
+/// A task definition was rendered from the template family.
+public struct TaskDefinitionRendered: EventPayload, Equatable {
+    public static let eventType = "TaskDefinitionRendered"
+    public var templateFamily: String
+    public var templateRevision: Int?
+    public var family: String
+    /// Container name → image reference after rendering.
+    public var images: [String: String]
+    public init(templateFamily: String, templateRevision: Int? = nil, family: String, images: [String: String]) {
+        self.templateFamily = templateFamily
+        self.templateRevision = templateRevision
+        self.family = family
+        self.images = images
+    }
+}
+
+/// The rendered task definition was registered (or an identical revision reused).
+public struct TaskDefinitionRegistered: EventPayload, Equatable {
+    public static let eventType = "TaskDefinitionRegistered"
+    public var taskDefinitionArn: String
+    public var family: String
+    public var revision: Int
+    public var reused: Bool?
+    public init(taskDefinitionArn: String, family: String, revision: Int, reused: Bool? = nil) {
+        self.taskDefinitionArn = taskDefinitionArn
+        self.family = family
+        self.revision = revision
+        self.reused = reused
+    }
+}
+
+/// The ECS service was pointed at the new task definition.
+public struct ServiceUpdated: EventPayload, Equatable {
+    public static let eventType = "ServiceUpdated"
+    public var cluster: String
+    public var service: String
+    public var taskDefinitionArn: String
+    public init(cluster: String, service: String, taskDefinitionArn: String) {
+        self.cluster = cluster
+        self.service = service
+        self.taskDefinitionArn = taskDefinitionArn
+    }
+}
+
+/// ECS reported the service stable on the new task definition: success.
+public struct DeploymentStable: EventPayload, Equatable {
+    public static let eventType = "DeploymentStable"
+    public var taskDefinitionArn: String
+    public var revision: Int?
+    public var images: [String: String]?
+    public init(taskDefinitionArn: String, revision: Int? = nil, images: [String: String]? = nil) {
+        self.taskDefinitionArn = taskDefinitionArn
+        self.revision = revision
+        self.images = images
+    }
+}
+
+/// A step of the deployment failed.
+public struct DeploymentFailed: EventPayload, Equatable {
+    public static let eventType = "DeploymentFailed"
+    /// The step that failed: build, verify, render, register, update, stabilize, version.
+    public var stage: String
+    public var reason: String
+    public init(stage: String, reason: String) {
+        self.stage = stage
+        self.reason = reason
+    }
+}
+
+/// The service did not become stable within the timeout.
+public struct DeploymentTimedOut: EventPayload, Equatable {
+    public static let eventType = "DeploymentTimedOut"
+    public var timeoutSeconds: Int
+    public init(timeoutSeconds: Int) {
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+/// ECS's circuit breaker returned the service to an earlier revision.
+public struct RolledBackAutomatically: EventPayload, Equatable {
+    public static let eventType = "RolledBackAutomatically"
+    public var taskDefinitionArn: String
+    public var revision: Int?
+    public init(taskDefinitionArn: String, revision: Int? = nil) {
+        self.taskDefinitionArn = taskDefinitionArn
+        self.revision = revision
+    }
+}
+
+// MARK: - Requests and decisions
+
+/// Someone asked to roll an environment back to a tag.
+public struct RollbackRequested: EventPayload, Equatable {
+    public static let eventType = "RollbackRequested"
+    public var app: String
+    public var environment: String
+    public var tag: String
+    public init(app: String, environment: String, tag: String) {
+        self.app = app
+        self.environment = environment
+        self.tag = tag
+    }
+}
+
+/// A staging deploy waits for a promotion in flight.
+public struct PromotionQueued: EventPayload, Equatable {
+    public static let eventType = "PromotionQueued"
+    public var app: String
+    public var environment: String
+    public var tag: String
+    public init(app: String, environment: String, tag: String) {
+        self.app = app
+        self.environment = environment
+        self.tag = tag
+    }
+}
+
+/// A queued deploy was released after the promotion finished.
+public struct PromotionReleased: EventPayload, Equatable {
+    public static let eventType = "PromotionReleased"
+    public var app: String
+    public var environment: String
+    public var tag: String
+    public init(app: String, environment: String, tag: String) {
+        self.app = app
+        self.environment = environment
+        self.tag = tag
+    }
+}
+
+/// The template task definition changed (environment variables or other fields).
+public struct TemplateChanged: EventPayload, Equatable {
+    public static let eventType = "TemplateChanged"
+    public var app: String
+    public var environment: String
+    public var family: String
+    public var revision: Int?
+    /// What changed, one line each (`set API_URL=https://...`, `unset OLD`; secrets redacted).
+    public var changes: [String]
+    public init(app: String, environment: String, family: String, revision: Int? = nil, changes: [String]) {
+        self.app = app
+        self.environment = environment
+        self.family = family
+        self.revision = revision
+        self.changes = changes
+    }
+}
+
+/// What runs differs from what the ledger says should run.
+public struct DriftDetected: EventPayload, Equatable {
+    public static let eventType = "DriftDetected"
+    public var app: String
+    public var environment: String
+    public var desired: String
+    public var actual: String
+    public var differences: [String]
+    public init(app: String, environment: String, desired: String, actual: String, differences: [String]) {
+        self.app = app
+        self.environment = environment
+        self.desired = desired
+        self.actual = actual
+        self.differences = differences
+    }
+}
+
+/// Drift went away.
+public struct DriftCorrected: EventPayload, Equatable {
+    public static let eventType = "DriftCorrected"
+    public var app: String
+    public var environment: String
+    /// `shiplog` when a reconcile deployed it back, `external` otherwise.
+    public var by: String
+    public var deploymentId: String?
+    public init(app: String, environment: String, by: String, deploymentId: String? = nil) {
+        self.app = app
+        self.environment = environment
+        self.by = by
+        self.deploymentId = deploymentId
+    }
+}
+
+/// An actor was refused an action.
+public struct AccessDenied: EventPayload, Equatable {
+    public static let eventType = "AccessDenied"
+    public var action: String
+    public var app: String?
+    public var environment: String?
+    public var reason: String
+    public init(action: String, app: String? = nil, environment: String? = nil, reason: String) {
+        self.action = action
+        self.app = app
+        self.environment = environment
+        self.reason = reason
+    }
+}
+
+/// An API token was created (only its hash is kept).
+public struct TokenIssued: EventPayload, Equatable {
+    public static let eventType = "TokenIssued"
+    public var tokenId: String
+    public var name: String
+    public var role: String
+    public var hash: String
+    public init(tokenId: String, name: String, role: String, hash: String) {
+        self.tokenId = tokenId
+        self.name = name
+        self.role = role
+        self.hash = hash
+    }
+}
+
+/// An API token was revoked.
+public struct TokenRevoked: EventPayload, Equatable {
+    public static let eventType = "TokenRevoked"
+    public var tokenId: String
+    public init(tokenId: String) {
+        self.tokenId = tokenId
+    }
+}

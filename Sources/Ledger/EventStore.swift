@@ -1,0 +1,255 @@
+import Foundation
+import SQLite
+
+/// The ledger's event store: an append-only, hash-chained log in SQLite with
+/// projections kept in step.
+///
+/// Appends go through one writer thread with group commit; reads use a small
+/// pool of read-only connections.
+///
+/// ```swift
+/// let store = try EventStore(path: "shiplog.sqlite", access: .readWrite(create: true))
+/// let result = try await store.append(
+///     [NewEvent(stream: "deployment-42", DeploymentRequested(app: "api", environment: "staging", tag: "abc123", trigger: .merge))],
+///     expectedVersion: .noStream)
+/// ```
+public final class EventStore: Sendable {
+    /// How the store opens its database.
+    public enum Access: Sendable, Equatable {
+        /// Appends allowed; `create` makes and migrates a new database when the file is missing.
+        case readWrite(create: Bool)
+        /// Reads only: nothing is written, not even migrations.
+        case readOnly
+    }
+
+    public let path: String
+    private let writer: GroupCommitWriter?
+    private let readers: ReaderPool
+
+    /// Opens (or, with `.readWrite(create: true)`, creates) the ledger at `path`.
+    ///
+    /// - Throws: ``LedgerError`` naming the problem: a missing file, a file that is
+    ///   not a SQLite database or not a ledger, a read-only path, a changed migration.
+    public init(path: String, access: Access = .readWrite(create: false), clock: any LedgerClock = SystemClock()) throws {
+        self.path = path
+        let exists = FileManager.default.fileExists(atPath: path)
+        if !exists, access != .readWrite(create: true) {
+            throw LedgerError.notALedger(path, "no such file (run `shiplog init` to create a ledger)")
+        }
+        switch access {
+        case .readWrite(let create):
+            let connection: Connection
+            do {
+                connection = try Connection(path: path, mode: .readWrite(create: create))
+            } catch let error as SQLiteError {
+                throw Self.openError(path, error, creating: !exists)
+            }
+            guard !connection.isReadOnly else {
+                throw LedgerError.notALedger(path, "the file is read-only, and appending needs write access")
+            }
+            do {
+                try Migrator.embedded.migrate(connection, clock: clock)
+            } catch let error as SQLiteError {
+                throw Self.openError(path, error, creating: !exists)
+            }
+            writer = GroupCommitWriter(connection: connection, clock: clock)
+        case .readOnly:
+            do {
+                let connection = try Connection(path: path, mode: .readOnly)
+                try Migrator.embedded.verifyApplied(connection)
+            } catch let error as SQLiteError {
+                throw Self.openError(path, error, creating: false)
+            }
+            writer = nil
+        }
+        readers = ReaderPool(path: path)
+    }
+
+    deinit {
+        writer?.close()
+    }
+
+    /// Finishes queued appends and stops the writer. Later appends fail.
+    public func close() {
+        writer?.close()
+    }
+
+    // MARK: Appending
+
+    /// Appends `events` atomically.
+    ///
+    /// - Parameters:
+    ///   - events: events of one stream, or of several when `expectedVersion` is `.any`.
+    ///   - expectedVersion: what the stream must be at; a stale expectation writes nothing.
+    ///   - idempotencyKey: a retry with the same key and content returns the original
+    ///     events; the same key with other content is refused.
+    /// - Returns: the recorded events, after the transaction holding them committed.
+    public func append(_ events: [NewEvent], expectedVersion: ExpectedVersion = .any, idempotencyKey: String? = nil) async throws -> AppendResult {
+        try await append(AppendRequest(events: events, expectedVersion: expectedVersion, idempotencyKey: idempotencyKey))
+    }
+
+    /// Appends one request atomically; see ``append(_:expectedVersion:idempotencyKey:)``.
+    public func append(_ request: AppendRequest) async throws -> AppendResult {
+        guard let writer else { throw LedgerError.notALedger(path, "opened read-only") }
+        for event in request.events where !event.isSchemaChecked {
+            try EventTypes.validate(type: event.type, data: event.data)
+            _ = try JSONText.object(from: event.data, what: "\(event.type) data")
+        }
+        return try await writer.append(request)
+    }
+
+    /// The writer, for tests that need to hold it to shape a batch.
+    var writerForTesting: GroupCommitWriter? { writer }
+
+    // MARK: Reading
+
+    /// Events matching `filter`, in position order.
+    public func events(_ filter: EventFilter = EventFilter()) throws -> [RecordedEvent] {
+        try read { try EventQuery.events(filter, $0) }
+    }
+
+    /// Calls `body` with every event after `position`, in order, without loading the log into memory.
+    public func forEachEvent(after position: Int64 = 0, _ body: (RecordedEvent) throws -> Void) throws {
+        try read { db in
+            let statement = try db.prepare(EventQuery.select + " WHERE position > ? ORDER BY position")
+            try statement.bind(position, at: 1)
+            while try statement.step() { try body(EventQuery.read(statement)) }
+        }
+    }
+
+    /// The stream's last version (0 when it does not exist).
+    public func streamVersion(_ stream: String) throws -> Int64 {
+        try read { db in
+            try db.cachedStatement("SELECT version FROM events WHERE stream = ? ORDER BY version DESC LIMIT 1").queryFirst(stream) { $0.int64(at: 0) } ?? 0
+        }
+    }
+
+    /// The last event's position and hash; `nil` for an empty log.
+    public func head() throws -> (position: Int64, hash: [UInt8])? {
+        try read { db in
+            try db.cachedStatement("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1").queryFirst { ($0.int64(at: 0), $0.blob(at: 1)) }
+        }
+    }
+
+    public func environmentStates() throws -> [EnvironmentState] {
+        try read(ProjectionQueries.environmentStates)
+    }
+
+    public func deployments(_ filter: DeploymentFilter = DeploymentFilter()) throws -> [DeploymentRecord] {
+        try read { try ProjectionQueries.deployments(filter, $0) }
+    }
+
+    public func audit(_ filter: AuditFilter = AuditFilter()) throws -> [AuditEntry] {
+        try read { try ProjectionQueries.audit(filter, $0) }
+    }
+
+    /// The last position each projection has applied.
+    public func projectionPositions() throws -> [String: Int64] {
+        try read(ProjectionQueries.positions)
+    }
+
+    /// Runs `body` on a read-only connection from the pool.
+    func read<T>(_ body: (Connection) throws -> T) throws -> T {
+        do {
+            return try readers.read(body)
+        } catch let error as SQLiteError {
+            throw LedgerError.storage("reading \(path) failed: \(error.message)")
+        }
+    }
+
+    // MARK: Verifying and rebuilding
+
+    /// Recomputes the hash chain from the first event; names the first position that does not match.
+    public func verify() throws -> Verification {
+        var expectedPosition: Int64 = 1
+        var previousHash = EventHasher.genesis
+        var failure: Verification.Failure?
+        try read { db in
+            let statement = try db.prepare(EventQuery.select + " ORDER BY position")
+            while failure == nil, try statement.step() {
+                let event = EventQuery.read(statement)
+                if event.position != expectedPosition {
+                    failure = .init(position: expectedPosition, reason: "position \(expectedPosition) is missing (next is \(event.position))")
+                } else if event.prevHash != previousHash {
+                    failure = .init(position: event.position, reason: "its previous hash does not match the hash of position \(event.position - 1)")
+                } else if EventHasher.hash(of: event) != event.hash {
+                    failure = .init(position: event.position, reason: "its content does not match its hash")
+                } else {
+                    previousHash = event.hash
+                    expectedPosition += 1
+                }
+            }
+        }
+        return Verification(count: expectedPosition - 1, headHash: previousHash, failure: failure)
+    }
+
+    /// Empties every projection and replays the whole log into them, in one transaction.
+    public func rebuild() async throws -> RebuildReport {
+        guard let writer else { throw LedgerError.notALedger(path, "opened read-only") }
+        return try await writer.exclusive { db in
+            let started = ContinuousClock.now
+            return try db.transaction(.immediate) {
+                try Projections.reset(db)
+                let relevant = Projections.relevantTypes.sorted()
+                let statement = try db.prepare("""
+                    SELECT position, stream, type, data, metadata, recorded_at FROM events
+                    WHERE type IN (\(relevant.map { _ in "?" }.joined(separator: ","))) ORDER BY position
+                    """)
+                try statement.bind(relevant)
+                let decoder = JSONDecoder()
+                var applied = 0
+                while try statement.step() {
+                    let metadata = try decoder.decode(EventMetadata.self, from: Data(statement.string(at: 4).utf8))
+                    try Projections.apply(
+                        .init(position: statement.int64(at: 0), stream: statement.string(at: 1), type: statement.string(at: 2),
+                              data: statement.string(at: 3), metadata: metadata, recordedAt: statement.string(at: 5)),
+                        db)
+                    applied += 1
+                }
+                let head = try db.prepare("SELECT coalesce(max(position), 0) FROM events").queryFirst { $0.int64(at: 0) } ?? 0
+                try Projections.markApplied(upTo: head, db)
+                let elapsed = ContinuousClock.now - started
+                return RebuildReport(events: head, applied: applied, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            }
+        }
+    }
+
+    private static func openError(_ path: String, _ error: SQLiteError, creating: Bool) -> LedgerError {
+        switch error.code.primary {
+        case .notADatabase:
+            return .notALedger(path, "the file is not a SQLite database")
+        case .readOnly:
+            return .notALedger(path, "the file is read-only, and appending needs write access")
+        case .cantOpen:
+            return .notALedger(path, creating ? "cannot create the file (is the directory missing or read-only?)" : "cannot open the file")
+        default:
+            return .storage("\(path): \(error.message)")
+        }
+    }
+}
+
+/// The result of ``EventStore/verify()``.
+public struct Verification: Sendable, Equatable {
+    public struct Failure: Sendable, Equatable {
+        /// The first position that does not match.
+        public var position: Int64
+        public var reason: String
+    }
+
+    /// How many events verified before the first failure (all, when intact).
+    public var count: Int64
+    /// The hash of the last verified event.
+    public var headHash: [UInt8]
+    public var failure: Failure?
+
+    public var isIntact: Bool { failure == nil }
+}
+
+/// The result of ``EventStore/rebuild()``.
+public struct RebuildReport: Sendable, Equatable {
+    /// The head position replayed up to.
+    public var events: Int64
+    /// How many events changed a projection.
+    public var applied: Int
+    public var seconds: Double
+}

@@ -1,0 +1,149 @@
+import Foundation
+import SQLite
+
+/// The one writer: a dedicated thread that owns the read-write connection.
+///
+/// Appends that arrive while a commit is in progress wait in a queue; the next
+/// transaction takes all of them at once (group commit), so many concurrent
+/// appenders share one fsync. Each caller resumes only after the `COMMIT` that
+/// holds its events has returned. Each append runs in its own savepoint, so a
+/// refused one (a stale expected version) fails alone.
+///
+/// SQLite calls block; they run here rather than on Swift's cooperative pool.
+final class GroupCommitWriter: @unchecked Sendable {
+    typealias Work = (Connection) throws -> Void
+
+    private enum Item {
+        case append(AppendRequest, CheckedContinuation<AppendResult, any Error>)
+        case exclusive(Work)
+    }
+
+    /// The most appends one transaction takes, to bound its size and latency.
+    static let maximumBatch = 1024
+
+    // Guarded by `condition`.
+    private let condition = NSCondition()
+    private var queue: [Item] = []
+    private var closed = false
+    private var finished = false
+
+    private let connection: Connection
+    private let clock: any LedgerClock
+    private var thread: Thread?
+
+    init(connection: Connection, clock: any LedgerClock) {
+        self.connection = connection
+        self.clock = clock
+        let thread = Thread { [unowned self] in self.run() }
+        thread.name = "shiplog.writer"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Appends `request`; returns after its transaction committed.
+    func append(_ request: AppendRequest) async throws -> AppendResult {
+        try await withCheckedThrowingContinuation { continuation in
+            enqueue(.append(request, continuation)) { continuation.resume(throwing: LedgerError.closed) }
+        }
+    }
+
+    /// Runs `work` alone on the writer connection (no appends interleave).
+    func exclusive<T: Sendable>(_ work: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            enqueue(.exclusive({ connection in
+                do { continuation.resume(returning: try work(connection)) } catch { continuation.resume(throwing: error) }
+            })) { continuation.resume(throwing: LedgerError.closed) }
+        }
+    }
+
+    /// Finishes what is queued, then stops the thread and returns.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+
+    private func enqueue(_ item: Item, whenClosed: () -> Void) {
+        condition.lock()
+        guard !closed else {
+            condition.unlock()
+            whenClosed()
+            return
+        }
+        queue.append(item)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func run() {
+        while let batch = nextBatch() {
+            switch batch {
+            case .exclusive(let work):
+                // Errors are delivered to the caller by the closure itself.
+                try? work(connection)
+            case .appends(let appends):
+                commit(appends)
+            }
+        }
+    }
+
+    private enum Batch {
+        case appends([(AppendRequest, CheckedContinuation<AppendResult, any Error>)])
+        case exclusive(Work)
+    }
+
+    /// Waits for work; takes every queued append up to the next exclusive item.
+    private func nextBatch() -> Batch? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty {
+            if closed {
+                finished = true
+                condition.broadcast()
+                return nil
+            }
+            condition.wait()
+        }
+        if case .exclusive(let work) = queue[0] {
+            queue.removeFirst()
+            return .exclusive(work)
+        }
+        var appends: [(AppendRequest, CheckedContinuation<AppendResult, any Error>)] = []
+        var taken = 0
+        for item in queue {
+            guard case .append(let request, let continuation) = item, appends.count < Self.maximumBatch else { break }
+            appends.append((request, continuation))
+            taken += 1
+        }
+        queue.removeFirst(taken)
+        return .appends(appends)
+    }
+
+    private func commit(_ appends: [(AppendRequest, CheckedContinuation<AppendResult, any Error>)]) {
+        var results: [Result<AppendResult, any Error>] = []
+        results.reserveCapacity(appends.count)
+        do {
+            try connection.transaction(.immediate) {
+                var writer = try LogWriter(connection: connection, recordedAt: Timestamp.string(from: clock.now()))
+                for (request, _) in appends {
+                    // A lone append needs no savepoint: if it fails, the whole transaction rolls back anyway.
+                    if appends.count == 1 {
+                        results.append(Result { try writer.append(request) })
+                    } else {
+                        results.append(Result { try connection.savepoint { try writer.append(request) } })
+                    }
+                }
+                if appends.count == 1, case .failure(let error) = results[0] { throw error }
+                try writer.finish()
+            }
+        } catch {
+            let failure = (error as? SQLiteError).map { LedgerError.storage("append failed: \($0.message)") } ?? error
+            results = appends.map { _ in .failure(failure) }
+        }
+        for ((_, continuation), result) in zip(appends, results) {
+            continuation.resume(with: result)
+        }
+    }
+}

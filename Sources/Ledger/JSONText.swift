@@ -1,0 +1,97 @@
+import Foundation
+
+/// Small JSON helpers for the append path, where Foundation's encoders are too
+/// slow to run per event, and for turning parser errors into one-line messages.
+enum JSONText {
+    /// Appends `value` as a JSON string literal (RFC 8259 escaping).
+    static func appendQuoted(_ value: String, to text: inout String) {
+        text += "\""
+        var needsEscaping = false
+        for byte in value.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+            needsEscaping = true
+            break
+        }
+        guard needsEscaping else {
+            text += value
+            text += "\""
+            return
+        }
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case let c where c.value < 0x20:
+                text += String(format: "\\u%04x", c.value)
+            default:
+                text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
+
+    /// Parses `text` as a JSON object; the error names what is wrong.
+    static func object(from text: String, what: String) throws -> [String: Any] {
+        let value: Any
+        do {
+            value = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+        } catch {
+            throw LedgerError.invalidEvent("\(what) is not valid JSON")
+        }
+        guard let object = value as? [String: Any] else {
+            throw LedgerError.invalidEvent("\(what) must be a JSON object")
+        }
+        return object
+    }
+
+    /// Serialises a parsed JSON value with sorted keys, so the same content is the same text.
+    static func canonical(_ object: Any) throws -> String {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A one-line description of a decoding failure: which field, what is wrong.
+    static func describe(_ error: any Error, in type: String) -> String {
+        guard let error = error as? DecodingError else { return "\(type): \(error)" }
+        func path(_ codingPath: [any CodingKey], _ key: (any CodingKey)? = nil) -> String {
+            (codingPath + (key.map { [$0] } ?? [])).map { snakeCase($0.stringValue) }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "\(type): missing field '\(path(context.codingPath, key))'"
+        case .typeMismatch(let expected, let context):
+            return "\(type): field '\(path(context.codingPath))' must be \(describe(expected))"
+        case .valueNotFound(let expected, let context):
+            return "\(type): field '\(path(context.codingPath))' must be \(describe(expected)), not null"
+        case .dataCorrupted(let context):
+            let field = path(context.codingPath)
+            return field.isEmpty ? "\(type): data is not valid JSON" : "\(type): field '\(field)': \(context.debugDescription)"
+        @unknown default:
+            return "\(type): \(error)"
+        }
+    }
+
+    /// `timeoutSeconds` → `timeout_seconds`: errors name fields as they are written in JSON.
+    private static func snakeCase(_ name: String) -> String {
+        var result = ""
+        for character in name {
+            if character.isUppercase {
+                result += "_" + character.lowercased()
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type, is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        default: "of type \(type)"
+        }
+    }
+}

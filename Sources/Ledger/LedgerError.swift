@@ -1,0 +1,90 @@
+/// An error from the ledger, with a one-line message that names the problem.
+///
+/// Cases are static members so that new ones can be added without breaking
+/// callers; match them with `==` on ``kind``-free values or read ``message``.
+public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
+    private enum Kind: Equatable, Sendable {
+        case wrongExpectedVersion
+        case idempotencyConflict
+        case invalidEvent
+        case unknownEventType
+        case migrationChanged
+        case unknownMigration
+        case notALedger
+        case storage
+        case closed
+    }
+
+    private let kind: Kind
+    /// What went wrong, on one line.
+    public let message: String
+    /// The stream's actual version, for a refused expectation.
+    public let actualVersion: Int64?
+
+    private init(_ kind: Kind, _ message: String, actualVersion: Int64? = nil) {
+        self.kind = kind
+        self.message = message
+        self.actualVersion = actualVersion
+    }
+
+    public var description: String { message }
+
+    /// The append expected the stream at another version; nothing was written.
+    public static func wrongExpectedVersion(stream: String, expected: ExpectedVersion, actual: Int64) -> LedgerError {
+        let actualText = actual == 0 ? "does not exist" : "is at version \(actual)"
+        return LedgerError(.wrongExpectedVersion, "wrong expected version for stream '\(stream)': expected \(expected), but the stream \(actualText)", actualVersion: actual)
+    }
+
+    /// The idempotency key was used before with other content.
+    public static func idempotencyConflict(key: String) -> LedgerError {
+        LedgerError(.idempotencyConflict, "idempotency key '\(key)' was already used for different events")
+    }
+
+    /// An event failed validation.
+    public static func invalidEvent(_ reason: String) -> LedgerError {
+        LedgerError(.invalidEvent, reason)
+    }
+
+    /// The event type is not one the ledger knows.
+    public static func unknownEventType(_ type: String, suggestion: String?) -> LedgerError {
+        var message = "unknown event type '\(type)'"
+        if let suggestion { message += " (did you mean '\(suggestion)'?)" }
+        return LedgerError(.unknownEventType, message)
+    }
+
+    /// An applied migration's SQL no longer matches what was applied.
+    public static func migrationChanged(_ name: String) -> LedgerError {
+        LedgerError(.migrationChanged, "migration \(name) was changed after it was applied (checksum mismatch); restore the original file")
+    }
+
+    /// The database has a migration this binary does not know (it is newer).
+    public static func unknownMigration(_ name: String) -> LedgerError {
+        LedgerError(.unknownMigration, "the database has migration \(name), which this shiplog does not know; upgrade shiplog")
+    }
+
+    /// The file is not a shiplog database.
+    public static func notALedger(_ path: String, _ reason: String) -> LedgerError {
+        LedgerError(.notALedger, "\(path) is not a shiplog ledger: \(reason)")
+    }
+
+    /// SQLite failed underneath.
+    public static func storage(_ reason: String) -> LedgerError {
+        LedgerError(.storage, reason)
+    }
+
+    /// The store was closed.
+    public static let closed = LedgerError(.closed, "the event store is closed")
+
+    public static func == (lhs: LedgerError, rhs: LedgerError) -> Bool {
+        lhs.kind == rhs.kind && lhs.message == rhs.message
+    }
+
+    /// `true` when both errors are the same case, whatever their details.
+    public func isSameKind(as other: LedgerError) -> Bool {
+        kind == other.kind
+    }
+
+    public var isWrongExpectedVersion: Bool { kind == .wrongExpectedVersion }
+    public var isIdempotencyConflict: Bool { kind == .idempotencyConflict }
+    public var isInvalidEvent: Bool { kind == .invalidEvent || kind == .unknownEventType }
+}

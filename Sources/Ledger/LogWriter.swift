@@ -1,0 +1,122 @@
+import Foundation
+import SQLite
+
+/// Writes appends into the log within one transaction: assigns positions and
+/// stream versions, extends the hash chain, applies projections, and keeps
+/// idempotency records.
+struct LogWriter {
+    private let connection: Connection
+    private let recordedAt: String
+    private var headPosition: Int64
+    private var headHash: [UInt8]
+    private var wroteAny = false
+
+    init(connection: Connection, recordedAt: String) throws {
+        self.connection = connection
+        self.recordedAt = recordedAt
+        // Read at the start of every transaction: another process may have appended since.
+        let head = try connection.cachedStatement("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
+            .queryFirst { ($0.int64(at: 0), $0.blob(at: 1)) }
+        headPosition = head?.0 ?? 0
+        headHash = head?.1 ?? EventHasher.genesis
+    }
+
+    /// Appends one request. State changes only when it succeeds, so a caller's
+    /// savepoint can roll it back alone.
+    mutating func append(_ request: AppendRequest) throws -> AppendResult {
+        let contentHash = request.idempotencyKey == nil ? [] : request.contentHash
+        if let key = request.idempotencyKey, let earlier = try earlierAppend(key: key) {
+            guard earlier.contentHash == contentHash else { throw LedgerError.idempotencyConflict(key: key) }
+            return AppendResult(events: try readEvents(from: earlier.first, through: earlier.last), deduplicated: true)
+        }
+
+        var versions: [String: Int64] = [:]
+        if request.expectedVersion != .any {
+            let stream = request.events[0].stream
+            let actual = try currentVersion(of: stream)
+            guard request.expectedVersion.accepts(actual: actual) else {
+                throw LedgerError.wrongExpectedVersion(stream: stream, expected: request.expectedVersion, actual: actual)
+            }
+            versions[stream] = actual
+        }
+
+        let insert = try connection.cachedStatement("""
+            INSERT INTO events (position, id, stream, version, type, data, metadata, actor, recorded_at, prev_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var position = headPosition
+        var previousHash = headHash
+        var recorded: [RecordedEvent] = []
+        recorded.reserveCapacity(request.events.count)
+        for event in request.events {
+            let version: Int64
+            if let known = versions[event.stream] {
+                version = known + 1
+            } else {
+                version = try currentVersion(of: event.stream) + 1
+            }
+            versions[event.stream] = version
+            position += 1
+            let id = (event.id ?? UUID()).uuidString.lowercased()
+            let metadata = event.metadata.json
+            let hash = EventHasher.hash(
+                position: position, stream: event.stream, version: version, id: id, type: event.type,
+                data: event.data, metadata: metadata, recordedAt: recordedAt, prevHash: previousHash)
+
+            defer { insert.reset() }
+            try insert.bind(position, at: 1)
+            try insert.bind(id, at: 2)
+            try insert.bind(event.stream, at: 3)
+            try insert.bind(version, at: 4)
+            try insert.bind(event.type, at: 5)
+            try insert.bind(event.data, at: 6)
+            try insert.bind(metadata, at: 7)
+            if let actor = event.metadata.effectiveActor { try insert.bind(actor, at: 8) } else { try insert.bindNull(at: 8) }
+            try insert.bind(recordedAt, at: 9)
+            try insert.bind(blob: previousHash, at: 10)
+            try insert.bind(blob: hash, at: 11)
+            try insert.step()
+
+            if Projections.relevantTypes.contains(event.type) {
+                try Projections.apply(
+                    .init(position: position, stream: event.stream, type: event.type, data: event.data,
+                          metadata: event.metadata, recordedAt: recordedAt),
+                    connection)
+            }
+            recorded.append(RecordedEvent(
+                position: position, id: id, stream: event.stream, version: version, type: event.type,
+                data: event.data, metadata: metadata, recordedAt: recordedAt, prevHash: previousHash, hash: hash))
+            previousHash = hash
+        }
+
+        if let key = request.idempotencyKey {
+            try connection.cachedStatement("""
+                INSERT INTO idempotency_keys (key, content_hash, first_position, last_position, next_version) VALUES (?, ?, ?, ?, ?)
+                """).execute(key, contentHash, headPosition + 1, position, recorded.last?.version ?? 0)
+        }
+        headPosition = position
+        headHash = previousHash
+        wroteAny = true
+        return AppendResult(events: recorded, deduplicated: false)
+    }
+
+    /// Records the projections' position once per transaction, not once per event.
+    func finish() throws {
+        if wroteAny { try Projections.markApplied(upTo: headPosition, connection) }
+    }
+
+    private func currentVersion(of stream: String) throws -> Int64 {
+        try connection.cachedStatement("SELECT version FROM events WHERE stream = ? ORDER BY version DESC LIMIT 1")
+            .queryFirst(stream) { $0.int64(at: 0) } ?? 0
+    }
+
+    private func earlierAppend(key: String) throws -> (contentHash: [UInt8], first: Int64, last: Int64)? {
+        try connection.cachedStatement("SELECT content_hash, first_position, last_position FROM idempotency_keys WHERE key = ?")
+            .queryFirst(key) { ($0.blob(at: 0), $0.int64(at: 1), $0.int64(at: 2)) }
+    }
+
+    private func readEvents(from first: Int64, through last: Int64) throws -> [RecordedEvent] {
+        try connection.cachedStatement(EventQuery.select + " WHERE position BETWEEN ? AND ? ORDER BY position")
+            .query(first, last, read: EventQuery.read)
+    }
+}

@@ -1,0 +1,206 @@
+import SQLite
+
+/// The read models, kept up to date inside the append transaction and
+/// rebuildable from the log: environment state, deployment history, audit.
+///
+/// Every function here runs on the writer connection, in a transaction.
+enum Projections {
+    /// The projections and the name each records its position under.
+    static let names = ["environment_state", "deployments", "audit"]
+
+    /// The event types any projection reacts to; all others are skipped cheaply.
+    static let relevantTypes: Set<String> = [
+        DeploymentRequested.eventType, TaskDefinitionRegistered.eventType, DeploymentStable.eventType,
+        DeploymentFailed.eventType, DeploymentTimedOut.eventType, RolledBackAutomatically.eventType,
+        RollbackRequested.eventType, PromotionQueued.eventType, TemplateChanged.eventType,
+        AccessDenied.eventType, TokenIssued.eventType, TokenRevoked.eventType, DriftCorrected.eventType,
+        ImageBuilt.eventType, BuildFailed.eventType,
+    ]
+
+    /// What a projection needs to know of an event.
+    struct Input {
+        var position: Int64
+        var stream: String
+        var type: String
+        var data: String
+        var metadata: EventMetadata
+        var recordedAt: String
+    }
+
+    static func apply(_ event: Input, _ db: Connection) throws {
+        switch event.type {
+        case DeploymentRequested.eventType:
+            try requested(event, try DeploymentRequested.decode(from: event.data), db)
+        case TaskDefinitionRegistered.eventType:
+            let payload = try TaskDefinitionRegistered.decode(from: event.data)
+            try db.cachedStatement("UPDATE deployments SET task_definition_arn = ? WHERE id = ?")
+                .execute(payload.taskDefinitionArn, event.stream)
+        case DeploymentStable.eventType:
+            try stable(event, try DeploymentStable.decode(from: event.data), db)
+        case DeploymentFailed.eventType:
+            let payload = try DeploymentFailed.decode(from: event.data)
+            try finished(event, outcome: "failed", stage: payload.stage, reason: payload.reason, db)
+        case DeploymentTimedOut.eventType:
+            let payload = try DeploymentTimedOut.decode(from: event.data)
+            try finished(event, outcome: "timed_out", stage: "stabilize", reason: "not stable after \(payload.timeoutSeconds) s", db)
+        case RolledBackAutomatically.eventType:
+            try rolledBack(event, try RolledBackAutomatically.decode(from: event.data), db)
+        case RollbackRequested.eventType:
+            let payload = try RollbackRequested.decode(from: event.data)
+            try audit(event, action: "rollback", app: payload.app, environment: payload.environment, target: payload.tag, db)
+        case PromotionQueued.eventType:
+            let payload = try PromotionQueued.decode(from: event.data)
+            try audit(event, action: "promote.queue", app: payload.app, environment: payload.environment, target: payload.tag, db)
+        case TemplateChanged.eventType:
+            let payload = try TemplateChanged.decode(from: event.data)
+            try audit(event, action: "template.change", app: payload.app, environment: payload.environment,
+                      target: payload.family, detail: payload.changes.joined(separator: "; "), db)
+        case AccessDenied.eventType:
+            let payload = try AccessDenied.decode(from: event.data)
+            try audit(event, action: payload.action, app: payload.app, environment: payload.environment,
+                      outcome: "denied", detail: payload.reason, db)
+        case TokenIssued.eventType:
+            let payload = try TokenIssued.decode(from: event.data)
+            try audit(event, action: "token.issue", target: "\(payload.name) (\(payload.role))", db)
+        case TokenRevoked.eventType:
+            let payload = try TokenRevoked.decode(from: event.data)
+            try audit(event, action: "token.revoke", target: payload.tokenId, db)
+        case DriftCorrected.eventType:
+            let payload = try DriftCorrected.decode(from: event.data)
+            try audit(event, action: "drift.resolve", app: payload.app, environment: payload.environment, target: payload.by, db)
+        case ImageBuilt.eventType:
+            let payload = try ImageBuilt.decode(from: event.data)
+            try audit(event, action: "build", target: "\(payload.image):\(payload.tag)", db)
+        case BuildFailed.eventType:
+            let payload = try BuildFailed.decode(from: event.data)
+            try audit(event, action: "build", target: payload.image, outcome: "failed", detail: payload.reason, db)
+        default:
+            break
+        }
+    }
+
+    /// Records that every projection has applied the log up to `position`.
+    static func markApplied(upTo position: Int64, _ db: Connection) throws {
+        let statement = try db.cachedStatement(
+            "INSERT INTO projection_positions (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position")
+        for name in names {
+            try statement.execute(name, position)
+        }
+    }
+
+    /// Empties every projection (before a rebuild).
+    static func reset(_ db: Connection) throws {
+        try db.execute("DELETE FROM environment_state; DELETE FROM deployments; DELETE FROM audit; DELETE FROM projection_positions;")
+    }
+
+    // MARK: Deployment lifecycle
+
+    private static func requested(_ event: Input, _ payload: DeploymentRequested, _ db: Connection) throws {
+        try db.cachedStatement("""
+            INSERT INTO deployments (id, app, environment, tag, trigger, actor, via, source, commit_sha, started_at, outcome, position)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'in_progress', ?)
+            """).execute(
+                event.stream, payload.app, payload.environment, payload.tag, payload.trigger.rawValue,
+                event.metadata.effectiveActor, event.metadata.via, event.metadata.source, event.metadata.commit,
+                event.recordedAt, event.position)
+        try db.cachedStatement("""
+            INSERT INTO environment_state (app, environment, deployment_in_progress, updated_position) VALUES (?, ?, ?, ?)
+            ON CONFLICT (app, environment) DO UPDATE SET
+                deployment_in_progress = excluded.deployment_in_progress, updated_position = excluded.updated_position
+            """).execute(payload.app, payload.environment, event.stream, event.position)
+        try audit(event, action: payload.trigger == .rollback ? "deploy.rollback" : "deploy",
+                  app: payload.app, environment: payload.environment, target: payload.tag, db)
+    }
+
+    private static func stable(_ event: Input, _ payload: DeploymentStable, _ db: Connection) throws {
+        guard let deployment = try deploymentContext(event.stream, db) else { return }
+        try db.cachedStatement("""
+            UPDATE deployments SET outcome = 'succeeded', ended_at = ?1, task_definition_arn = ?2,
+                duration_ms = CAST(round((julianday(?1) - julianday(started_at)) * 86400000) AS INTEGER)
+            WHERE id = ?3
+            """).execute(event.recordedAt, payload.taskDefinitionArn, event.stream)
+        let revision = payload.revision ?? revisionNumber(in: payload.taskDefinitionArn)
+        try db.cachedStatement("""
+            INSERT INTO environment_state (app, environment, task_definition_arn, revision, tag, images,
+                last_healthy_arn, last_healthy_revision, deployment_in_progress, deployed_by, deployed_at,
+                last_outcome, updated_position)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?3, ?4, NULL, ?7, ?8, 'succeeded', ?9)
+            ON CONFLICT (app, environment) DO UPDATE SET
+                task_definition_arn = excluded.task_definition_arn, revision = excluded.revision,
+                tag = excluded.tag, images = excluded.images,
+                last_healthy_arn = excluded.last_healthy_arn, last_healthy_revision = excluded.last_healthy_revision,
+                deployment_in_progress = NULL, deployed_by = excluded.deployed_by, deployed_at = excluded.deployed_at,
+                last_outcome = 'succeeded', updated_position = excluded.updated_position
+            """).execute(
+                deployment.app, deployment.environment, payload.taskDefinitionArn, revision.map(Int64.init),
+                deployment.tag, payload.images.map(imagesText), deployment.actor, event.recordedAt, event.position)
+    }
+
+    private static func finished(_ event: Input, outcome: String, stage: String, reason: String, _ db: Connection) throws {
+        guard let deployment = try deploymentContext(event.stream, db) else { return }
+        // A deployment ECS already rolled back stays "rolled_back": that is the more telling outcome.
+        try db.cachedStatement("""
+            UPDATE deployments SET
+                outcome = CASE WHEN rolled_back_to IS NOT NULL THEN 'rolled_back' ELSE ?1 END,
+                failure_stage = ?2, failure_reason = ?3, ended_at = ?4,
+                duration_ms = CAST(round((julianday(?4) - julianday(started_at)) * 86400000) AS INTEGER)
+            WHERE id = ?5
+            """).execute(outcome, stage, reason, event.recordedAt, event.stream)
+        try db.cachedStatement("""
+            UPDATE environment_state SET deployment_in_progress = NULL, last_outcome = ?, updated_position = ?
+            WHERE app = ? AND environment = ? AND deployment_in_progress = ?
+            """).execute(outcome, event.position, deployment.app, deployment.environment, event.stream)
+    }
+
+    private static func rolledBack(_ event: Input, _ payload: RolledBackAutomatically, _ db: Connection) throws {
+        guard let deployment = try deploymentContext(event.stream, db) else { return }
+        try db.cachedStatement("""
+            UPDATE deployments SET outcome = 'rolled_back', rolled_back_to = ?1, ended_at = ?2,
+                duration_ms = CAST(round((julianday(?2) - julianday(started_at)) * 86400000) AS INTEGER)
+            WHERE id = ?3
+            """).execute(payload.taskDefinitionArn, event.recordedAt, event.stream)
+        let revision = payload.revision ?? revisionNumber(in: payload.taskDefinitionArn)
+        // The service runs the revision ECS went back to; its tag is the one that ran before.
+        try db.cachedStatement("""
+            UPDATE environment_state SET task_definition_arn = ?, revision = ?, deployment_in_progress = NULL,
+                last_outcome = 'rolled_back', updated_position = ?
+            WHERE app = ? AND environment = ?
+            """).execute(payload.taskDefinitionArn, revision.map(Int64.init), event.position, deployment.app, deployment.environment)
+    }
+
+    private struct DeploymentContext {
+        var app: String
+        var environment: String
+        var tag: String
+        var actor: String?
+    }
+
+    private static func deploymentContext(_ id: String, _ db: Connection) throws -> DeploymentContext? {
+        try db.cachedStatement("SELECT app, environment, tag, actor FROM deployments WHERE id = ?").queryFirst(id) {
+            DeploymentContext(app: $0.string(at: 0), environment: $0.string(at: 1), tag: $0.string(at: 2), actor: $0.optionalString(at: 3))
+        }
+    }
+
+    // MARK: Audit
+
+    private static func audit(
+        _ event: Input, action: String, app: String? = nil, environment: String? = nil, target: String? = nil,
+        outcome: String = "allowed", detail: String? = nil, _ db: Connection
+    ) throws {
+        try db.cachedStatement("""
+            INSERT INTO audit (position, recorded_at, actor, via, action, app, environment, target, outcome, detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(
+                event.position, event.recordedAt, event.metadata.effectiveActor, event.metadata.via, action,
+                app, environment, target, outcome, detail)
+    }
+
+    /// `arn:aws:ecs:us-east-1:123:task-definition/staging-api:42` → 42.
+    static func revisionNumber(in arn: String) -> Int? {
+        arn.split(separator: ":").last.flatMap { Int($0) }
+    }
+
+    private static func imagesText(_ images: [String: String]) -> String {
+        images.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+    }
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import Ledger
+
+struct Events: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List events as JSON lines, or append events a CI step recorded.",
+        subcommands: [List.self, Append.self],
+        defaultSubcommand: List.self
+    )
+}
+
+extension Events {
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print events as JSON lines, in log order.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "Only this stream (e.g. deployment-42).")
+        var stream: String?
+
+        @Option(help: ArgumentHelp("Only events after this position.", valueName: "position"))
+        var after: Int64 = 0
+
+        @Option(help: "Only events of this type.")
+        var type: String?
+
+        @Option(name: .customLong("by"), help: ArgumentHelp("Only events by this actor.", valueName: "actor"))
+        var byActor: String?
+
+        @Option(help: "At most this many events.")
+        var limit: Int?
+
+        @Flag(help: "Keep printing new events as they are appended (Ctrl-C to stop).")
+        var follow = false
+
+        func validate() throws {
+            if after < 0 { throw ValidationError("--after must be 0 or more") }
+            if let limit, limit <= 0 { throw ValidationError("--limit must be more than 0") }
+        }
+
+        func run() async throws {
+            let store = try global.openStore(.readOnly)
+            var filter = EventFilter(stream: stream, type: type, actor: byActor, after: after, limit: limit)
+            var printed = 0
+            while true {
+                let events = try store.events(filter)
+                for event in events { emit(event.jsonLine()) }
+                printed += events.count
+                if let last = events.last { filter.after = last.position }
+                if let limit, printed >= limit { return }
+                if let limit { filter.limit = limit - printed }
+                guard follow else { return }
+                if events.isEmpty { try await Task.sleep(for: .milliseconds(250)) }
+            }
+        }
+    }
+
+    struct Append: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Append events from standard input or a file, one JSON object a line, atomically.",
+            discussion: """
+                Each line: {"stream": "deployment-42", "type": "DeploymentRequested", "data": {...}, "metadata": {...}}
+                ("id" and "metadata" are optional). All lines are appended in one transaction, or none are.
+                The recorded events are printed back as JSON lines with their positions.
+                """
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: ArgumentHelp("Read events from this file instead of standard input.", valueName: "path"))
+        var file: String?
+
+        @Option(help: ArgumentHelp("What the stream must be at: any, no-stream, exists, or a version number.", valueName: "version"))
+        var expectedVersion: String = "any"
+
+        @Option(help: "Retrying with the same key and the same events returns the original positions.")
+        var idempotencyKey: String?
+
+        @Flag(help: "Append each line on its own as it arrives (not all-or-nothing), printing each event once committed.")
+        var each = false
+
+        @Option(help: "With --each: how many appends may be in flight at once (they share commits).")
+        var concurrency: Int = 1
+
+        func validate() throws {
+            if ExpectedVersion(argument: expectedVersion) == nil {
+                throw ValidationError("--expected-version must be any, no-stream, exists, or a version number, not '\(expectedVersion)'")
+            }
+            if each && (file != nil || idempotencyKey != nil || expectedVersion != "any") {
+                throw ValidationError("--each reads standard input and takes no --file, --idempotency-key or --expected-version")
+            }
+            if !(1...1024).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 1024") }
+        }
+
+        func run() async throws {
+            if each { return try await appendEach() }
+            let input: String
+            if let file {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw LedgerError.invalidEvent("cannot read \(file): no such file or not readable")
+                }
+                input = String(decoding: data, as: UTF8.self)
+            } else {
+                input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            }
+            // Parse everything before opening the store: bad input writes nothing.
+            let events = try EventLineParser.parse(input, defaults: global.metadata)
+            let store = try global.openStore(.readWrite(create: false))
+            let result = try await store.append(
+                events, expectedVersion: ExpectedVersion(argument: expectedVersion) ?? .any, idempotencyKey: idempotencyKey)
+            for event in result.events { emit(event.jsonLine()) }
+            if result.deduplicated {
+                complain("already appended with idempotency key '\(idempotencyKey ?? "")': nothing new written")
+            }
+        }
+
+        /// Streams standard input: every line is appended as soon as it is read,
+        /// and printed back only after the commit that holds it returned.
+        private func appendEach() async throws {
+            let store = try global.openStore(.readWrite(create: false))
+            let defaults = global.metadata
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var inFlight = 0
+                var number = 0
+                while let line = readLine(strippingNewline: true) {
+                    number += 1
+                    guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+                    let event: NewEvent
+                    do {
+                        event = try EventLineParser.parseLine(line, defaults: defaults)
+                    } catch let error as LedgerError {
+                        throw LedgerError.invalidEvent("line \(number): \(error.message)")
+                    }
+                    if inFlight == concurrency {
+                        try await group.next()
+                        inFlight -= 1
+                    }
+                    group.addTask {
+                        for recorded in try await store.append([event]).events { emit(recorded.jsonLine()) }
+                    }
+                    inFlight += 1
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Ledger
+
+/// Options every command shares.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The ledger database (env SHIPLOG_DB).", valueName: "path"))
+    var db: String?
+
+    @Option(name: .long, help: "Who is acting (else SHIPLOG_ACTOR, else GITHUB_ACTOR).")
+    var actor: String?
+
+    /// `--db`, else `SHIPLOG_DB`, else `./shiplog.sqlite`.
+    var databasePath: String {
+        db ?? ProcessInfo.processInfo.environment["SHIPLOG_DB"] ?? "shiplog.sqlite"
+    }
+
+    /// The actor and, inside GitHub Actions, the run URL and commit.
+    var metadata: EventMetadata {
+        EventMetadata.fromContext(actor: actor, environment: ProcessInfo.processInfo.environment)
+    }
+
+    func openStore(_ access: EventStore.Access) throws -> EventStore {
+        try EventStore(path: databasePath, access: access)
+    }
+}
+
+extension GlobalOptions {
+    static let names: Set<String> = ["--db", "--actor"]
+
+    /// Moves global options written before the subcommand to after it, where
+    /// the subcommand's `@OptionGroup` parses them.
+    static func movingLeadingOptions(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first {
+            if names.contains(first), rest.count >= 2 {
+                leading += rest.prefix(2)
+                rest = rest.dropFirst(2)
+            } else if let name = first.split(separator: "=").first, names.contains(String(name)), first.contains("=") {
+                leading.append(first)
+                rest = rest.dropFirst()
+            } else {
+                break
+            }
+        }
+        return Array(rest) + leading
+    }
+}

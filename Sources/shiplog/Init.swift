@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import Ledger
+
+struct Init: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create the ledger database and write a commented example config that mirrors the seed."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Where to write the example config.", valueName: "path"))
+    var config: String = "shiplog.yml"
+
+    func run() async throws {
+        let existed = FileManager.default.fileExists(atPath: global.databasePath)
+        let store = try global.openStore(.readWrite(create: true))
+        store.close()
+        emit(existed ? "ledger \(global.databasePath) already exists: migrations are up to date" : "created ledger \(global.databasePath)")
+        if FileManager.default.fileExists(atPath: config) {
+            emit("kept the existing config \(config)")
+        } else {
+            guard FileManager.default.createFile(atPath: config, contents: Data(ExampleConfig.text.utf8)) else {
+                throw LedgerError.storage("cannot write \(config): the directory is missing or read-only")
+            }
+            emit("wrote an example config to \(config)")
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Ledger
+import Testing
+
+struct EventLineParserTests {
+    let defaults = EventMetadata(actor: "ci-bot", source: "https://github.com/WordPress/openverse/actions/runs/1", commit: "abc")
+
+    @Test func aLineBecomesAnEventWithItsMetadataFilledFromTheContext() throws {
+        let events = try EventLineParser.parse(
+            #"{"stream":"deployment-42","type":"ImageBuilt","data":{"tag":"abc","image":"ghcr.io/wordpress/openverse-api"},"metadata":{"on_behalf_of":"ana"}}"#,
+            defaults: defaults)
+        let event = try #require(events.first)
+        #expect(event.stream == "deployment-42")
+        #expect(event.data == #"{"image":"ghcr.io/wordpress/openverse-api","tag":"abc"}"#, "data is stored with sorted keys")
+        #expect(event.metadata.onBehalfOf == "ana")
+        #expect(event.metadata.actor == "ci-bot")
+        #expect(event.metadata.source == "https://github.com/WordPress/openverse/actions/runs/1")
+    }
+
+    @Test(arguments: [
+        ("{not json", "line 1: the line is not valid JSON"),
+        ("[1, 2]", "line 1: the line must be a JSON object"),
+        (#"{"type":"ImageBuilt","data":{}}"#, "line 1: missing field 'stream'"),
+        (#"{"stream":"s","data":{}}"#, "line 1: missing field 'type'"),
+        (#"{"stream":"s","type":"ImageBuilt"}"#, "line 1: ImageBuilt: missing field 'data'"),
+        (#"{"stream":"s","type":"ImageBuilt","data":[]}"#, "line 1: ImageBuilt: field 'data' must be a JSON object"),
+        (#"{"stream":"s","type":"ImageBuilt","data":{"image":"x"}}"#, "line 1: ImageBuilt: missing field 'tag'"),
+        (#"{"stream":"s","type":"Deployed","data":{}}"#, "line 1: unknown event type 'Deployed'"),
+        (#"{"stream":"s","type":"ImageBuilt","data":{"image":"x","tag":"y"},"extra":1}"#, "line 1: unknown field 'extra' (expected: id, stream, type, data, metadata)"),
+        (#"{"stream":"s","type":"ImageBuilt","data":{"image":"x","tag":"y"},"id":"nope"}"#, "line 1: field 'id' must be a UUID"),
+        (#"{"stream":"s","type":"ImageBuilt","data":{"image":"x","tag":"y"},"metadata":{"who":"me"}}"#, "line 1: unknown metadata field 'who' (expected: actor, auth_method, causation_id, client_address, commit, correlation_id, on_behalf_of, role, source)"),
+        ("", "no events in the input"),
+    ])
+    func badLinesAreRefusedWithAMessageNamingTheProblem(line: String, message: String) {
+        let error = #expect(throws: LedgerError.self) { try EventLineParser.parse(line, defaults: defaults) }
+        #expect(error?.message == message)
+    }
+
+    @Test func theLineNumberOfTheFirstBadLineIsReported() {
+        let text = """
+            {"stream":"s","type":"ImageBuilt","data":{"image":"x","tag":"y"}}
+
+            {"stream":"s","type":"ImageBuilt","data":{"image":"x"}}
+            """
+        let error = #expect(throws: LedgerError.self) { try EventLineParser.parse(text, defaults: defaults) }
+        #expect(error?.message == "line 3: ImageBuilt: missing field 'tag'")
+    }
+
+    @Test func theGitHubActionsContextBecomesTheActorRunURLAndCommit() {
+        let metadata = EventMetadata.fromContext(actor: nil, environment: [
+            "GITHUB_ACTOR": "ana", "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "WordPress/openverse",
+            "GITHUB_RUN_ID": "123", "GITHUB_SHA": "deadbeef",
+        ])
+        #expect(metadata.actor == "ana")
+        #expect(metadata.source == "https://github.com/WordPress/openverse/actions/runs/123")
+        #expect(metadata.commit == "deadbeef")
+        #expect(EventMetadata.fromContext(actor: nil, environment: ["SHIPLOG_ACTOR": "ben", "GITHUB_ACTOR": "ana"]).actor == "ben")
+        #expect(EventMetadata.fromContext(actor: "cara", environment: ["SHIPLOG_ACTOR": "ben"]).actor == "cara")
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+@testable import Ledger
+import SQLite
+import Testing
+
+struct GroupCommitTests {
+    let ledger = TestLedger()
+
+    @Test func concurrentAppendsFromManyTasksAllCommitWithGapFreePositions() async throws {
+        let store = try ledger.open()
+        let results = try await withThrowingTaskGroup(of: AppendResult.self) { group in
+            for task in 0..<64 {
+                group.addTask { try await store.append([requested("\(task)-a"), requested("\(task)-b")]) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let positions = results.flatMap { $0.events.map(\.position) }.sorted()
+        #expect(positions == Array(1...128))
+        for result in results {
+            #expect(result.events[1].position == result.events[0].position + 1, "one append's events are contiguous")
+        }
+        #expect(try store.verify().isIntact)
+    }
+
+    @Test func appendsQueuedDuringACommitShareOneTransactionAndARefusedOneFailsAlone() async throws {
+        let store = try ledger.open()
+        _ = try await store.append([requested("taken")])
+        let writer = try #require(store.writerForTesting)
+
+        // Hold the writer so that every append below queues up and lands in one batch.
+        let gate = DispatchSemaphore(value: 0)
+        let held = Task { try await writer.exclusive { _ in gate.wait() } }
+        try await Task.sleep(for: .milliseconds(50))
+
+        let accepted = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    // Every fifth append expects a stream that already exists not to.
+                    let stream = index % 5 == 0 ? "taken" : "fresh-\(index)"
+                    return ("\(index)", await succeeds { try await store.append([requested(stream)], expectedVersion: .noStream) })
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            gate.signal()
+            try await held.value
+            return try await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+        }
+
+        #expect(accepted.count == 20)
+        #expect(accepted.filter { $0.value }.count == 16)
+        #expect(accepted.filter { !$0.value }.keys.sorted() == ["0", "10", "15", "5"])
+        let events = try store.events()
+        #expect(events.map(\.position) == Array(1...17))
+        // One transaction: every event after the first carries the same commit time.
+        #expect(Set(events.dropFirst().map(\.recordedAt)).count == 1)
+        #expect(try store.verify().isIntact)
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import Ledger
+import PropertyBased
+import Testing
+
+struct ProjectionTests {
+    let ledger = TestLedger()
+
+    @Test func aSuccessfulDeploymentSetsTheEnvironmentStateAndCompletesItsHistoryRow() async throws {
+        let store = try ledger.open()
+        _ = try await store.append([requested("1", tag: "rel-2026.11.27", trigger: .release, actor: "ana", via: "openverse-bot")])
+        var state = try #require(try store.environmentStates().first)
+        #expect(state.deploymentInProgress == "deployment-1")
+        #expect(state.taskDefinitionArn == nil)
+
+        _ = try await store.append([
+            NewEvent(stream: "deployment-1", TaskDefinitionRegistered(taskDefinitionArn: arn("staging-api", 8), family: "staging-api", revision: 8)),
+            NewEvent(stream: "deployment-1", DeploymentStable(taskDefinitionArn: arn("staging-api", 8))),
+        ])
+        state = try #require(try store.environmentStates().first)
+        #expect(state.app == "api" && state.environment == "staging")
+        #expect(state.tag == "rel-2026.11.27")
+        #expect(state.revision == 8)
+        #expect(state.lastHealthyRevision == 8)
+        #expect(state.deploymentInProgress == nil)
+        #expect(state.deployedBy == "ana")
+
+        let record = try #require(try store.deployments().first)
+        #expect(record.outcome == "succeeded")
+        #expect(record.trigger == "release")
+        #expect(record.actor == "ana")
+        #expect(record.via == "openverse-bot")
+        #expect(record.durationMs == 1000, "the stepping clock moves one second between the two commits")
+        #expect(try store.projectionPositions() == ["environment_state": 3, "deployments": 3, "audit": 3])
+    }
+
+    @Test func anAutomaticRollbackPointsTheEnvironmentBackAndRecordsWhere() async throws {
+        let store = try ledger.open()
+        _ = try await store.append([requested("1", tag: "good")])
+        _ = try await store.append([NewEvent(stream: "deployment-1", DeploymentStable(taskDefinitionArn: arn("staging-api", 7)))])
+        _ = try await store.append([requested("2", tag: "bad")])
+        _ = try await store.append([
+            NewEvent(stream: "deployment-2", RolledBackAutomatically(taskDefinitionArn: arn("staging-api", 7))),
+            NewEvent(stream: "deployment-2", DeploymentFailed(stage: "stabilize", reason: "tasks failed to start")),
+        ])
+        let state = try #require(try store.environmentStates().first)
+        #expect(state.tag == "good")
+        #expect(state.revision == 7)
+        #expect(state.lastOutcome == "rolled_back")
+        let record = try #require(try store.deployments(DeploymentFilter(outcome: "rolled_back")).first)
+        #expect(record.id == "deployment-2")
+        #expect(record.rolledBackTo == arn("staging-api", 7))
+        #expect(record.failureStage == "stabilize")
+        #expect(record.failureReason == "tasks failed to start")
+    }
+
+    @Test func historyFiltersByAppEnvironmentActorOutcomeAndTime() async throws {
+        let store = try ledger.open()
+        _ = try await store.append([requested("1", app: "api", env: "staging", actor: "ana")])
+        _ = try await store.append([requested("2", app: "api", env: "production", actor: "ben")])
+        _ = try await store.append([requested("3", app: "frontend", env: "production", actor: "ana")])
+        _ = try await store.append([NewEvent(stream: "deployment-3", DeploymentTimedOut(timeoutSeconds: 900))])
+        #expect(try store.deployments(DeploymentFilter(app: "api")).map(\.id) == ["deployment-2", "deployment-1"])
+        #expect(try store.deployments(DeploymentFilter(environment: "production", actor: "ana")).map(\.id) == ["deployment-3"])
+        #expect(try store.deployments(DeploymentFilter(outcome: "timed_out")).map(\.id) == ["deployment-3"])
+        let second = try #require(try store.deployments(DeploymentFilter(app: "api", environment: "production")).first)
+        #expect(try store.deployments(DeploymentFilter(since: second.startedAt)).map(\.id) == ["deployment-3", "deployment-2"])
+        #expect(try store.deployments(DeploymentFilter(until: second.startedAt)).map(\.id) == ["deployment-1"])
+        #expect(try store.deployments(DeploymentFilter(limit: 1)).map(\.id) == ["deployment-3"])
+    }
+
+    @Test func theAuditTrailRecordsActionsAndRefusals() async throws {
+        let store = try ledger.open()
+        _ = try await store.append([
+            NewEvent(stream: "access", AccessDenied(action: "rollback", app: "api", environment: "production", reason: "cara is not a maintainer"),
+                     metadata: EventMetadata(actor: "cara")),
+            NewEvent(stream: "tokens", TokenIssued(tokenId: "t1", name: "ci", role: "deployer", hash: "h"), metadata: EventMetadata(actor: "ana")),
+        ])
+        _ = try await store.append([requested("1", actor: "ben")])
+        let entries = try store.audit()
+        #expect(entries.map(\.action) == ["deploy", "token.issue", "rollback"])
+        #expect(try store.audit(AuditFilter(outcome: "denied")).map(\.actor) == ["cara"])
+        #expect(try store.audit(AuditFilter(actor: "ana")).map(\.target) == ["ci (deployer)"])
+    }
+
+    @Test func rebuildingFromTheLogGivesWhatIncrementalUpdatesGave() async throws {
+        await propertyCheck(count: 60, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+            do {
+                let ledger = TestLedger()
+                let store = try ledger.open()
+                var history = ScriptedHistory(seed: UInt64(seed))
+                for batch in history.batches() {
+                    _ = try await store.append(batch)
+                }
+                let incremental = try Snapshot(store)
+                let report = try await store.rebuild()
+                let rebuilt = try Snapshot(store)
+                #expect(report.events == Int64(try store.events().count))
+                #expect(rebuilt == incremental, "seed \(seed)")
+                #expect(!incremental.deployments.isEmpty)
+            } catch {
+                Issue.record(error, "seed \(seed)")
+            }
+        }
+    }
+}
+
+/// Every projection's rows and positions.
+struct Snapshot: Equatable {
+    var states: [EnvironmentState]
+    var deployments: [DeploymentRecord]
+    var audit: [AuditEntry]
+    var positions: [String: Int64]
+
+    init(_ store: EventStore) throws {
+        states = try store.environmentStates()
+        deployments = try store.deployments(DeploymentFilter(limit: 10_000))
+        audit = try store.audit(AuditFilter(limit: 10_000))
+        positions = try store.projectionPositions()
+    }
+}
+
+/// A random but reproducible history: deployments that succeed, fail, time out
+/// or roll back, interleaved across apps and environments, with refusals.
+struct ScriptedHistory {
+    private var random: SplitMix64
+
+    init(seed: UInt64) {
+        random = SplitMix64(seed: seed)
+    }
+
+    mutating func batches() -> [[NewEvent]] {
+        let apps = ["api", "frontend", "ingestion_server"]
+        let environments = ["staging", "production"]
+        let people = ["ana", "ben", "cara"]
+        var events: [NewEvent] = []
+        for number in 0..<Int(random.next(below: 12) + 3) {
+            let app = apps[Int(random.next(below: 3))], env = environments[Int(random.next(below: 2))]
+            let actor = people[Int(random.next(below: 3))]
+            let stream = "deployment-\(number)"
+            let revision = Int(random.next(below: 50)) + 1
+            let trigger = DeploymentTrigger.allCases[Int(random.next(below: UInt64(DeploymentTrigger.allCases.count)))]
+            let metadata = EventMetadata(actor: random.next(below: 2) == 0 ? actor : "openverse-bot",
+                                         onBehalfOf: random.next(below: 2) == 0 ? nil : actor)
+            events.append(NewEvent(stream: stream, DeploymentRequested(app: app, environment: env, tag: "t\(number)", trigger: trigger), metadata: metadata))
+            events.append(NewEvent(stream: stream, TaskDefinitionRegistered(taskDefinitionArn: arn("\(env)-\(app)", revision), family: "\(env)-\(app)", revision: revision)))
+            switch random.next(below: 5) {
+            case 0:
+                events.append(NewEvent(stream: stream, DeploymentFailed(stage: "update", reason: "service not found")))
+            case 1:
+                events.append(NewEvent(stream: stream, DeploymentTimedOut(timeoutSeconds: 900)))
+            case 2:
+                events.append(NewEvent(stream: stream, RolledBackAutomatically(taskDefinitionArn: arn("\(env)-\(app)", max(1, revision - 1)))))
+                events.append(NewEvent(stream: stream, DeploymentFailed(stage: "stabilize", reason: "circuit breaker")))
+            default:
+                events.append(NewEvent(stream: stream, DeploymentStable(taskDefinitionArn: arn("\(env)-\(app)", revision))))
+            }
+            if random.next(below: 4) == 0 {
+                events.append(NewEvent(stream: "access", AccessDenied(action: "rollback", app: app, environment: env, reason: "not a maintainer"),
+                                       metadata: EventMetadata(actor: actor)))
+            }
+        }
+        // Cut the sequence into batches of random size, keeping order.
+        var batches: [[NewEvent]] = []
+        var index = 0
+        while index < events.count {
+            let size = Int(random.next(below: 6)) + 1
+            batches.append(Array(events[index..<min(index + size, events.count)]))
+            index += size
+        }
+        return batches
+    }
+}
+
+/// A small, fast, reproducible generator.
+struct SplitMix64 {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func next(below bound: UInt64) -> UInt64 {
+        next() % bound
+    }
+}

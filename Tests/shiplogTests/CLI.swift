@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+/// Runs the built `shiplog` binary as a child process, the way people and CI do.
+struct CLI {
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+    }
+
+    let directory: TemporaryDirectory
+    var database: String { directory.path("shiplog.sqlite") }
+    var environment: [String: String] = [:]
+
+    init(directory: TemporaryDirectory = TemporaryDirectory()) {
+        self.directory = directory
+    }
+
+    /// The binary next to the test bundle (`.build/<config>/shiplog`), or `SHIPLOG_BIN`.
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["SHIPLOG_BIN"] { return URL(fileURLWithPath: path) }
+        var url = Bundle.main.bundleURL
+        while url.path != "/" {
+            let candidate = url.appending(path: "shiplog")
+            if FileManager.default.isExecutableFile(atPath: candidate.path), !candidate.hasDirectoryPath { return candidate }
+            url.deleteLastPathComponent()
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appending(path: "shiplog")
+    }
+
+    func process(_ arguments: [String], useDatabase: Bool = true) -> Process {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments + (useDatabase && !arguments.contains("--db") ? ["--db", database] : [])
+        process.currentDirectoryURL = directory.url
+        var environment = ProcessInfo.processInfo.environment
+        for key in environment.keys where key.hasPrefix("GITHUB_") || key.hasPrefix("SHIPLOG_") { environment[key] = nil }
+        environment.merge(self.environment) { $1 }
+        process.environment = environment
+        return process
+    }
+
+    @discardableResult
+    func run(_ arguments: String..., input: String? = nil, useDatabase: Bool = true) throws -> Output {
+        try run(arguments, input: input, useDatabase: useDatabase)
+    }
+
+    @discardableResult
+    func run(_ arguments: [String], input: String? = nil, useDatabase: Bool = true) throws -> Output {
+        let process = process(arguments, useDatabase: useDatabase)
+        let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = stdin
+        try process.run()
+        stdin.fileHandleForWriting.write(Data((input ?? "").utf8))
+        try stdin.fileHandleForWriting.close()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    /// How many events the ledger holds, read straight from the database.
+    func eventCount() throws -> Int {
+        try run("events").lines.count
+    }
+}
+
+extension String {
+    /// One JSON line for `events append`.
+    static func event(stream: String, type: String, data: String, metadata: String? = nil) -> String {
+        var line = #"{"stream":"\#(stream)","type":"\#(type)","data":\#(data)"#
+        if let metadata { line += #","metadata":\#(metadata)"# }
+        return line + "}"
+    }
+
+    static func requested(_ number: Int, app: String = "api", env: String = "staging", tag: String = "abc123") -> String {
+        .event(stream: "deployment-\(number)", type: "DeploymentRequested",
+               data: #"{"app":"\#(app)","environment":"\#(env)","tag":"\#(tag)","trigger":"merge"}"#)
+    }
+}
+
+/// Collects what a child process writes, on a thread of its own, so a test can
+/// wait for output with a deadline instead of blocking on a read.
+final class OutputCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+    private var ended = false
+
+    init(_ handle: FileHandle) {
+        Thread { [self] in
+            while true {
+                let data = handle.availableData
+                lock.withLock {
+                    if data.isEmpty { ended = true } else { text += String(decoding: data, as: UTF8.self) }
+                }
+                if data.isEmpty { return }
+            }
+        }.start()
+    }
+
+    var output: String { lock.withLock { text } }
+    var complete: [String] {
+        lock.withLock { text.split(separator: "\n", omittingEmptySubsequences: true).dropLast(text.hasSuffix("\n") ? 0 : 1).map(String.init) }
+    }
+    var isEnded: Bool { lock.withLock { ended } }
+
+    /// Waits until `condition` holds of the output, or the deadline passes.
+    func wait(seconds: Int = 30, until condition: (OutputCollector) -> Bool) async {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while !condition(self), !isEnded, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
