@@ -150,7 +150,7 @@ public struct AWSECSClient: ECSClient {
             return .taskDefinitionNotFound(reference)
         case (_, .service(_, _, let taskDefinition?))
         where error.code == "TaskDefinitionNotFoundException"
-            || (error.code == "ClientException" && message.contains("task definition")):
+            || (error.code == "ClientException" && (message.contains("task definition") || message.contains("taskdefinition"))):
             return .taskDefinitionNotFound(taskDefinition)
         case ("InvalidParameterException", _):
             return .invalidParameter(error.message)

@@ -140,9 +140,9 @@ public final class SimulatedECS: ECSClient {
 
     public func updateService(cluster: String, service: String, taskDefinition: String) async throws -> Service {
         try await perform("UpdateService") { state in
+            var record = try state.service(service, cluster: cluster)
             let definition = try state.taskDefinition(taskDefinition)
             guard let arn = definition.arn else { throw ECSError.taskDefinitionNotFound(taskDefinition) }
-            var record = try state.service(service, cluster: cluster)
             settle(&record, in: &state)
             for index in record.deployments.indices where record.deployments[index].status == .primary {
                 record.deployments[index].status = .active

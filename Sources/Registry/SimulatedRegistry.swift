@@ -37,6 +37,23 @@ public final class SimulatedRegistry: ImageRegistry {
         }
     }
 
+    /// The image repositories of the Openverse services, as ``SimulatedECS/seedOpenverse(initialTag:)`` uses them.
+    public static let openverseRepositories = [
+        "wordpress/openverse-api",
+        "wordpress/openverse-api_nginx",
+        "wordpress/openverse-frontend",
+        "wordpress/openverse-ingestion_server",
+    ]
+
+    /// Pushes each tag to every Openverse repository, so the demo's deploys find their images.
+    public func seedOpenverse(tags: [String] = ["rel-2024.01.01.00.00.00"]) {
+        for repository in Self.openverseRepositories {
+            for tag in tags {
+                push(repository: repository, tag: tag)
+            }
+        }
+    }
+
     /// Makes every look-up fail with `error` until cleared with nil (a registry outage, a 401).
     public func failLookups(with error: RegistryError?) {
         state.withLock { $0.unavailable = error }

@@ -117,6 +117,14 @@ struct AWSECSClientMotoTests {
         }
         #expect(described?.isServiceNotFound == true)
 
+        let definition = try await registerTemplate(family: "staging-catalog-\(suffix)")
+        _ = try await ecs.createService(cluster: clusterName, name: "staging-catalog", taskDefinition: try #require(definition.arn), desiredCount: 1)
+        let target = await #expect(throws: ECSError.self) {
+            try await ecs.updateService(cluster: clusterName, service: "staging-catalog", taskDefinition: "staging-catalog-\(suffix):9")
+        }
+        #expect(target?.isTaskDefinitionNotFound == true)
+        #expect(target?.message == "task definition staging-catalog-\(suffix):9 not found")
+
         let family = await #expect(throws: ECSError.self) { try await ecs.describeTaskDefinition("no-such-family-\(suffix)-template") }
         #expect(family?.isTaskDefinitionNotFound == true)
         #expect(family?.message == "task definition no-such-family-\(suffix)-template not found")

@@ -175,6 +175,11 @@ struct SimulatedECSTests {
         }
         #expect(service?.message == "service staging-catalog not found in cluster staging-default")
 
+        let target = await #expect(throws: ECSError.self) {
+            try await ecs.updateService(cluster: "staging-default", service: "staging-api", taskDefinition: "staging-api:7")
+        }
+        #expect(target?.message == "task definition staging-api:7 not found")
+
         let family = await #expect(throws: ECSError.self) { try await ecs.describeTaskDefinition("staging-catalog-template") }
         #expect(family?.isTaskDefinitionNotFound == true)
         #expect(family?.message == "task definition staging-catalog-template not found")

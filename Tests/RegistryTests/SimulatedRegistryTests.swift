@@ -30,4 +30,12 @@ struct SimulatedRegistryTests {
         registry.failLookups(with: nil)
         #expect(try await registry.tagExists(repository: "wordpress/openverse-api", tag: "abc123"))
     }
+
+    @Test func seedingPushesTheOpenverseImages() async throws {
+        let registry = SimulatedRegistry(name: "ghcr.io")
+        registry.seedOpenverse(tags: ["rel-1", "abc123"])
+        let reference = try ImageReference("ghcr.io/wordpress/openverse-api_nginx:abc123")
+        #expect(try await registry.tagExists(repository: reference.repository, tag: "abc123"))
+        #expect(try await registry.tags(repository: "wordpress/openverse-frontend") == ["rel-1", "abc123"])
+    }
 }
