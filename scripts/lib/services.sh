@@ -86,7 +86,8 @@ YAML
 stop_services() {
     local pid
     for pid in ${SHIPLOG_MOTO_PID:-} ${SHIPLOG_REGISTRY_PID:-}; do
-        kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
     done
     unset SHIPLOG_MOTO_PID SHIPLOG_REGISTRY_PID SHIPLOG_TEST_MOTO_URL SHIPLOG_TEST_REGISTRY_URL
     if [ -n "${SHIPLOG_SERVICES_DIR:-}" ]; then
