@@ -59,10 +59,14 @@ public final class SimulatedECS: ECSClient {
     private let retry: RetryPolicy
     private let state = Mutex(State())
 
+    /// - Parameters:
+    ///   - clock: drives rollouts; retries back off on it too.
+    ///   - retry: the real client's policy; its default jitter here is a constant, so runs repeat exactly.
+
     public init(
         clock: VirtualClock = VirtualClock(),
         timing: Timing = Timing(),
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = RetryPolicy(jitter: { 0.5 }),
         region: String = "us-east-1",
         accountID: String = "123456789012"
     ) {
@@ -349,16 +353,17 @@ public final class SimulatedECS: ECSClient {
 
     private func newDeployment(taskDefinition: String, desiredCount: Int, failing: Bool, in state: inout State) -> SimulatedDeployment {
         state.sequence += 1
+        let id = "ecs-svc/\(1_000_000_000_000_000_000 + state.sequence * 7_919)"
         return SimulatedDeployment(
             deployment: Deployment(
-                id: "ecs-svc/\(1_000_000_000_000_000_000 + state.sequence * 7_919)",
+                id: id,
                 status: .primary,
                 taskDefinition: taskDefinition,
                 desiredCount: desiredCount,
                 runningCount: 0,
                 pendingCount: 0,
                 rolloutState: .inProgress,
-                rolloutStateReason: "ECS deployment ecs-svc in progress.",
+                rolloutStateReason: "ECS deployment \(id) in progress.",
                 createdAt: clock.now,
                 updatedAt: clock.now
             ),

@@ -125,8 +125,8 @@ struct SimulatedECSTests {
         let service = try await ecs.updateService(cluster: "staging-default", service: "staging-api", taskDefinition: "staging-api:1")
         #expect(service.primaryDeployment?.rolloutState == .inProgress)
         #expect(ecs.attempts(of: "UpdateService") == 3)
-        // The back-off waited in virtual time.
-        #expect(clock.now > start)
+        // The back-off waited in virtual time: 50 ms then 100 ms (default policy, jitter pinned at half).
+        #expect(abs(clock.now.timeIntervalSince(start) - 0.150) < 0.000_001)
     }
 
     @Test func persistentThrottlingSurfacesAWSsErrorAfterTheRetryBound() async throws {
