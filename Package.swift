@@ -91,6 +91,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "ShiplogBench",
+            dependencies: [
+                "Ledger",
+                "SQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SQLiteTests",
             dependencies: ["SQLite"],

@@ -1,7 +1,7 @@
 import Foundation
 
 /// An event to append: which stream, what type, its JSON data, who and how.
-public struct NewEvent: Sendable, Equatable {
+public struct NewEvent: Sendable {
     /// The event's UUID; generated at append when `nil`.
     public var id: UUID?
     public var stream: String
@@ -9,7 +9,10 @@ public struct NewEvent: Sendable, Equatable {
     /// The data as JSON object text.
     public var data: String
     public var metadata: EventMetadata
-    /// Set for events built from a typed payload, whose data needs no schema check.
+    /// The typed payload the data was encoded from, if any: projections use it
+    /// instead of decoding the JSON again.
+    var payload: (any EventPayload)?
+    /// Set for events whose data was already checked against its schema.
     var isSchemaChecked = false
 
     /// An event with raw JSON data (validated against its type's schema at append).
@@ -24,6 +27,7 @@ public struct NewEvent: Sendable, Equatable {
     /// An event of a known type, from its payload.
     public init<Payload: EventPayload>(id: UUID? = nil, stream: String, _ payload: Payload, metadata: EventMetadata = EventMetadata()) {
         self.init(id: id, stream: stream, type: Payload.eventType, data: payload.jsonText(), metadata: metadata)
+        self.payload = payload
         isSchemaChecked = true
     }
 }
@@ -64,8 +68,7 @@ public struct RecordedEvent: Sendable, Equatable, Codable {
 
     /// The metadata, decoded.
     public func decodedMetadata() -> EventMetadata {
-        let decoder = JSONDecoder()
-        return (try? decoder.decode(EventMetadata.self, from: Data(metadata.utf8))) ?? EventMetadata()
+        (try? EventMetadata.decode(from: metadata)) ?? EventMetadata()
     }
 
     /// The event as one line of JSON: data and metadata inline, hashes in hex.

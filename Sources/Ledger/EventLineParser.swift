@@ -75,6 +75,6 @@ public enum EventLineParser {
             throw LedgerError.invalidEvent("metadata field '\(key)' must be a string")
         }
         let data = try JSONSerialization.data(withJSONObject: fields)
-        return try JSONDecoder().decode(EventMetadata.self, from: data)
+        return try EventMetadata.decode(from: String(decoding: data, as: UTF8.self))
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Who did something, how, and from where: stored as JSON beside every event.
 ///
 /// `actor` is who acted (a person, or a bot); `onBehalfOf` is the person a bot
@@ -42,6 +44,11 @@ public struct EventMetadata: Codable, Sendable, Equatable {
         case source
     }
 
+    /// Decodes stored metadata JSON.
+    public static func decode(from text: String) throws -> EventMetadata {
+        try sharedDecoder.decode(EventMetadata.self, from: Data(text.utf8))
+    }
+
     /// The names metadata may carry, as they appear in JSON.
     public static let fieldNames = CodingKeys.allCases.map(\.rawValue)
 
@@ -77,6 +84,9 @@ public struct EventMetadata: Codable, Sendable, Equatable {
         return text
     }
 }
+
+/// Decoders hold no state between calls; one is shared rather than made per event.
+private let sharedDecoder = JSONDecoder()
 
 extension EventMetadata {
     /// Who is acting, from an explicit actor, else `SHIPLOG_ACTOR`, else `GITHUB_ACTOR`;

@@ -21,15 +21,20 @@ extension EventPayload {
 
     /// Decodes the payload from stored JSON text.
     public static func decode(from text: String) throws -> Self {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {
-            return try decoder.decode(Self.self, from: Data(text.utf8))
+            return try payloadDecoder.decode(Self.self, from: Data(text.utf8))
         } catch {
             throw LedgerError.invalidEvent(JSONText.describe(error, in: eventType))
         }
     }
 }
+
+/// Decoders hold no state between calls; one is shared rather than made per event.
+private let payloadDecoder: JSONDecoder = {
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    return decoder
+}()
 
 /// Why a deployment started.
 public enum DeploymentTrigger: String, Codable, Sendable, CaseIterable {

@@ -190,20 +190,10 @@ public final class EventStore: Sendable {
             let started = ContinuousClock.now
             return try db.transaction(.immediate) {
                 try Projections.reset(db)
-                let relevant = Projections.relevantTypes.sorted()
-                let statement = try db.prepare("""
-                    SELECT position, stream, type, data, metadata, recorded_at FROM events
-                    WHERE type IN (\(relevant.map { _ in "?" }.joined(separator: ","))) ORDER BY position
-                    """)
-                try statement.bind(relevant)
-                let decoder = JSONDecoder()
+                let statement = try ReplayQuery.statement(db)
                 var applied = 0
                 while try statement.step() {
-                    let metadata = try decoder.decode(EventMetadata.self, from: Data(statement.string(at: 4).utf8))
-                    try Projections.apply(
-                        .init(position: statement.int64(at: 0), stream: statement.string(at: 1), type: statement.string(at: 2),
-                              data: statement.string(at: 3), metadata: metadata, recordedAt: statement.string(at: 5)),
-                        db)
+                    try Projections.apply(try ReplayQuery.input(statement), db)
                     applied += 1
                 }
                 let head = try db.prepare("SELECT coalesce(max(position), 0) FROM events").queryFirst { $0.int64(at: 0) } ?? 0

@@ -10,6 +10,7 @@ struct LogWriter {
     private var headPosition: Int64
     private var headHash: [UInt8]
     private var wroteAny = false
+    private var ids = EventIDGenerator()
 
     init(connection: Connection, recordedAt: String) throws {
         self.connection = connection
@@ -48,6 +49,8 @@ struct LogWriter {
         var previousHash = headHash
         var recorded: [RecordedEvent] = []
         recorded.reserveCapacity(request.events.count)
+        // Consecutive events usually share their metadata: encode it once for them.
+        var lastMetadata: (value: EventMetadata, json: String)?
         for event in request.events {
             let version: Int64
             if let known = versions[event.stream] {
@@ -57,8 +60,14 @@ struct LogWriter {
             }
             versions[event.stream] = version
             position += 1
-            let id = (event.id ?? UUID()).uuidString.lowercased()
-            let metadata = event.metadata.json
+            let id = event.id?.uuidString.lowercased() ?? ids.nextID()
+            let metadata: String
+            if let last = lastMetadata, last.value == event.metadata {
+                metadata = last.json
+            } else {
+                metadata = event.metadata.json
+                lastMetadata = (event.metadata, metadata)
+            }
             let hash = EventHasher.hash(
                 position: position, stream: event.stream, version: version, id: id, type: event.type,
                 data: event.data, metadata: metadata, recordedAt: recordedAt, prevHash: previousHash)
@@ -80,7 +89,7 @@ struct LogWriter {
             if Projections.relevantTypes.contains(event.type) {
                 try Projections.apply(
                     .init(position: position, stream: event.stream, type: event.type, data: event.data,
-                          metadata: event.metadata, recordedAt: recordedAt),
+                          payload: event.payload, metadata: .decoded(event.metadata), recordedAt: recordedAt),
                     connection)
             }
             recorded.append(RecordedEvent(

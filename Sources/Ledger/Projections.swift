@@ -23,56 +23,76 @@ enum Projections {
         var stream: String
         var type: String
         var data: String
-        var metadata: EventMetadata
+        var payload: (any EventPayload)?
+        var metadata: Metadata
         var recordedAt: String
+
+        /// The metadata as appended, or as stored: decoded only by the projections that read it.
+        enum Metadata {
+            case decoded(EventMetadata)
+            case stored(String)
+        }
+
+        func decodedMetadata() throws -> EventMetadata {
+            switch metadata {
+            case .decoded(let metadata): metadata
+            case .stored(let json): try EventMetadata.decode(from: json)
+            }
+        }
+
+        /// The typed payload: the one the event was built from, else decoded from its data.
+        func decoded<Payload: EventPayload>(_: Payload.Type) throws -> Payload {
+            if let payload = payload as? Payload { return payload }
+            return try Payload.decode(from: data)
+        }
     }
 
     static func apply(_ event: Input, _ db: Connection) throws {
         switch event.type {
         case DeploymentRequested.eventType:
-            try requested(event, try DeploymentRequested.decode(from: event.data), db)
+            try requested(event, try event.decoded(DeploymentRequested.self), db)
         case TaskDefinitionRegistered.eventType:
-            let payload = try TaskDefinitionRegistered.decode(from: event.data)
+            let payload = try event.decoded(TaskDefinitionRegistered.self)
             try db.cachedStatement("UPDATE deployments SET task_definition_arn = ? WHERE id = ?")
                 .execute(payload.taskDefinitionArn, event.stream)
         case DeploymentStable.eventType:
-            try stable(event, try DeploymentStable.decode(from: event.data), db)
+            try stable(event, try event.decoded(DeploymentStable.self), db)
         case DeploymentFailed.eventType:
-            let payload = try DeploymentFailed.decode(from: event.data)
+            let payload = try event.decoded(DeploymentFailed.self)
             try finished(event, outcome: "failed", stage: payload.stage, reason: payload.reason, db)
         case DeploymentTimedOut.eventType:
-            let payload = try DeploymentTimedOut.decode(from: event.data)
+            let payload = try event.decoded(DeploymentTimedOut.self)
             try finished(event, outcome: "timed_out", stage: "stabilize", reason: "not stable after \(payload.timeoutSeconds) s", db)
         case RolledBackAutomatically.eventType:
-            try rolledBack(event, try RolledBackAutomatically.decode(from: event.data), db)
+            try rolledBack(event, try event.decoded(RolledBackAutomatically.self), db)
         case RollbackRequested.eventType:
-            let payload = try RollbackRequested.decode(from: event.data)
+            let payload = try event.decoded(RollbackRequested.self)
             try audit(event, action: "rollback", app: payload.app, environment: payload.environment, target: payload.tag, db)
         case PromotionQueued.eventType:
-            let payload = try PromotionQueued.decode(from: event.data)
+            let payload = try event.decoded(PromotionQueued.self)
             try audit(event, action: "promote.queue", app: payload.app, environment: payload.environment, target: payload.tag, db)
         case TemplateChanged.eventType:
-            let payload = try TemplateChanged.decode(from: event.data)
+            let payload = try event.decoded(TemplateChanged.self)
             try audit(event, action: "template.change", app: payload.app, environment: payload.environment,
                       target: payload.family, detail: payload.changes.joined(separator: "; "), db)
         case AccessDenied.eventType:
-            let payload = try AccessDenied.decode(from: event.data)
+            let payload = try event.decoded(AccessDenied.self)
             try audit(event, action: payload.action, app: payload.app, environment: payload.environment,
                       outcome: "denied", detail: payload.reason, db)
         case TokenIssued.eventType:
-            let payload = try TokenIssued.decode(from: event.data)
+            let payload = try event.decoded(TokenIssued.self)
             try audit(event, action: "token.issue", target: "\(payload.name) (\(payload.role))", db)
         case TokenRevoked.eventType:
-            let payload = try TokenRevoked.decode(from: event.data)
+            let payload = try event.decoded(TokenRevoked.self)
             try audit(event, action: "token.revoke", target: payload.tokenId, db)
         case DriftCorrected.eventType:
-            let payload = try DriftCorrected.decode(from: event.data)
+            let payload = try event.decoded(DriftCorrected.self)
             try audit(event, action: "drift.resolve", app: payload.app, environment: payload.environment, target: payload.by, db)
         case ImageBuilt.eventType:
-            let payload = try ImageBuilt.decode(from: event.data)
+            let payload = try event.decoded(ImageBuilt.self)
             try audit(event, action: "build", target: "\(payload.image):\(payload.tag)", db)
         case BuildFailed.eventType:
-            let payload = try BuildFailed.decode(from: event.data)
+            let payload = try event.decoded(BuildFailed.self)
             try audit(event, action: "build", target: payload.image, outcome: "failed", detail: payload.reason, db)
         default:
             break
@@ -96,12 +116,13 @@ enum Projections {
     // MARK: Deployment lifecycle
 
     private static func requested(_ event: Input, _ payload: DeploymentRequested, _ db: Connection) throws {
+        let metadata = try event.decodedMetadata()
         try db.cachedStatement("""
             INSERT INTO deployments (id, app, environment, tag, trigger, actor, via, source, commit_sha, started_at, outcome, position)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'in_progress', ?)
             """).execute(
                 event.stream, payload.app, payload.environment, payload.tag, payload.trigger.rawValue,
-                event.metadata.effectiveActor, event.metadata.via, event.metadata.source, event.metadata.commit,
+                metadata.effectiveActor, metadata.via, metadata.source, metadata.commit,
                 event.recordedAt, event.position)
         try db.cachedStatement("""
             INSERT INTO environment_state (app, environment, deployment_in_progress, updated_position) VALUES (?, ?, ?, ?)
@@ -187,11 +208,12 @@ enum Projections {
         _ event: Input, action: String, app: String? = nil, environment: String? = nil, target: String? = nil,
         outcome: String = "allowed", detail: String? = nil, _ db: Connection
     ) throws {
+        let metadata = try event.decodedMetadata()
         try db.cachedStatement("""
             INSERT INTO audit (position, recorded_at, actor, via, action, app, environment, target, outcome, detail)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(
-                event.position, event.recordedAt, event.metadata.effectiveActor, event.metadata.via, action,
+                event.position, event.recordedAt, metadata.effectiveActor, metadata.via, action,
                 app, environment, target, outcome, detail)
     }
 

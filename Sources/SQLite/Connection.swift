@@ -176,3 +176,8 @@ public final class Connection {
         try execute("PRAGMA wal_checkpoint(TRUNCATE)")
     }
 }
+
+/// The version of the SQLite library linked in (`sqlite3_libversion`).
+public func sqliteVersion() -> String {
+    String(cString: sqlite3_libversion())
+}

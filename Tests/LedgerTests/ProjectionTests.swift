@@ -141,8 +141,11 @@ struct ScriptedHistory {
             let revision = Int(random.next(below: 50)) + 1
             let trigger = DeploymentTrigger.allCases[Int(random.next(below: UInt64(DeploymentTrigger.allCases.count)))]
             let metadata = EventMetadata(actor: random.next(below: 2) == 0 ? actor : "openverse-bot",
-                                         onBehalfOf: random.next(below: 2) == 0 ? nil : actor)
-            events.append(NewEvent(stream: stream, DeploymentRequested(app: app, environment: env, tag: "t\(number)", trigger: trigger), metadata: metadata))
+                                         onBehalfOf: random.next(below: 2) == 0 ? nil : actor,
+                                         source: random.next(below: 2) == 0 ? nil : "https://github.com/WordPress/openverse/actions/runs/\(number)",
+                                         commit: random.next(below: 2) == 0 ? nil : "c0ffee\(number)")
+            let images = random.next(below: 2) == 0 ? nil : ["django": "ghcr.io/wordpress/openverse-api:t\(number)", "nginx": "ghcr.io/wordpress/openverse-api_nginx:t\(number)"]
+            events.append(NewEvent(stream: stream, DeploymentRequested(app: app, environment: env, tag: "t\(number)", trigger: trigger, images: images), metadata: metadata))
             events.append(NewEvent(stream: stream, TaskDefinitionRegistered(taskDefinitionArn: arn("\(env)-\(app)", revision), family: "\(env)-\(app)", revision: revision)))
             switch random.next(below: 5) {
             case 0:
@@ -153,7 +156,8 @@ struct ScriptedHistory {
                 events.append(NewEvent(stream: stream, RolledBackAutomatically(taskDefinitionArn: arn("\(env)-\(app)", max(1, revision - 1)))))
                 events.append(NewEvent(stream: stream, DeploymentFailed(stage: "stabilize", reason: "circuit breaker")))
             default:
-                events.append(NewEvent(stream: stream, DeploymentStable(taskDefinitionArn: arn("\(env)-\(app)", revision))))
+                events.append(NewEvent(stream: stream, DeploymentStable(taskDefinitionArn: arn("\(env)-\(app)", revision),
+                                                                        revision: random.next(below: 2) == 0 ? nil : revision, images: images)))
             }
             if random.next(below: 4) == 0 {
                 events.append(NewEvent(stream: "access", AccessDenied(action: "rollback", app: app, environment: env, reason: "not a maintainer"),

@@ -1,0 +1,248 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import SQLite
+
+/// Measures the ledger against a plain C program doing the same SQLite INSERTs
+/// on the same machine in the same run, and prints a table of ratios.
+///
+/// Run through `scripts/bench`, which builds this in release mode and compiles
+/// the C baseline.
+@main
+struct ShiplogBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "shiplog-bench", abstract: "The ledger's benchmarks, with a raw-SQLite baseline.")
+
+    @Option(help: "The compiled C baseline (scripts/bench-baseline.c).")
+    var baseline: String
+
+    @Option(help: "The release shiplog binary, for the CLI query timing.")
+    var shiplog: String
+
+    @Option(help: "A scratch directory for the databases.")
+    var work: String
+
+    @Option(help: "Events for the batched append and rebuild runs.")
+    var events = 1_000_000
+
+    @Option(help: "Events per transaction in the batched run.")
+    var batch = 1_000
+
+    @Option(help: "Appends in the one-per-transaction run.")
+    var single = 3_000
+
+    @Option(help: "Concurrent appenders in the group-commit run.")
+    var appenders = 64
+
+    @Option(help: "Appends each concurrent appender makes.")
+    var perAppender = 250
+
+    func run() async throws {
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let template = path("template.sqlite")
+        try? FileManager.default.removeItem(atPath: template)
+        try EventStore(path: template, access: .readWrite(create: true)).close()
+
+        var rows: [Row] = []
+        let deployments = Workload(count: events)
+
+        report("batched appends: raw C, \(events) rows, \(batch) per transaction")
+        let cBatched = try runBaseline(count: events, perTransaction: batch)
+        report("batched appends: ledger")
+        let batchedPath = path("ledger-batched.sqlite")
+        let ledgerBatched = try await measureBatched(deployments, at: batchedPath)
+        rows.append(Row(name: "Batched appends (\(batch)/tx, \(events / 1000)k events)", ledger: ledgerBatched, baseline: cBatched,
+                        unit: "events/s", goal: "≥ 40% of raw C", met: ledgerBatched >= 0.4 * cBatched))
+
+        report("one append per transaction: raw C, \(single) rows")
+        let cSingle = try runBaseline(count: single, perTransaction: 1)
+        report("one append per transaction: ledger")
+        let ledgerSingle = try await measureSingle(Workload(count: single))
+        rows.append(Row(name: "One append per transaction (synchronous=FULL)", ledger: ledgerSingle, baseline: cSingle,
+                        unit: "events/s", goal: "≥ 90% of raw C", met: ledgerSingle >= 0.9 * cSingle))
+
+        report("group commit: \(appenders) concurrent appenders")
+        let grouped = try await measureGroupCommit()
+        rows.append(Row(name: "Group commit, \(appenders) concurrent appenders (synchronous=FULL)", ledger: grouped, baseline: cSingle,
+                        unit: "events/s", goal: "≥ 10× raw C one-per-tx", met: grouped >= 10 * cSingle))
+
+        report("rebuild of all projections from \(events) events")
+        let rebuildSeconds = try await measureRebuild(at: batchedPath)
+        rows.append(Row(name: "Rebuild all projections (\(events / 1000)k events)", ledger: rebuildSeconds, baseline: nil,
+                        unit: "s", goal: "≤ 10 s", met: rebuildSeconds <= 10))
+
+        report("shiplog history --app api --env production --limit 50")
+        let historySeconds = try measureHistory(at: batchedPath)
+        rows.append(Row(name: "`shiplog history --app api --env production --limit 50` (whole process, median of 7)",
+                        ledger: historySeconds * 1000, baseline: nil, unit: "ms", goal: "≤ 50 ms", met: historySeconds <= 0.05))
+
+        print(Row.table(rows, machine: machineDescription()))
+    }
+
+    // MARK: Scenarios
+
+    private func measureBatched(_ workload: Workload, at path: String) async throws -> Double {
+        try? FileManager.default.removeItem(atPath: path)
+        let store = try EventStore(path: path, access: .readWrite(create: true))
+        defer { store.close() }
+        let batches = stride(from: 0, to: workload.events.count, by: batch).map { Array(workload.events[$0..<min($0 + batch, workload.events.count)]) }
+        let started = ContinuousClock.now
+        for events in batches { _ = try await store.append(events) }
+        return Double(workload.events.count) / seconds(since: started)
+    }
+
+    private func measureSingle(_ workload: Workload) async throws -> Double {
+        let path = self.path("ledger-single.sqlite")
+        try? FileManager.default.removeItem(atPath: path)
+        let store = try EventStore(path: path, access: .readWrite(create: true))
+        defer { store.close() }
+        let started = ContinuousClock.now
+        for event in workload.events { _ = try await store.append([event]) }
+        return Double(workload.events.count) / seconds(since: started)
+    }
+
+    private func measureGroupCommit() async throws -> Double {
+        let path = self.path("ledger-group.sqlite")
+        try? FileManager.default.removeItem(atPath: path)
+        let store = try EventStore(path: path, access: .readWrite(create: true))
+        defer { store.close() }
+        let workload = Workload(count: appenders * perAppender)
+        let perAppender = self.perAppender
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for appender in 0..<appenders {
+                let mine = Array(workload.events[(appender * perAppender)..<((appender + 1) * perAppender)])
+                group.addTask {
+                    for event in mine { _ = try await store.append([event]) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let rate = Double(workload.events.count) / seconds(since: started)
+        guard try store.verify().isIntact, try store.events(EventFilter(after: Int64(workload.events.count - 1))).count == 1 else {
+            throw ValidationError("group commit run lost events or broke the chain")
+        }
+        return rate
+    }
+
+    private func measureRebuild(at path: String) async throws -> Double {
+        let store = try EventStore(path: path, access: .readWrite(create: false))
+        defer { store.close() }
+        let started = ContinuousClock.now
+        _ = try await store.rebuild()
+        return seconds(since: started)
+    }
+
+    private func measureHistory(at path: String) throws -> Double {
+        var timings: [Double] = []
+        for _ in 0..<7 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: shiplog)
+            process.arguments = ["history", "--db", path, "--app", "api", "--env", "production", "--limit", "50"]
+            process.standardOutput = FileHandle.nullDevice
+            let started = ContinuousClock.now
+            try process.run()
+            process.waitUntilExit()
+            timings.append(seconds(since: started))
+            guard process.terminationStatus == 0 else { throw ValidationError("shiplog history failed") }
+        }
+        return timings.sorted()[timings.count / 2]
+    }
+
+    private func runBaseline(count: Int, perTransaction: Int) throws -> Double {
+        let database = path("baseline-\(count)-\(perTransaction).sqlite")
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
+        try FileManager.default.copyItem(atPath: path("template.sqlite"), toPath: database)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: baseline)
+        process.arguments = [database, String(count), String(perTransaction)]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let rate = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw ValidationError("the C baseline failed")
+        }
+        return rate
+    }
+
+    // MARK: Helpers
+
+    private func path(_ name: String) -> String { URL(fileURLWithPath: work).appending(path: name).path }
+
+    private func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    private func report(_ text: String) {
+        FileHandle.standardError.write(Data("… \(text)\n".utf8))
+    }
+
+    private func machineDescription() -> String {
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("model name") }?
+            .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+        let date = ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withFullDate])
+        return "\(date), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu), SQLite \(sqliteVersion())"
+    }
+}
+
+/// Deployments as the deploy flow records them: seven events each, across
+/// three apps and two environments, by a bot acting for a person.
+struct Workload {
+    let events: [NewEvent]
+
+    init(count: Int) {
+        let apps = ["api", "frontend", "ingestion_server"], environments = ["staging", "production"]
+        let metadata = EventMetadata(actor: "openverse-bot", onBehalfOf: "ana", authMethod: "cli")
+        var events: [NewEvent] = []
+        events.reserveCapacity(count)
+        var deployment = 0
+        while events.count < count {
+            let app = apps[deployment % 3], environment = environments[deployment / 3 % 2]
+            let family = "\(environment)-\(app)", revision = deployment / 6 + 1
+            let arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/\(family):\(revision)"
+            let stream = "deployment-\(deployment)"
+            let tag = "rel-2026.11.27.\(deployment % 100)"
+            let lifecycle: [NewEvent] = [
+                NewEvent(stream: stream, DeploymentRequested(app: app, environment: environment, tag: tag, trigger: .release), metadata: metadata),
+                NewEvent(stream: stream, ImageVerified(image: "ghcr.io/wordpress/openverse-\(app)", tag: tag, digest: "sha256:0b1c"), metadata: metadata),
+                NewEvent(stream: stream, ImageVerified(image: "ghcr.io/wordpress/openverse-\(app)_nginx", tag: tag, digest: "sha256:9f8e"), metadata: metadata),
+                NewEvent(stream: stream, TaskDefinitionRendered(templateFamily: "\(family)-template", family: family, images: ["django": tag]), metadata: metadata),
+                NewEvent(stream: stream, TaskDefinitionRegistered(taskDefinitionArn: arn, family: family, revision: revision), metadata: metadata),
+                NewEvent(stream: stream, ServiceUpdated(cluster: "\(environment)-default", service: family, taskDefinitionArn: arn), metadata: metadata),
+                NewEvent(stream: stream, DeploymentStable(taskDefinitionArn: arn, revision: revision), metadata: metadata),
+            ]
+            events.append(contentsOf: lifecycle.prefix(count - events.count))
+            deployment += 1
+        }
+        self.events = events
+    }
+}
+
+struct Row {
+    var name: String
+    var ledger: Double
+    var baseline: Double?
+    var unit: String
+    var goal: String
+    var met: Bool
+
+    static func table(_ rows: [Row], machine: String) -> String {
+        var lines = [
+            "Measured \(machine).", "",
+            "| benchmark | shiplog | raw C baseline (same run) | ratio | goal | met |",
+            "|---|---:|---:|---:|---|---|",
+        ]
+        for row in rows {
+            let ratio = row.baseline.map { String(format: "%.2f×", row.ledger / $0) } ?? "—"
+            lines.append("| \(row.name) | \(format(row.ledger, row.unit)) | \(row.baseline.map { format($0, row.unit) } ?? "—") | \(ratio) | \(row.goal) | \(row.met ? "yes" : "no") |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func format(_ value: Double, _ unit: String) -> String {
+        unit == "events/s" ? "\(Int(value.rounded()).formatted()) \(unit)" : String(format: "%.2f %@", value, unit)
+    }
+}
