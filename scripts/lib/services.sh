@@ -11,7 +11,11 @@ _services_install() {
     if ! command -v docker-registry >/dev/null 2>&1 && [ ! -x /usr/bin/docker-registry ]; then
         echo "services: installing docker-registry (apt)" >&2
         if [ "$(id -u)" -eq 0 ]; then _sudo=""; else _sudo="sudo"; fi
-        $_sudo apt-get update -qq >&2 || return 1
+        # Once per run: scripts/lib/common.sh's apt_install marks the update with the same variable.
+        if [ -z "${SHIPLOG_APT_UPDATED:-}" ]; then
+            $_sudo apt-get update -qq >&2 || return 1
+            export SHIPLOG_APT_UPDATED=1
+        fi
         DEBIAN_FRONTEND=noninteractive $_sudo apt-get install -y -qq docker-registry >&2 || return 1
     fi
     if ! python3 -c 'import moto.server' >/dev/null 2>&1; then
