@@ -19,10 +19,10 @@ public struct AWSECSClient: ECSClient {
         self.client = AWSJSONClient(service: .ecs, configuration: configuration, httpClient: httpClient, logger: logger)
     }
 
-    public func createCluster(name: String) async throws -> Cluster {
+    public func createCluster(name: String) async throws -> ECSCluster {
         let output = try await call("CreateCluster", ["clusterName": .string(name)])
         let cluster = try output.requiredObject("cluster", in: "ecs:CreateCluster")
-        return Cluster(
+        return ECSCluster(
             name: try cluster.requiredString("clusterName", in: "ecs:CreateCluster"),
             arn: try cluster.requiredString("clusterArn", in: "ecs:CreateCluster"),
             status: cluster["status"]?.stringValue ?? ""
@@ -60,7 +60,7 @@ public struct AWSECSClient: ECSClient {
         return arns
     }
 
-    public func createService(cluster: String, name: String, taskDefinition: String, desiredCount: Int) async throws -> Service {
+    public func createService(cluster: String, name: String, taskDefinition: String, desiredCount: Int) async throws -> ECSService {
         let output = try await call(
             "CreateService",
             [
@@ -74,16 +74,16 @@ public struct AWSECSClient: ECSClient {
             ],
             resource: .service(name, cluster: cluster)
         )
-        return try Service(json: try output.requiredObject("service", in: "ecs:CreateService"), operation: "ecs:CreateService")
+        return try ECSService(json: try output.requiredObject("service", in: "ecs:CreateService"), operation: "ecs:CreateService")
     }
 
-    public func updateService(cluster: String, service: String, taskDefinition: String) async throws -> Service {
+    public func updateService(cluster: String, service: String, taskDefinition: String) async throws -> ECSService {
         let output = try await call(
             "UpdateService",
             ["cluster": .string(cluster), "service": .string(service), "taskDefinition": .string(taskDefinition)],
             resource: .service(service, cluster: cluster, taskDefinition: taskDefinition)
         )
-        return try Service(json: try output.requiredObject("service", in: "ecs:UpdateService"), operation: "ecs:UpdateService")
+        return try ECSService(json: try output.requiredObject("service", in: "ecs:UpdateService"), operation: "ecs:UpdateService")
     }
 
     public func describeServices(cluster: String, services: [String]) async throws -> ServiceDescriptions {
@@ -98,7 +98,7 @@ public struct AWSECSClient: ECSClient {
                 resource: .cluster(cluster)
             )
             result.services += try output.requiredArray("services", in: "ecs:DescribeServices").map {
-                try Service(json: $0, operation: "ecs:DescribeServices")
+                try ECSService(json: $0, operation: "ecs:DescribeServices")
             }
             result.failures += (output["failures"]?.arrayValue ?? []).map {
                 ServiceFailure(arn: $0["arn"]?.stringValue ?? "", reason: $0["reason"]?.stringValue ?? "")

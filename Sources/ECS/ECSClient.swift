@@ -4,7 +4,7 @@
 /// Missing resources throw ``ECSError``; throttling, 5xx, timeouts and unreadable responses throw
 /// `AWSError` after the retries the client's policy allows.
 public protocol ECSClient: Sendable {
-    func createCluster(name: String) async throws -> Cluster
+    func createCluster(name: String) async throws -> ECSCluster
 
     /// Describes a task definition.
     /// - Parameter reference: a family (its latest ACTIVE revision), `family:revision`, or a full ARN.
@@ -17,10 +17,10 @@ public protocol ECSClient: Sendable {
     /// The ARNs of the ACTIVE revisions of exactly this family (not families it is a prefix of), oldest first.
     func listTaskDefinitions(family: String) async throws -> [String]
 
-    func createService(cluster: String, name: String, taskDefinition: String, desiredCount: Int) async throws -> Service
+    func createService(cluster: String, name: String, taskDefinition: String, desiredCount: Int) async throws -> ECSService
 
     /// Points a service at a task definition, which starts a new PRIMARY deployment.
-    func updateService(cluster: String, service: String, taskDefinition: String) async throws -> Service
+    func updateService(cluster: String, service: String, taskDefinition: String) async throws -> ECSService
 
     /// Describes any number of services of one cluster.
     ///
@@ -33,7 +33,7 @@ public protocol ECSClient: Sendable {
 extension ECSClient {
     /// Describes one service.
     /// - Throws: ``ECSError/serviceNotFound(_:cluster:)`` when ECS does not know it.
-    public func describeService(cluster: String, service: String) async throws -> Service {
+    public func describeService(cluster: String, service: String) async throws -> ECSService {
         let answer = try await describeServices(cluster: cluster, services: [service])
         guard let found = answer.services.first, found.status != "INACTIVE" else {
             throw ECSError.serviceNotFound(service, cluster: cluster)

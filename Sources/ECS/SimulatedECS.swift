@@ -109,10 +109,10 @@ public final class SimulatedECS: ECSClient {
 
     // MARK: ECSClient
 
-    public func createCluster(name: String) async throws -> Cluster {
+    public func createCluster(name: String) async throws -> ECSCluster {
         try await perform("CreateCluster") { state in
             if let existing = state.clusters[name] { return existing.cluster }
-            let cluster = Cluster(name: name, arn: "arn:aws:ecs:\(region):\(accountID):cluster/\(name)", status: "ACTIVE")
+            let cluster = ECSCluster(name: name, arn: "arn:aws:ecs:\(region):\(accountID):cluster/\(name)", status: "ACTIVE")
             state.clusters[name] = ClusterState(cluster: cluster)
             return cluster
         }
@@ -136,13 +136,13 @@ public final class SimulatedECS: ECSClient {
         }
     }
 
-    public func createService(cluster: String, name: String, taskDefinition: String, desiredCount: Int) async throws -> Service {
+    public func createService(cluster: String, name: String, taskDefinition: String, desiredCount: Int) async throws -> ECSService {
         try await perform("CreateService") { state in
             try createService(cluster: cluster, name: name, taskDefinition: taskDefinition, desiredCount: desiredCount, steady: false, in: &state)
         }
     }
 
-    public func updateService(cluster: String, service: String, taskDefinition: String) async throws -> Service {
+    public func updateService(cluster: String, service: String, taskDefinition: String) async throws -> ECSService {
         try await perform("UpdateService") { state in
             var record = try state.service(service, cluster: cluster)
             let definition = try state.taskDefinition(taskDefinition)
@@ -209,7 +209,7 @@ public final class SimulatedECS: ECSClient {
         state.withLock { state in
             for environment in ["staging", "production"] {
                 let clusterName = "\(environment)-default"
-                let cluster = Cluster(name: clusterName, arn: "arn:aws:ecs:\(region):\(accountID):cluster/\(clusterName)", status: "ACTIVE")
+                let cluster = ECSCluster(name: clusterName, arn: "arn:aws:ecs:\(region):\(accountID):cluster/\(clusterName)", status: "ACTIVE")
                 state.clusters[clusterName] = state.clusters[clusterName] ?? ClusterState(cluster: cluster)
                 for app in apps {
                     let serviceName = "\(environment)-\(app.service)"
@@ -303,7 +303,7 @@ public final class SimulatedECS: ECSClient {
         desiredCount: Int,
         steady: Bool,
         in state: inout State
-    ) throws -> Service {
+    ) throws -> ECSService {
         guard state.clusters[cluster] != nil else { throw ECSError.clusterNotFound(cluster) }
         if let existing = state.clusters[cluster]!.services[name] {
             throw ECSError.invalidParameter("Creation of service was not idempotent: \(existing.name) already exists in cluster \(cluster)")
@@ -355,7 +355,7 @@ public final class SimulatedECS: ECSClient {
         state.sequence += 1
         let id = "ecs-svc/\(1_000_000_000_000_000_000 + state.sequence * 7_919)"
         return SimulatedDeployment(
-            deployment: Deployment(
+            deployment: ServiceDeployment(
                 id: id,
                 status: .primary,
                 taskDefinition: taskDefinition,
@@ -432,7 +432,7 @@ public final class SimulatedECS: ECSClient {
         record.deployments[index].status = .active
         state.sequence += 1
         var rollback = SimulatedDeployment(
-            deployment: Deployment(
+            deployment: ServiceDeployment(
                 id: "ecs-svc/\(1_000_000_000_000_000_000 + state.sequence * 7_919)",
                 status: .primary,
                 taskDefinition: previous,
@@ -490,7 +490,7 @@ private struct State: Sendable {
 }
 
 private struct ClusterState: Sendable {
-    var cluster: Cluster
+    var cluster: ECSCluster
     var services: [String: ServiceState] = [:]
 }
 
@@ -501,22 +501,22 @@ private struct PendingAPIFault: Sendable {
 }
 
 private struct SimulatedDeployment: Sendable {
-    var deployment: Deployment
+    var deployment: ServiceDeployment
     var failing: Bool
     var startedEventLogged = false
     var isRollback = false
 
-    init(deployment: Deployment, failing: Bool) {
+    init(deployment: ServiceDeployment, failing: Bool) {
         self.deployment = deployment
         self.failing = failing
     }
 
     var id: String { deployment.id }
-    var status: Deployment.Status {
+    var status: ServiceDeployment.Status {
         get { deployment.status }
         set { deployment.status = newValue }
     }
-    var rolloutState: Deployment.RolloutState? {
+    var rolloutState: ServiceDeployment.RolloutState? {
         get { deployment.rolloutState }
         set { deployment.rolloutState = newValue }
     }
@@ -582,10 +582,10 @@ private struct ServiceState: Sendable {
         if events.count > 100 { events.removeLast(events.count - 100) }
     }
 
-    var view: Service {
+    var view: ECSService {
         let running = deployments.reduce(0) { $0 + $1.runningCount }
         let pending = deployments.reduce(0) { $0 + $1.pendingCount }
-        return Service(
+        return ECSService(
             name: name,
             arn: arn,
             clusterArn: clusterArn,

@@ -66,13 +66,13 @@ struct TaskDefinitionTests {
     }
 
     @Test func stabilityNeedsOneCompletedDeploymentWithAllTasksRunning() {
-        let primary = Deployment(id: "ecs-svc/1", status: .primary, taskDefinition: "td:2", desiredCount: 2, runningCount: 2, rolloutState: .completed)
-        var service = Service(
+        let primary = ServiceDeployment(id: "ecs-svc/1", status: .primary, taskDefinition: "td:2", desiredCount: 2, runningCount: 2, rolloutState: .completed)
+        var service = ECSService(
             name: "staging-api", arn: "arn", clusterArn: "c", status: "ACTIVE", taskDefinition: "td:2",
             desiredCount: 2, runningCount: 2, pendingCount: 0, deployments: [primary], events: []
         )
         #expect(service.isStable)
-        service.deployments.append(Deployment(id: "ecs-svc/0", status: .active, taskDefinition: "td:1", desiredCount: 2, runningCount: 1))
+        service.deployments.append(ServiceDeployment(id: "ecs-svc/0", status: .active, taskDefinition: "td:1", desiredCount: 2, runningCount: 1))
         #expect(!service.isStable)
     }
 }
