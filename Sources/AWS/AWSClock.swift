@@ -7,14 +7,3 @@ public protocol AWSClock: Sendable {
     var now: Date { get }
     func sleep(for duration: Duration) async throws
 }
-
-/// The real clock.
-public struct SystemClock: AWSClock {
-    public init() {}
-
-    public var now: Date { Date() }
-
-    public func sleep(for duration: Duration) async throws {
-        try await Task.sleep(for: duration)
-    }
-}
