@@ -75,6 +75,16 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         registry == Self.dockerHub ? "https://registry-1.docker.io" : "https://\(registry)"
     }
 
+    /// The account and region of an ECR registry (`123456789012.dkr.ecr.us-east-1.amazonaws.com`),
+    /// so a caller can look the image up with ``ECRRegistryClient`` instead of the OCI API; nil elsewhere.
+    public var ecrLocation: (registryID: String, region: String)? {
+        let labels = registry.split(separator: ".").map(String.init)
+        guard labels.count >= 6, labels[1] == "dkr", labels[2].hasPrefix("ecr"), labels[4] == "amazonaws",
+            labels[0].count == 12, labels[0].allSatisfy(\.isNumber)
+        else { return nil }
+        return (labels[0], labels[3])
+    }
+
     public var description: String {
         var text = "\(registry)/\(repository)"
         if let tag { text += ":\(tag)" }

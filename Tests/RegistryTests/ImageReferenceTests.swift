@@ -44,4 +44,11 @@ struct ImageReferenceTests {
             "realm": "https://ghcr.io/token", "service": "ghcr.io", "scope": "repository:wordpress/openverse-api:pull",
         ])
     }
+
+    @Test func recognisesAnECRRegistryByItsHost() throws {
+        let ecr = try #require(try ImageReference("123456789012.dkr.ecr.eu-west-1.amazonaws.com/openverse-api:rel-1").ecrLocation)
+        #expect(ecr.registryID == "123456789012")
+        #expect(ecr.region == "eu-west-1")
+        #expect(try ImageReference("ghcr.io/wordpress/openverse-api").ecrLocation == nil)
+    }
 }
