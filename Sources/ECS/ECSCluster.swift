@@ -1,0 +1,12 @@
+/// An ECS cluster.
+public struct ECSCluster: Sendable, Hashable {
+    public var name: String
+    public var arn: String
+    public var status: String
+
+    public init(name: String, arn: String, status: String) {
+        self.name = name
+        self.arn = arn
+        self.status = status
+    }
+}

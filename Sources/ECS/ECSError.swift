@@ -1,0 +1,47 @@
+/// An ECS resource that is not there, or a request ECS refuses; names the resource.
+///
+/// Throttling, 5xx, timeouts and unreadable responses are ``AWS/AWSError``s, from both the real
+/// client and the simulator, so a caller handles them the same way for either.
+public struct ECSError: Error, Sendable, Hashable, CustomStringConvertible {
+    private enum Value: Hashable, Sendable {
+        case clusterNotFound, serviceNotFound, taskDefinitionNotFound, containerNotFound, invalidParameter
+    }
+    private let value: Value
+    public let message: String
+
+    private init(_ value: Value, _ message: String) {
+        self.value = value
+        self.message = message
+    }
+
+    public static func clusterNotFound(_ cluster: String) -> ECSError {
+        ECSError(.clusterNotFound, "cluster \(cluster) not found")
+    }
+
+    public static func serviceNotFound(_ service: String, cluster: String) -> ECSError {
+        ECSError(.serviceNotFound, "service \(service) not found in cluster \(cluster)")
+    }
+
+    public static func taskDefinitionNotFound(_ reference: String) -> ECSError {
+        ECSError(.taskDefinitionNotFound, "task definition \(reference) not found")
+    }
+
+    public static func containerNotFound(container: String, family: String) -> ECSError {
+        ECSError(.containerNotFound, "container \(container) not found in task definition family \(family)")
+    }
+
+    public static func invalidParameter(_ message: String) -> ECSError {
+        ECSError(.invalidParameter, message)
+    }
+
+    /// Whether two errors are the same kind of failure, whatever resource they name.
+    public func isSameKind(as other: ECSError) -> Bool { value == other.value }
+
+    public var isClusterNotFound: Bool { value == .clusterNotFound }
+    public var isServiceNotFound: Bool { value == .serviceNotFound }
+    public var isTaskDefinitionNotFound: Bool { value == .taskDefinitionNotFound }
+    public var isContainerNotFound: Bool { value == .containerNotFound }
+    public var isInvalidParameter: Bool { value == .invalidParameter }
+
+    public var description: String { message }
+}
