@@ -100,9 +100,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SQLiteTests",
-            dependencies: ["SQLite"],
+            dependencies: ["SQLite", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -110,19 +120,21 @@ let package = Package(
             dependencies: [
                 "Ledger",
                 "SQLite",
+                "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "shiplogTests",
-            dependencies: ["Ledger", "SQLite"],
+            dependencies: ["Ledger", "SQLite", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AWSTests",
             dependencies: [
                 "AWS",
+                "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -132,7 +144,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ECSTests",
-            dependencies: ["ECS", "AWS"],
+            dependencies: ["ECS", "AWS", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -140,6 +152,7 @@ let package = Package(
             dependencies: [
                 "Registry",
                 "AWS",
+                "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
