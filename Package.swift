@@ -55,6 +55,14 @@ let package = Package(
             plugins: ["MigrationsPlugin"]
         ),
         .target(
+            name: "Reports",
+            dependencies: [
+                "Ledger",
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AWS",
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -85,6 +93,7 @@ let package = Package(
             name: "shiplog",
             dependencies: [
                 "Ledger",
+                "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -95,6 +104,7 @@ let package = Package(
             name: "ShiplogBench",
             dependencies: [
                 "Ledger",
+                "Reports",
                 "SQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -123,6 +133,12 @@ let package = Package(
                 "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: ["Reports", "Ledger", "TestSupport"],
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

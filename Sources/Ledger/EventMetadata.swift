@@ -12,14 +12,16 @@ public struct EventMetadata: Codable, Sendable, Equatable {
     /// Where the event came from, such as a workflow run URL.
     public var source: String?
     public var commit: String?
+    /// When `commit` was made (UTC ISO 8601): lead time for changes runs from here to stable.
+    public var committedAt: String?
     public var correlationID: String?
     public var causationID: String?
     public var clientAddress: String?
 
     public init(
         actor: String? = nil, onBehalfOf: String? = nil, role: String? = nil, authMethod: String? = nil,
-        source: String? = nil, commit: String? = nil, correlationID: String? = nil, causationID: String? = nil,
-        clientAddress: String? = nil
+        source: String? = nil, commit: String? = nil, committedAt: String? = nil, correlationID: String? = nil,
+        causationID: String? = nil, clientAddress: String? = nil
     ) {
         self.actor = actor
         self.onBehalfOf = onBehalfOf
@@ -27,6 +29,7 @@ public struct EventMetadata: Codable, Sendable, Equatable {
         self.authMethod = authMethod
         self.source = source
         self.commit = commit
+        self.committedAt = committedAt
         self.correlationID = correlationID
         self.causationID = causationID
         self.clientAddress = clientAddress
@@ -38,6 +41,7 @@ public struct EventMetadata: Codable, Sendable, Equatable {
         case causationID = "causation_id"
         case clientAddress = "client_address"
         case commit
+        case committedAt = "committed_at"
         case correlationID = "correlation_id"
         case onBehalfOf = "on_behalf_of"
         case role
@@ -76,6 +80,7 @@ public struct EventMetadata: Codable, Sendable, Equatable {
         field("causation_id", causationID)
         field("client_address", clientAddress)
         field("commit", commit)
+        field("committed_at", committedAt)
         field("correlation_id", correlationID)
         field("on_behalf_of", onBehalfOf)
         field("role", role)
@@ -90,7 +95,8 @@ private let sharedDecoder = JSONDecoder()
 
 extension EventMetadata {
     /// Who is acting, from an explicit actor, else `SHIPLOG_ACTOR`, else `GITHUB_ACTOR`;
-    /// inside GitHub Actions also the workflow run URL and the commit.
+    /// inside GitHub Actions also the workflow run URL and the commit; the
+    /// commit's time from `SHIPLOG_COMMITTED_AT` (GitHub Actions has no variable for it).
     ///
     /// - Parameters:
     ///   - actor: the `--actor` flag, if given.
@@ -106,6 +112,7 @@ extension EventMetadata {
             metadata.authMethod = "github-actions"
         }
         metadata.commit = environment["GITHUB_SHA"]
+        metadata.committedAt = environment["SHIPLOG_COMMITTED_AT"]
         return metadata
     }
 
@@ -114,7 +121,7 @@ extension EventMetadata {
         EventMetadata(
             actor: actor ?? defaults.actor, onBehalfOf: onBehalfOf ?? defaults.onBehalfOf, role: role ?? defaults.role,
             authMethod: authMethod ?? defaults.authMethod, source: source ?? defaults.source, commit: commit ?? defaults.commit,
-            correlationID: correlationID ?? defaults.correlationID, causationID: causationID ?? defaults.causationID,
+            committedAt: committedAt ?? defaults.committedAt, correlationID: correlationID ?? defaults.correlationID, causationID: causationID ?? defaults.causationID,
             clientAddress: clientAddress ?? defaults.clientAddress)
     }
 }

@@ -30,7 +30,15 @@ public final class EventStore: Sendable {
     ///
     /// - Throws: ``LedgerError`` naming the problem: a missing file, a file that is
     ///   not a SQLite database or not a ledger, a read-only path, a changed migration.
-    public init(path: String, access: Access = .readWrite(create: false), clock: any LedgerClock = SystemClock()) throws {
+    public convenience init(path: String, access: Access = .readWrite(create: false), clock: any LedgerClock = SystemClock()) throws {
+        try self.init(path: path, access: access, clock: clock, keepsMerkleTree: true)
+    }
+
+    /// Opens the ledger; with `keepsMerkleTree: false` appends skip the Merkle
+    /// tree, which leaves it incomplete: for measuring what the tree costs, never
+    /// for a real ledger.
+    @_spi(Benchmarks)
+    public init(path: String, access: Access, clock: any LedgerClock = SystemClock(), keepsMerkleTree: Bool) throws {
         self.path = path
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists, access != .readWrite(create: true) {
@@ -49,10 +57,16 @@ public final class EventStore: Sendable {
             }
             do {
                 try Migrator.embedded.migrate(connection, clock: clock)
+                if keepsMerkleTree {
+                    // A ledger from before the tree was kept gets it built once, here.
+                    try connection.transaction(.immediate) {
+                        if try LogTree.frontier(size: LogTree.size(connection), connection) == nil { _ = try LogTree.rebuild(connection) }
+                    }
+                }
             } catch let error as SQLiteError {
                 throw Self.openError(path, error, creating: !exists)
             }
-            writer = GroupCommitWriter(connection: connection, clock: clock)
+            writer = GroupCommitWriter(connection: connection, clock: clock, keepsTree: keepsMerkleTree)
         case .readOnly:
             do {
                 let connection = try Connection(path: path, mode: .readOnly)

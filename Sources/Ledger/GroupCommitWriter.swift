@@ -34,11 +34,13 @@ final class GroupCommitWriter: @unchecked Sendable {
 
     private let connection: Connection
     private let clock: any LedgerClock
+    private let keepsTree: Bool
     private var thread: Thread?
 
-    init(connection: Connection, clock: any LedgerClock) {
+    init(connection: Connection, clock: any LedgerClock, keepsTree: Bool = true) {
         self.connection = connection
         self.clock = clock
+        self.keepsTree = keepsTree
         let thread = Thread { [unowned self] in self.run() }
         thread.name = "shiplog.writer"
         self.thread = thread
@@ -147,7 +149,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         results.reserveCapacity(appends.count)
         do {
             try connection.transaction(.immediate) {
-                var writer = try LogWriter(connection: connection, recordedAt: Timestamp.string(from: clock.now()))
+                var writer = try LogWriter(connection: connection, recordedAt: Timestamp.string(from: clock.now()), keepsTree: keepsTree)
                 for (request, _) in appends {
                     // A lone append needs no savepoint: if it fails, the whole transaction rolls back anyway.
                     if appends.count == 1 {

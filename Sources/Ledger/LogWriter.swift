@@ -2,17 +2,19 @@ import Foundation
 import SQLite
 
 /// Writes appends into the log within one transaction: assigns positions and
-/// stream versions, extends the hash chain, applies projections, and keeps
-/// idempotency records.
+/// stream versions, extends the hash chain and the Merkle tree, applies
+/// projections, and keeps idempotency records.
 struct LogWriter {
     private let connection: Connection
     private let recordedAt: String
     private var headPosition: Int64
     private var headHash: [UInt8]
+    /// The Merkle tree's right edge; `nil` when the tree is not kept (benchmarks only).
+    private var tree: MerkleFrontier?
     private var wroteAny = false
     private var ids = EventIDGenerator()
 
-    init(connection: Connection, recordedAt: String) throws {
+    init(connection: Connection, recordedAt: String, keepsTree: Bool = true) throws {
         self.connection = connection
         self.recordedAt = recordedAt
         // Read at the start of every transaction: another process may have appended since.
@@ -20,6 +22,10 @@ struct LogWriter {
             .queryFirst { ($0.int64(at: 0), $0.blob(at: 1)) }
         headPosition = head?.0 ?? 0
         headHash = head?.1 ?? EventHasher.genesis
+        if keepsTree {
+            // A ledger from before the tree was kept gets it built once, here.
+            tree = try LogTree.frontier(size: UInt64(headPosition), connection) ?? LogTree.rebuild(connection)
+        }
     }
 
     /// Appends one request. State changes only when it succeeds, so a caller's
@@ -45,8 +51,10 @@ struct LogWriter {
             INSERT INTO events (position, id, stream, version, type, data, metadata, actor, recorded_at, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        let storeNode = try tree == nil ? nil : connection.cachedStatement("INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)")
         var position = headPosition
         var previousHash = headHash
+        var tree = self.tree
         var recorded: [RecordedEvent] = []
         recorded.reserveCapacity(request.events.count)
         // Consecutive events usually share their metadata: encode it once for them.
@@ -95,6 +103,9 @@ struct LogWriter {
             recorded.append(RecordedEvent(
                 position: position, id: id, stream: event.stream, version: version, type: event.type,
                 data: event.data, metadata: metadata, recordedAt: recordedAt, prevHash: previousHash, hash: hash))
+            try tree?.append(Merkle.leafHash(hash)) { level, index, node in
+                if level >= LogTree.storedLevel { try storeNode?.execute(Int64(level), Int64(index), node) }
+            }
             previousHash = hash
         }
 
@@ -105,6 +116,7 @@ struct LogWriter {
         }
         headPosition = position
         headHash = previousHash
+        self.tree = tree
         wroteAny = true
         return AppendResult(events: recorded, deduplicated: false)
     }

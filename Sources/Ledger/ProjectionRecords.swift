@@ -27,6 +27,8 @@ public struct DeploymentRecord: Sendable, Equatable, Codable {
     public var via: String?
     public var source: String?
     public var commit: String?
+    /// When the commit was made, from the request's metadata.
+    public var committedAt: String?
     public var startedAt: String
     public var endedAt: String?
     public var durationMs: Int64?

@@ -119,11 +119,12 @@ enum Projections {
         let metadata = try event.decodedMetadata()
         do {
             try db.cachedStatement("""
-                INSERT INTO deployments (id, app, environment, tag, trigger, actor, via, source, commit_sha, started_at, outcome, position)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'in_progress', ?)
+                INSERT INTO deployments (id, app, environment, tag, trigger, actor, via, source, commit_sha, committed_at,
+                                         started_at, outcome, position)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'in_progress', ?)
                 """).execute(
                     event.stream, payload.app, payload.environment, payload.tag, payload.trigger.rawValue,
-                    metadata.effectiveActor, metadata.via, metadata.source, metadata.commit,
+                    metadata.effectiveActor, metadata.via, metadata.source, metadata.commit, metadata.committedAt,
                     event.recordedAt, event.position)
         } catch let error as SQLiteError where error.code.primary == .constraint {
             throw LedgerError.invalidEvent(

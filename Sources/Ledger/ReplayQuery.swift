@@ -18,7 +18,7 @@ enum ReplayQuery {
                 json_extract(metadata, '$.actor'), json_extract(metadata, '$.on_behalf_of'), json_extract(metadata, '$.role'),
                 json_extract(metadata, '$.auth_method'), json_extract(metadata, '$.source'), json_extract(metadata, '$.commit'),
                 json_extract(metadata, '$.correlation_id'), json_extract(metadata, '$.causation_id'),
-                json_extract(metadata, '$.client_address')
+                json_extract(metadata, '$.client_address'), json_extract(metadata, '$.committed_at')
             FROM events WHERE +type IN (\(types.map { _ in "?" }.joined(separator: ","))) ORDER BY position
             """)
         try statement.bind(types)
@@ -31,7 +31,7 @@ enum ReplayQuery {
         let metadata = EventMetadata(
             actor: row.optionalString(at: 15), onBehalfOf: row.optionalString(at: 16), role: row.optionalString(at: 17),
             authMethod: row.optionalString(at: 18), source: row.optionalString(at: 19), commit: row.optionalString(at: 20),
-            correlationID: row.optionalString(at: 21), causationID: row.optionalString(at: 22), clientAddress: row.optionalString(at: 23))
+            committedAt: row.optionalString(at: 24), correlationID: row.optionalString(at: 21), causationID: row.optionalString(at: 22), clientAddress: row.optionalString(at: 23))
         return Projections.Input(
             position: row.int64(at: 0), stream: row.string(at: 1), type: type, data: row.string(at: 3),
             payload: try payload(type, row), metadata: .decoded(metadata), recordedAt: row.string(at: 5))

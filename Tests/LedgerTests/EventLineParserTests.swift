@@ -27,7 +27,7 @@ struct EventLineParserTests {
         (#"{"stream":"s","type":"Deployed","data":{}}"#, "line 1: unknown event type 'Deployed'"),
         (#"{"stream":"s","type":"ImageBuilt","data":{"image":"x","tag":"y"},"extra":1}"#, "line 1: unknown field 'extra' (expected: id, stream, type, data, metadata)"),
         (#"{"stream":"s","type":"ImageBuilt","data":{"image":"x","tag":"y"},"id":"nope"}"#, "line 1: field 'id' must be a UUID"),
-        (#"{"stream":"s","type":"ImageBuilt","data":{"image":"x","tag":"y"},"metadata":{"who":"me"}}"#, "line 1: unknown metadata field 'who' (expected: actor, auth_method, causation_id, client_address, commit, correlation_id, on_behalf_of, role, source)"),
+        (#"{"stream":"s","type":"ImageBuilt","data":{"image":"x","tag":"y"},"metadata":{"who":"me"}}"#, "line 1: unknown metadata field 'who' (expected: actor, auth_method, causation_id, client_address, commit, committed_at, correlation_id, on_behalf_of, role, source)"),
         ("", "no events in the input"),
     ])
     func badLinesAreRefusedWithAMessageNamingTheProblem(line: String, message: String) {

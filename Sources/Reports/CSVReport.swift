@@ -1,0 +1,47 @@
+import CSV
+import Foundation
+
+/// A report as one RFC 4180 table (CRLF line breaks, fields quoted where
+/// needed). Its first column says what each row is — `deployment`, `dora`
+/// (one per app and environment) or `checkpoint` (the last row, the
+/// checkpoint text in its `checkpoint` field) — and each kind fills its own
+/// columns, so one file holds the whole report.
+enum CSVReport {
+    static let columns = [
+        "record", "app", "environment", "id", "tag", "trigger", "actor", "via", "started_at", "ended_at", "duration_ms",
+        "over_15_minutes", "outcome", "failure_stage", "failure_reason", "rolled_back_to", "source", "commit", "committed_at",
+        "position", "deployments", "deployments_per_day", "lead_time_median_s", "change_failures", "change_failure_rate",
+        "time_to_restore_median_s", "checkpoint",
+    ]
+
+    static func render(_ report: Report) throws -> String {
+        let writer = try CSVWriter(stream: .toMemory(), newline: .crlf)
+        try writer.write(row: columns)
+        for d in report.deployments {
+            try writer.write(row: row([
+                "record": "deployment", "app": d.app, "environment": d.environment, "id": d.id, "tag": d.tag,
+                "trigger": d.trigger, "actor": d.actor, "via": d.via, "started_at": d.startedAt, "ended_at": d.endedAt,
+                "duration_ms": d.durationMs.map(String.init), "over_15_minutes": d.overFifteenMinutes ? "yes" : "no",
+                "outcome": d.outcome, "failure_stage": d.failureStage, "failure_reason": d.failureReason,
+                "rolled_back_to": d.rolledBackTo, "source": d.source, "commit": d.commit, "committed_at": d.committedAt,
+                "position": String(d.position),
+            ]))
+        }
+        for m in report.dora {
+            try writer.write(row: row([
+                "record": "dora", "app": m.app, "environment": m.environment, "deployments": String(m.deployments),
+                "deployments_per_day": Cells.number(m.deploymentsPerDay), "lead_time_median_s": m.leadTimeMedianSeconds.map(String.init),
+                "change_failures": String(m.changeFailures), "change_failure_rate": m.changeFailureRate.map(Cells.number),
+                "time_to_restore_median_s": m.timeToRestoreMedianSeconds.map(String.init),
+            ]))
+        }
+        try writer.write(row: row(["record": "checkpoint", "checkpoint": report.checkpoint.note]))
+        writer.stream.close()
+        let data = writer.stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private static func row(_ cells: [String: String?]) -> [String] {
+        columns.map { (cells[$0] ?? nil) ?? "" }
+    }
+}

@@ -1,0 +1,82 @@
+/// A report as one self-contained HTML file: inline CSS, three inline SVG
+/// charts (deployments per day by outcome, the distribution of durations, the
+/// DORA measures week by week), the tables, and the checkpoint. No scripts,
+/// no external resources.
+enum HTMLReport {
+    static func render(_ report: Report) -> String {
+        var html = """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <title>Deployment report</title>
+            <style>
+            body { font-family: system-ui, sans-serif; margin: 2rem; color: #1d2330; }
+            table { border-collapse: collapse; margin: 1rem 0; font-size: 0.85rem; }
+            th, td { border: 1px solid #d0d4dc; padding: 0.25rem 0.5rem; text-align: left; }
+            th { background: #eef0f4; }
+            tr.slow td { background: #fff4d6; }
+            figure { display: inline-block; margin: 0 1.5rem 1rem 0; vertical-align: top; }
+            figcaption { font-weight: 600; margin-bottom: 0.25rem; }
+            svg text { font-size: 11px; fill: #1d2330; }
+            pre { background: #f5f6f8; padding: 0.75rem; }
+            </style>
+            </head>
+            <body>
+            <h1>Deployment report</h1>
+
+            """
+        html += "<p>\(escape(MarkdownReport.summary(report)))</p>\n"
+        html += "<section id=\"charts\">\n"
+        html += figure("Deployments per day, by outcome", SVGCharts.deploymentsPerDay(report))
+        html += figure("Deployment durations", SVGCharts.durations(report))
+        html += figure("DORA measures by week: deployments (bars), change failure rate (line)", SVGCharts.weekly(report))
+        html += "</section>\n<h2>DORA measures</h2>\n"
+        html += table(
+            ["app", "environment", "deployments", "per day", "lead time (median)", "change failure rate", "time to restore (median)"],
+            report.dora.map { m in
+                ([m.app, m.environment, String(m.deployments), Cells.number(m.deploymentsPerDay), Cells.seconds(m.leadTimeMedianSeconds),
+                  m.changeFailureRate.map { "\(Cells.rate($0)) (\(m.changeFailures) of \(m.finished))" } ?? "",
+                  Cells.seconds(m.timeToRestoreMedianSeconds)], false)
+            })
+        let slow = report.deployments.filter(\.overFifteenMinutes).count
+        html += "<h2>Deployments</h2>\n<p>\(report.deployments.count) deployments; \(slow) took longer than 15 minutes (highlighted, marked ⚠).</p>\n"
+        html += table(
+            ["started", "app", "environment", "tag", "trigger", "actor", "via", "duration", "outcome", "failure", "rolled back to", "workflow run"],
+            report.deployments.map { d in
+                ([d.startedAt, d.app, d.environment, d.tag, d.trigger, d.actor ?? "", d.via ?? "",
+                  Cells.duration(d.durationMs) + (d.overFifteenMinutes ? " ⚠" : ""), d.outcome, Cells.failure(d),
+                  d.rolledBackTo ?? "", d.source ?? ""], d.overFifteenMinutes)
+            })
+        html += "<h2>Checkpoint</h2>\n<p>Tree size \(report.checkpoint.treeSize), root hash <code>\(report.checkpoint.rootHash)</code>"
+        html += report.checkpoint.signed ? ", signed.</p>\n" : ", not signed.</p>\n"
+        html += "<pre id=\"checkpoint\">\(escape(report.checkpoint.note))</pre>\n</body>\n</html>\n"
+        return html
+    }
+
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
+    private static func figure(_ caption: String, _ svg: String) -> String {
+        "<figure>\n<figcaption>\(escape(caption))</figcaption>\n\(svg)</figure>\n"
+    }
+
+    private static func table(_ header: [String], _ rows: [([String], Bool)]) -> String {
+        var html = "<table>\n<tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
+        for (cells, highlighted) in rows {
+            html += (highlighted ? "<tr class=\"slow\">" : "<tr>") + cells.map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n"
+        }
+        return html + "</table>\n"
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Ledger
+
+/// What to report on, and how to sign it.
+public struct ReportRequest: Sendable {
+    /// Inclusive lower bound on a deployment's start (the log's timestamp format).
+    public var since: String?
+    /// Exclusive upper bound on a deployment's start.
+    public var until: String?
+    public var app: String?
+    public var environment: String?
+    /// Signs a checkpoint at the report's tree size; without one, a stored
+    /// checkpoint of exactly that size is embedded, else an unsigned one.
+    public var signer: NoteSigner?
+    /// The checkpoint's origin line (default: the key's name, else "shiplog").
+    public var origin: String?
+    /// Embeds a consistency proof from this older tree size (an auditor's previous checkpoint).
+    public var previousSize: UInt64?
+    /// Carries the events (only the JSON form needs them; the others skip reading them).
+    public var includesEvents: Bool
+    public var generatedAt: Date
+
+    public init(since: String? = nil, until: String? = nil, app: String? = nil, environment: String? = nil,
+                signer: NoteSigner? = nil, origin: String? = nil, previousSize: UInt64? = nil,
+                includesEvents: Bool = true, generatedAt: Date = Date()) {
+        self.since = since
+        self.until = until
+        self.app = app
+        self.environment = environment
+        self.signer = signer
+        self.origin = origin
+        self.previousSize = previousSize
+        self.includesEvents = includesEvents
+        self.generatedAt = generatedAt
+    }
+}
+
+/// Builds a ``Report`` from one consistent snapshot of the ledger.
+public enum ReportBuilder {
+    public static func build(_ request: ReportRequest, from store: EventStore) throws -> Report {
+        let generatedAt = Timestamp.string(from: request.generatedAt)
+        var report = try store.snapshot { snapshot in
+            let records = try snapshot.deployments(DeploymentFilter(
+                app: request.app, environment: request.environment, since: request.since, until: request.until, limit: .max))
+            let deployments = records.reversed().map(ReportDeployment.init)
+            let head = try snapshot.treeHead()
+            let first = request.includesEvents ? deployments.map(\.position).min() ?? Int64(head.size) + 1 : Int64(head.size) + 1
+            var events: [EvidenceEvent] = []
+            if first <= Int64(head.size) {
+                events.reserveCapacity(Int(Int64(head.size) - first + 1))
+                try snapshot.forEachEvent(from: first) { events.append(EvidenceEvent($0)) }
+            }
+            let prefix = try snapshot.frontier(size: UInt64(first - 1)).nodes.map(\.hash.hexString)
+            let checkpoint = try embeddedCheckpoint(request, head: head, stored: try snapshot.latestCheckpoint())
+            return Report(
+                schema: Report.currentSchema, generatedAt: generatedAt,
+                period: period(request, deployments: deployments, generatedAt: generatedAt),
+                checkpoint: checkpoint, deployments: deployments, dora: [], doraByWeek: [],
+                evidence: Report.Evidence(firstPosition: first, prefix: prefix, events: events, consistency: nil))
+        }
+        if let old = request.previousSize {
+            guard old <= report.checkpoint.treeSize else {
+                throw TransparencyError.outOfRange("the previous checkpoint's size \(old) is beyond this export's tree size \(report.checkpoint.treeSize)")
+            }
+            let proof = try store.consistencyProof(from: old, to: report.checkpoint.treeSize)
+            report.evidence.consistency = Report.EmbeddedConsistency(oldSize: old, proof: proof.hashes.map(\.hexString))
+        }
+        report.computeMeasures()
+        return report
+    }
+
+    /// The span the frequency is measured over: `since` (else the day of the
+    /// first deployment) to `until` (else the report's time), at least one day.
+    static func period(_ request: ReportRequest, deployments: [ReportDeployment], generatedAt: String) -> Report.Period {
+        let day: Int64 = 86_400 * 1_000_000
+        let firstDay = deployments.first.flatMap { ExactTime.microseconds($0.startedAt) }.map { $0 - $0 % day }
+        let start = request.since.flatMap(ExactTime.microseconds) ?? firstDay ?? ExactTime.microseconds(generatedAt).map { $0 - $0 % day } ?? 0
+        let end = max(request.until.flatMap(ExactTime.microseconds) ?? ExactTime.microseconds(generatedAt) ?? start, start)
+        return Report.Period(
+            since: request.since, until: request.until, app: request.app, environment: request.environment,
+            start: ReportClock.text(microseconds: start), end: ReportClock.text(microseconds: end),
+            days: DORACalculator.rounded(max(Double(end - start) / Double(day), 1)))
+    }
+
+    private static func embeddedCheckpoint(_ request: ReportRequest, head: TreeHead, stored: (size: UInt64, note: String)?) throws -> Report.EmbeddedCheckpoint {
+        let origin = request.origin ?? request.signer?.name ?? "shiplog"
+        let time = String(Timestamp.string(from: request.generatedAt).prefix(19)) + "Z"
+        let body = Checkpoint(origin: origin, size: head.size, root: head.root, time: time).body
+        if let signer = request.signer {
+            return .init(origin: origin, treeSize: head.size, rootHash: head.root.hexString, note: try signer.sign(body), signed: true)
+        }
+        if let stored, stored.size == head.size, let split = stored.note.range(of: "\n\n", options: .backwards),
+           let checkpoint = try? Checkpoint(body: String(stored.note[..<split.lowerBound]) + "\n") {
+            return .init(origin: checkpoint.origin, treeSize: head.size, rootHash: head.root.hexString, note: stored.note, signed: true)
+        }
+        return .init(origin: origin, treeSize: head.size, rootHash: head.root.hexString, note: body, signed: false)
+    }
+}
+
+extension Report {
+    /// Fills ``dora`` and ``doraByWeek`` from ``deployments`` and ``period``.
+    mutating func computeMeasures() {
+        dora = DORACalculator.measures(deployments, days: period.days)
+        doraByWeek = DORACalculator.weekly(
+            deployments, start: ExactTime.microseconds(period.start) ?? 0, end: ExactTime.microseconds(period.end) ?? 0)
+    }
+}
+
+/// Timestamps a report writes.
+enum ReportClock {
+    static func text(microseconds: Int64) -> String {
+        Timestamp.string(from: Date(timeIntervalSince1970: Double(microseconds) / 1_000_000))
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import Reports
+
+struct AuditVerify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit-verify",
+        abstract: "Check a JSON export offline, without the database: signature, events, chain, Merkle root, consistency.",
+        discussion: "Exits 0 with a summary when everything holds; exits 1 with one line naming the first thing that does not."
+    )
+
+    @Option(help: ArgumentHelp("The JSON export (`shiplog export --format json --key ...`).", valueName: "file"))
+    var export: String
+
+    @Option(help: ArgumentHelp("The log's public key (<name>.pub from `shiplog keys create`).", valueName: "file"))
+    var publicKey: String
+
+    @Option(help: ArgumentHelp("An older checkpoint you kept: the export's log must extend it.", valueName: "file"))
+    var previousCheckpoint: String?
+
+    func run() async throws {
+        let verifier = try NoteVerifier(keyText: try readText(publicKey, what: "public key"))
+        let previous = try previousCheckpoint.map { try readText($0, what: "previous checkpoint") }
+        guard let data = FileManager.default.contents(atPath: export) else {
+            throw ValidationError("cannot read the export \(export): no such file or not readable")
+        }
+        let report = try Report.decode(jsonText: data)
+        do {
+            let result = try AuditVerifier(publicKey: verifier).verify(report, previousCheckpoint: previous)
+            var summary = "verified: \(result.events) events and \(result.deployments) deployments hash to the signed root \(result.root.hexString) of tree size \(result.treeSize)"
+            if let old = result.extends { summary += "; it extends the previous checkpoint of size \(old)" }
+            emit(summary)
+        } catch let error as TransparencyError where error.isVerificationFailed || error.isBadSignature {
+            complain("audit failed: \(error.message)")
+            throw ExitCode.failure
+        }
+    }
+}

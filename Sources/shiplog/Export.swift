@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import Reports
+
+extension ReportFormat: ExpressibleByArgument {}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Deployments over a period with the DORA measures, as CSV, JSON, Markdown or HTML.",
+        discussion: """
+            Every export embeds the checkpoint (tree size and root hash) it was made at; with --key it is signed.
+            The JSON form also carries the events the deployments come from, for `shiplog audit-verify`.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "csv, json, markdown or html.")
+    var format: ReportFormat = .json
+
+    @Option(help: "Only deployments started at or after this time (2026-11-27 or ISO 8601).")
+    var since: String?
+
+    @Option(help: "Only deployments started before this time.")
+    var until: String?
+
+    @Option(help: "Only this app.")
+    var app: String?
+
+    @Option(name: .customLong("env"), help: "Only this environment.")
+    var environment: String?
+
+    @Option(help: ArgumentHelp("Write here instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Sign the embedded checkpoint with this key (from `shiplog keys create`).", valueName: "file"))
+    var key: String?
+
+    @Option(help: "The checkpoint's origin line (default: the key's name).")
+    var origin: String?
+
+    @Option(help: ArgumentHelp("Embed a consistency proof from this older checkpoint an auditor holds.", valueName: "file"))
+    var previousCheckpoint: String?
+
+    func validate() throws {
+        _ = try timeBound(since, "--since")
+        _ = try timeBound(until, "--until")
+    }
+
+    func run() async throws {
+        let signer = try key.map { try NoteSigner(keyText: try readText($0, what: "key")) }
+        let previousSize = try previousCheckpoint.map { try CheckpointFile.size(of: try readText($0, what: "previous checkpoint")) }
+        let store = try global.openStore(.readOnly)
+        let report = try ReportBuilder.build(ReportRequest(
+            since: try timeBound(since, "--since"), until: try timeBound(until, "--until"), app: app, environment: environment,
+            signer: signer, origin: origin, previousSize: previousSize, includesEvents: format.carriesEvents), from: store)
+        let text = try format.render(report)
+        if let output {
+            try writeAtomically(text, to: output)
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+}
+
+/// Reads a whole text file, or fails naming it.
+func readText(_ path: String, what: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw ValidationError("cannot read the \(what) \(path): no such file or not readable")
+    }
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// Writes `text` to a temporary file beside `path`, then renames it: a
+/// reader never sees half a file, and a failure leaves nothing behind.
+func writeAtomically(_ text: String, to path: String) throws {
+    do {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    } catch {
+        throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+    }
+}
+
+/// Checkpoints as files: a signed note whose text is a C2SP checkpoint.
+enum CheckpointFile {
+    /// The tree size of a checkpoint note (signed or not); the signature is checked by `audit-verify`.
+    static func size(of note: String) throws -> UInt64 {
+        let body = note.range(of: "\n\n", options: .backwards).map { String(note[..<$0.lowerBound]) + "\n" } ?? note
+        return try Checkpoint(body: body).size
+    }
+}
