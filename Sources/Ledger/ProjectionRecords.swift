@@ -39,6 +39,33 @@ public struct DeploymentRecord: Sendable, Equatable, Codable {
     public var taskDefinitionArn: String?
     public var rolledBackTo: String?
     public var position: Int64
+
+    public init(
+        id: String, app: String, environment: String, tag: String, trigger: String, actor: String? = nil, via: String? = nil,
+        source: String? = nil, commit: String? = nil, committedAt: String? = nil, startedAt: String, endedAt: String? = nil,
+        durationMs: Int64? = nil, outcome: String, failureStage: String? = nil, failureReason: String? = nil,
+        taskDefinitionArn: String? = nil, rolledBackTo: String? = nil, position: Int64
+    ) {
+        self.id = id
+        self.app = app
+        self.environment = environment
+        self.tag = tag
+        self.trigger = trigger
+        self.actor = actor
+        self.via = via
+        self.source = source
+        self.commit = commit
+        self.committedAt = committedAt
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.durationMs = durationMs
+        self.outcome = outcome
+        self.failureStage = failureStage
+        self.failureReason = failureReason
+        self.taskDefinitionArn = taskDefinitionArn
+        self.rolledBackTo = rolledBackTo
+        self.position = position
+    }
 }
 
 /// One action by an actor, refusals included.
