@@ -77,6 +77,9 @@ public struct NoteVerifier: Sendable {
 
     /// Reads a verifier key in the `<name>+<id>+<base64(0x01 ‖ key)>` encoding.
     public init(keyText: String) throws {
+        guard !keyText.hasPrefix("PRIVATE+KEY+") else {
+            throw TransparencyError.malformed("this is a private signer key: give the public verifier key (<name>.pub)")
+        }
         let parts = keyText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3 else { throw TransparencyError.malformed("not a verifier key (expected <name>+<id>+<key>)") }
         guard let raw = Data(base64Encoded: parts[2]), raw.count == 33, raw.first == 1,

@@ -23,7 +23,7 @@ struct AuditVerify: AsyncParsableCommand {
         let verifier = try NoteVerifier(keyText: try readText(publicKey, what: "public key"))
         let previous = try previousCheckpoint.map { try readText($0, what: "previous checkpoint") }
         guard let data = FileManager.default.contents(atPath: export) else {
-            throw ValidationError("cannot read the export \(export): no such file or not readable")
+            throw CommandFailure("cannot read the export \(export): no such file or not readable")
         }
         let report = try Report.decode(jsonText: data)
         do {

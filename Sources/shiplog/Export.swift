@@ -67,7 +67,7 @@ struct Export: AsyncParsableCommand {
 /// Reads a whole text file, or fails naming it.
 func readText(_ path: String, what: String) throws -> String {
     guard let data = FileManager.default.contents(atPath: path) else {
-        throw ValidationError("cannot read the \(what) \(path): no such file or not readable")
+        throw CommandFailure("cannot read the \(what) \(path): no such file or not readable")
     }
     return String(decoding: data, as: UTF8.self)
 }
@@ -78,7 +78,7 @@ func writeAtomically(_ text: String, to path: String) throws {
     do {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-        throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+        throw CommandFailure("cannot write \(path): \(error.localizedDescription)")
     }
 }
 

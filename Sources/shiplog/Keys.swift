@@ -28,7 +28,7 @@ extension Keys {
             let privatePath = directory.appending(path: "\(name).key").path
             let publicPath = directory.appending(path: "\(name).pub").path
             for path in [privatePath, publicPath] where FileManager.default.fileExists(atPath: path) {
-                throw ValidationError("\(path) already exists; not overwriting a key")
+                throw CommandFailure("\(path) already exists; not overwriting a key")
             }
             try KeyFile.create(privatePath, contents: signer.keyText + "\n", mode: 0o600)
             do {

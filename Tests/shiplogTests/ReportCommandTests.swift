@@ -1,0 +1,258 @@
+import Foundation
+import Ledger
+import TestSupport
+import Testing
+
+/// keys, checkpoint, proof, export and audit-verify, run as the built binary.
+@Suite(.serialized)
+struct ReportCommandTests {
+    let cli = CLI()
+
+    /// A ledger with a few deployments recorded through `events append`.
+    private func seed() throws {
+        try cli.run("init")
+        var lines: [String] = []
+        for number in 1...6 {
+            let env = number % 2 == 0 ? "production" : "staging"
+            lines.append(.requested(number, env: env, tag: "rel-\(number)"))
+            lines.append(.event(stream: "deployment-\(number)", type: number == 4 ? "DeploymentFailed" : "DeploymentStable",
+                                data: number == 4 ? #"{"stage":"stabilize","reason":"unhealthy"}"#
+                                                  : #"{"task_definition_arn":"arn:aws:ecs:us-east-1:1:task-definition/\#(env)-api:\#(number)"}"#,
+                                metadata: #"{"actor":"openverse-bot","on_behalf_of":"ana","commit":"c\#(number)","committed_at":"2026-11-01T00:00:00Z"}"#))
+        }
+        let appended = try cli.run("events", "append", input: lines.joined(separator: "\n"))
+        #expect(appended.status == 0, "\(appended.stderr)")
+    }
+
+    private func createKeys() throws -> (key: String, pub: String) {
+        let created = try cli.run("keys", "create", "--out", cli.directory.path(""), "--name", "shiplog.test", useDatabase: false)
+        #expect(created.status == 0, "\(created.stderr)")
+        return (cli.directory.path("shiplog.test.key"), cli.directory.path("shiplog.test.pub"))
+    }
+
+    @Test func keysCreateWritesAPrivateKeyOnlyItsOwnerCanRead() throws {
+        let (key, pub) = try createKeys()
+        let privateMode = try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int
+        #expect(privateMode == 0o600)
+        #expect(try FileManager.default.attributesOfItem(atPath: pub)[.posixPermissions] as? Int == 0o644)
+        #expect(try String(contentsOfFile: key, encoding: .utf8).hasPrefix("PRIVATE+KEY+shiplog.test+"))
+        let verifier = try NoteVerifier(keyText: try String(contentsOfFile: pub, encoding: .utf8))
+        #expect(verifier.name == "shiplog.test")
+
+        let before = try String(contentsOfFile: key, encoding: .utf8)
+        let again = try cli.run("keys", "create", "--out", cli.directory.path(""), "--name", "shiplog.test", useDatabase: false)
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("already exists"))
+        #expect(try String(contentsOfFile: key, encoding: .utf8) == before, "an existing key is never overwritten")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: cli.directory.path("")).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+
+        let missing = try cli.run("keys", "create", "--out", cli.directory.path("no/such/dir"), useDatabase: false)
+        #expect(missing.status != 0)
+        #expect(missing.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func aCheckpointIsSignedStoredAndPrinted() throws {
+        try seed()
+        let (key, pub) = try createKeys()
+        let output = try cli.run("checkpoint", "--key", key, "--output", cli.directory.path("checkpoint.txt"))
+        #expect(output.status == 0, "\(output.stderr)")
+        let verifier = try NoteVerifier(keyText: try String(contentsOfFile: pub, encoding: .utf8))
+        let checkpoint = try Checkpoint(body: try verifier.open(output.stdout))
+        #expect(checkpoint.origin == "shiplog.test")
+        #expect(checkpoint.size == 12)
+        #expect(try String(contentsOfFile: cli.directory.path("checkpoint.txt"), encoding: .utf8) == output.stdout)
+        #expect(output.stdout.contains("\n\n— shiplog.test "))
+
+        let wrongKey = try cli.run("checkpoint", "--key", pub)
+        #expect(wrongKey.status != 0)
+        #expect(wrongKey.stderr.contains("not a signer key"))
+    }
+
+    @Test func proofsPrintedByTheCLIVerify() throws {
+        try seed()
+        let inclusion = try cli.run("proof", "inclusion", "5", "--size", "9", "--json")
+        #expect(inclusion.status == 0, "\(inclusion.stderr)")
+        let proof = try #require(try JSONSerialization.jsonObject(with: Data(inclusion.stdout.utf8)) as? [String: Any])
+        let path = (proof["path"] as? [String] ?? []).compactMap { [UInt8](hexText: $0) }
+        #expect(Merkle.verifyInclusion(index: 4, size: 9, leafHash: [UInt8](hexText: proof["leaf_hash"] as? String ?? "") ?? [],
+                                       proof: path, root: [UInt8](hexText: proof["root"] as? String ?? "") ?? []))
+
+        let consistency = try cli.run("proof", "consistency", "3", "12", "--json")
+        #expect(consistency.status == 0, "\(consistency.stderr)")
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(consistency.stdout.utf8)) as? [String: Any])
+        #expect(Merkle.verifyConsistency(
+            oldSize: 3, newSize: 12, oldRoot: [UInt8](hexText: body["old_root"] as? String ?? "") ?? [],
+            newRoot: [UInt8](hexText: body["new_root"] as? String ?? "") ?? [],
+            proof: (body["path"] as? [String] ?? []).compactMap { [UInt8](hexText: $0) }))
+        #expect(try cli.run("proof", "inclusion", "1").lines.first == "position 1 (leaf index 0)")
+    }
+
+    @Test(arguments: [
+        (["proof", "inclusion", "13"], "no event at position 13 (the log has 12 events)"),
+        (["proof", "inclusion", "0"], "no event at position 0 (the log has 12 events)"),
+        (["proof", "inclusion", "5", "--size", "4"], "position 5 is not in a tree of size 4"),
+        (["proof", "inclusion", "5", "--size", "99"], "tree size 99 is beyond the log (it has 12 events)"),
+        (["proof", "consistency", "8", "3"], "the old size 8 is larger than the new size 3"),
+        (["proof", "consistency", "3", "40"], "tree size 40 is beyond the log (it has 12 events)"),
+    ])
+    func badProofRequestsGetAOneLineError(arguments: [String], message: String) throws {
+        try seed()
+        let output = try cli.run(arguments)
+        #expect(output.status != 0)
+        #expect(output.stdout.isEmpty)
+        #expect(output.stderr.split(separator: "\n").count == 1)
+        #expect(output.stderr.contains(message))
+    }
+
+    @Test func aSignedJSONExportPassesTheOfflineAuditAndATamperedOneFailsNamingWhy() throws {
+        try seed()
+        let (key, pub) = try createKeys()
+        let oldCheckpoint = try cli.run("checkpoint", "--key", key, "--output", cli.directory.path("old.checkpoint"))
+        #expect(oldCheckpoint.status == 0)
+        try cli.run("events", "append", input: .requested(7, env: "production", tag: "rel-7"))
+        let exportPath = cli.directory.path("export.json")
+        let export = try cli.run("export", "--format", "json", "--key", key, "--output", exportPath)
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(export.stdout.isEmpty)
+
+        let audit = try cli.run(["audit-verify", "--export", exportPath, "--public-key", pub,
+                                 "--previous-checkpoint", cli.directory.path("old.checkpoint")], useDatabase: false)
+        #expect(audit.status == 0, "\(audit.stderr)")
+        #expect(audit.stdout.contains("verified: 13 events and 7 deployments"))
+        #expect(audit.stdout.contains("extends the previous checkpoint of size 12"))
+
+        // Change one row of the exported evidence: the audit fails with one line saying which.
+        var document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: exportPath))) as? [String: Any])
+        var evidence = try #require(document["evidence"] as? [String: Any])
+        var events = try #require(evidence["events"] as? [[String: Any]])
+        events[3]["recorded_at"] = "2026-01-01T00:00:00.000000Z"
+        evidence["events"] = events
+        document["evidence"] = evidence
+        let tamperedPath = cli.directory.path("tampered.json")
+        try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: tamperedPath))
+        let failed = try cli.run(["audit-verify", "--export", tamperedPath, "--public-key", pub], useDatabase: false)
+        #expect(failed.status == 1)
+        #expect(failed.stdout.isEmpty)
+        #expect(failed.stderr == "audit failed: changed row: position 4 does not hash to its recorded hash\n")
+
+        // Drop the last event: a truncated log.
+        events = try #require(evidence["events"] as? [[String: Any]])
+        evidence["events"] = Array(events.dropLast())
+        document["evidence"] = evidence
+        try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: tamperedPath))
+        let truncated = try cli.run(["audit-verify", "--export", tamperedPath, "--public-key", pub], useDatabase: false)
+        #expect(truncated.status == 1)
+        #expect(truncated.stderr.hasPrefix("audit failed: "))
+        #expect(truncated.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func badAuditInputGetsAOneLineError() throws {
+        try seed()
+        let (key, pub) = try createKeys()
+        let exportPath = cli.directory.path("export.json")
+        try cli.run("export", "--key", key, "--output", exportPath)
+        try Data("{\"schema\": 1}".utf8).write(to: URL(fileURLWithPath: cli.directory.path("bad.json")))
+        let other = try cli.run("keys", "create", "--out", cli.directory.path(""), "--name", "other", useDatabase: false)
+        #expect(other.status == 0)
+        let cases: [([String], String)] = [
+            (["--export", cli.directory.path("bad.json"), "--public-key", pub], "malformed export"),
+            (["--export", cli.directory.path("missing.json"), "--public-key", pub], "cannot read the export"),
+            (["--export", exportPath, "--public-key", key], "this is a private signer key"),
+            (["--export", exportPath, "--public-key", cli.directory.path("other.pub")], "has no signature by key 'other'"),
+        ]
+        for (arguments, message) in cases {
+            let output = try cli.run(["audit-verify"] + arguments, useDatabase: false)
+            #expect(output.status != 0, "\(arguments)")
+            #expect(output.stderr.split(separator: "\n").count == 1, "\(output.stderr)")
+            #expect(output.stderr.contains(message), "\(output.stderr)")
+        }
+    }
+
+    @Test func badExportOptionsWriteNothing() throws {
+        try seed()
+        let target = cli.directory.path("out.csv")
+        for arguments in [["export", "--format", "xml", "--output", target], ["export", "--since", "yesterday", "--output", target],
+                          ["export", "--key", cli.directory.path("nope.key"), "--output", target]] {
+            let output = try cli.run(arguments)
+            #expect(output.status != 0)
+            #expect(output.stderr.hasPrefix("Error: "), "\(output.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: target))
+        }
+    }
+
+    @Test func everyFormatExportsTheDeployments() throws {
+        try seed()
+        for format in ["csv", "json", "markdown", "html"] {
+            let output = try cli.run("export", "--format", format, "--app", "api", "--env", "production")
+            #expect(output.status == 0, "\(format): \(output.stderr)")
+            #expect(output.stdout.contains("rel-4"), "\(format)")
+            #expect(!output.stdout.contains("rel-1"), "\(format) leaves out staging")
+        }
+    }
+
+    /// The HTML report rendered by a real browser: the screenshot is kept under
+    /// artifacts/, and the DOM the browser built holds the three charts.
+    @Test(.enabled(if: Chromium.path != nil || ProcessInfo.processInfo.environment["CI"] == "true",
+                   "chromium is not installed (CI=true requires it)"))
+    func theHTMLReportRendersWithItsChartsInHeadlessChromium() throws {
+        let chromium = try #require(Chromium.path, "chromium is not installed: scripts/test installs it")
+        try seed()
+        let html = cli.directory.path("report.html")
+        let export = try cli.run("export", "--format", "html", "--output", html)
+        #expect(export.status == 0, "\(export.stderr)")
+
+        let artifacts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../../artifacts").standardized
+        try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+        let screenshot = artifacts.appending(path: "report.png").path
+        try? FileManager.default.removeItem(atPath: screenshot)
+        let shot = try Chromium.run(chromium, ["--screenshot=\(screenshot)", "--window-size=1400,1800", "file://\(html)"])
+        #expect(shot.status == 0, "\(shot.stderr)")
+        let size = try FileManager.default.attributesOfItem(atPath: screenshot)[.size] as? Int ?? 0
+        #expect(size > 10_000, "a screenshot of a rendered page")
+
+        let dom = try Chromium.run(chromium, ["--dump-dom", "file://\(html)"])
+        #expect(dom.status == 0)
+        for chart in ["chart-deployments-per-day", "chart-durations", "chart-dora-by-week"] {
+            #expect(dom.stdout.contains("<svg id=\"\(chart)\""), "\(chart) is in the rendered DOM")
+        }
+        #expect(dom.stdout.contains("<rect"))
+        #expect(dom.stdout.contains("polyline class=\"change-failure-rate\""))
+    }
+}
+
+/// Headless chromium, as Debian packages it.
+enum Chromium {
+    static var path: String? {
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static func run(_ binary: String, _ arguments: [String]) throws -> CLI.Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"] + arguments
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLI.Output(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+}
+
+extension [UInt8] {
+    init?(hexText: String) {
+        guard hexText.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        var index = hexText.startIndex
+        while index < hexText.endIndex {
+            let next = hexText.index(index, offsetBy: 2)
+            guard let byte = UInt8(hexText[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        self = bytes
+    }
+}
