@@ -63,6 +63,13 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
     }
 
+    /// How many appends and exclusive items wait, for tests that shape a batch.
+    var queuedCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
+    }
+
     /// Finishes what is queued, then stops the thread and returns.
     func close() {
         condition.lock()
