@@ -9,7 +9,7 @@ struct CheckpointCommand: AsyncParsableCommand {
         discussion: "The note is the checkpoint text (origin, tree size, base64 root hash, time) and a signature line '— <key name> <base64(key ID ‖ signature)>'."
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: DatabaseOptions
 
     @Option(help: ArgumentHelp("The signing key (from `shiplog keys create`).", valueName: "file"))
     var key: String

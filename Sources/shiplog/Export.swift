@@ -14,7 +14,7 @@ struct Export: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: DatabaseOptions
 
     @Option(help: "csv, json, markdown or html.")
     var format: ReportFormat = .json

@@ -15,7 +15,7 @@ extension Proof {
             discussion: "Prints the leaf index, tree size, leaf hash, root and the path, hashes in hex, one per line after 'path'."
         )
 
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: DatabaseOptions
 
         @Argument(help: "The event's position (from 1).")
         var position: Int64
@@ -47,7 +47,7 @@ extension Proof {
     struct Consistency: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Proof that the log at new-size extends the log at old-size.")
 
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: DatabaseOptions
 
         @Argument(help: "The older tree size.")
         var oldSize: UInt64
