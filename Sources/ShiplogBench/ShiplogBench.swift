@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Ledger
+@_spi(Benchmarks) import Ledger
+import Reports
 import SQLite
 
 /// Measures the ledger against a plain C program doing the same SQLite INSERTs
@@ -39,7 +40,13 @@ struct ShiplogBench: AsyncParsableCommand {
     @Option(help: "Appends each concurrent appender makes.")
     var perAppender = 250
 
-    @Option(help: "Only these scenarios (comma-separated: batched, single, group).")
+    @Option(help: "Events in the log the inclusion proofs are timed on.")
+    var proofEvents = 1_000_000
+
+    @Option(help: "Deployments (seven events each) in the exported log.")
+    var exportDeployments = 100_000
+
+    @Option(help: "Only these scenarios (comma-separated: batched, single, group, merkle, proof, export).")
     var only: String?
 
     private func wants(_ scenario: String) -> Bool {
@@ -65,8 +72,49 @@ struct ShiplogBench: AsyncParsableCommand {
                         unit: "events/s", goal: "≥ 40% of raw C", met: ledgerBatched >= 0.4 * cBatched))
 
         }
+        if wants("merkle") {
+            report("batched appends with and without the Merkle tree: \(rounds) interleaved rounds of \(events) events")
+            let rates = try await measureMerkleCost(deployments)
+            rows.append(Row(name: "Batched appends keeping the Merkle tree vs. not (\(batch)/tx, \(events / 1000)k events; median of \(rounds) rounds)",
+                            ledger: rates.ledger, baseline: rates.baseline, ratio: rates.ratio, unit: "events/s",
+                            baselineLabel: "without the tree", goal: "≥ 90% of the rate without it", met: rates.ratio >= 0.9))
+        }
+        if wants("proof") {
+            report("inclusion proofs in a \(proofEvents)-event log")
+            let milliseconds = try await measureInclusionProofs(reusing: wants("batched") && events == proofEvents ? batchedPath : nil)
+            rows.append(Row(name: "Inclusion proof in a \(proofEvents / 1000)k-event log (median of 1000 random positions)",
+                            ledger: milliseconds, baseline: nil, unit: "ms", goal: "≤ 1 ms", met: milliseconds <= 1))
+        }
+        if wants("export") {
+            report("full exports of \(exportDeployments) deployments (\(exportDeployments * 7) events)")
+            for (format, seconds) in try await measureExports() {
+                rows.append(Row(name: "Full export of \(exportDeployments / 1000)k deployments, \(format) (\(format == .json ? "with every event as evidence, " : "")whole report in memory)",
+                                ledger: seconds, baseline: nil, unit: "s", goal: "≤ 5 s", met: seconds <= 5))
+            }
+        }
+        if wants("single") || wants("group") { rows += try await measureRounds() }
+        guard wants("batched") else { return print(Row.table(rows, machine: machineDescription())) }
+
+        report("rebuild of all projections from \(events) events")
+        let rebuildSeconds = try await measureRebuild(at: batchedPath)
+        rows.append(Row(name: "Rebuild all projections (\(events / 1000)k events)", ledger: rebuildSeconds, baseline: nil,
+                        unit: "s", goal: "≤ 10 s", met: rebuildSeconds <= 10))
+
+        report("shiplog history --app api --env production --limit 50")
+        let historySeconds = try measureHistory(at: batchedPath)
+        rows.append(Row(name: "`shiplog history --app api --env production --limit 50` (whole process, median of 7)",
+                        ledger: historySeconds * 1000, baseline: nil, unit: "ms", goal: "≤ 50 ms", met: historySeconds <= 0.05))
+
+        print(Row.table(rows, machine: machineDescription()))
+    }
+
+    // MARK: Scenarios
+
+    /// The fsync-bound runs, in interleaved rounds with the C baseline.
+    private func measureRounds() async throws -> [Row] {
         // fsync-bound runs are noisy on a shared disk: interleave the baseline and the
         // ledger in rounds, and report the medians of the rates and of the per-round ratios.
+        var rows: [Row] = []
         var singleRounds: [(baseline: Double, ledger: Double)] = []
         var groupRounds: [(baseline: Double, ledger: Double)] = []
         let singleStore = try freshStore("ledger-single.sqlite"), groupStore = try freshStore("ledger-group.sqlite")
@@ -89,31 +137,66 @@ struct ShiplogBench: AsyncParsableCommand {
         guard try groupStore.verify().isIntact, try groupStore.events().count == rounds * appenders * perAppender else {
             throw ValidationError("the group commit run lost events or broke the chain")
         }
-        guard wants("batched") else { return print(Row.table(rows, machine: machineDescription())) }
-
-        report("rebuild of all projections from \(events) events")
-        let rebuildSeconds = try await measureRebuild(at: batchedPath)
-        rows.append(Row(name: "Rebuild all projections (\(events / 1000)k events)", ledger: rebuildSeconds, baseline: nil,
-                        unit: "s", goal: "≤ 10 s", met: rebuildSeconds <= 10))
-
-        report("shiplog history --app api --env production --limit 50")
-        let historySeconds = try measureHistory(at: batchedPath)
-        rows.append(Row(name: "`shiplog history --app api --env production --limit 50` (whole process, median of 7)",
-                        ledger: historySeconds * 1000, baseline: nil, unit: "ms", goal: "≤ 50 ms", met: historySeconds <= 0.05))
-
-        print(Row.table(rows, machine: machineDescription()))
+        return rows
     }
 
-    // MARK: Scenarios
-
-    private func measureBatched(_ workload: Workload, at path: String) async throws -> Double {
-        try? FileManager.default.removeItem(atPath: path)
-        let store = try EventStore(path: path, access: .readWrite(create: true))
+    private func measureBatched(_ workload: Workload, at path: String, keepsMerkleTree: Bool = true) async throws -> Double {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let store = try EventStore(path: path, access: .readWrite(create: true), keepsMerkleTree: keepsMerkleTree)
         defer { store.close() }
         let batches = stride(from: 0, to: workload.events.count, by: batch).map { Array(workload.events[$0..<min($0 + batch, workload.events.count)]) }
         let started = ContinuousClock.now
         for events in batches { _ = try await store.append(events) }
         return Double(workload.events.count) / seconds(since: started)
+    }
+
+    /// Rounds of the batched workload into fresh ledgers, alternating with and
+    /// without the tree, so both see the same disk; medians of the rates and ratios.
+    private func measureMerkleCost(_ workload: Workload) async throws -> (baseline: Double, ledger: Double, ratio: Double) {
+        var rounds: [(baseline: Double, ledger: Double)] = []
+        for round in 1...self.rounds {
+            report("round \(round)/\(self.rounds)")
+            let without = try await measureBatched(workload, at: path("ledger-no-tree.sqlite"), keepsMerkleTree: false)
+            let with = try await measureBatched(workload, at: path("ledger-tree.sqlite"), keepsMerkleTree: true)
+            rounds.append((without, with))
+        }
+        return Row.medians(rounds)
+    }
+
+    /// The median time of an inclusion proof for random positions, each in its own read transaction.
+    private func measureInclusionProofs(reusing existing: String?) async throws -> Double {
+        let path = existing ?? self.path("ledger-proofs.sqlite")
+        if existing == nil {
+            _ = try await measureBatched(Workload(count: proofEvents), at: path)
+        }
+        let store = try EventStore(path: path, access: .readOnly)
+        var generator = SystemRandomNumberGenerator()
+        var timings: [Double] = []
+        for _ in 0..<1000 {
+            let position = Int64.random(in: 1...Int64(proofEvents), using: &generator)
+            let started = ContinuousClock.now
+            let proof = try store.inclusionProof(position: position)
+            timings.append(seconds(since: started) * 1000)
+            guard proof.verifies else { throw ValidationError("an inclusion proof did not verify") }
+        }
+        return timings.sorted()[timings.count / 2]
+    }
+
+    /// The time to build and render a report of every deployment, per format.
+    private func measureExports() async throws -> [(ReportFormat, Double)] {
+        let path = self.path("ledger-export.sqlite")
+        _ = try await measureBatched(Workload(count: exportDeployments * 7), at: path)
+        let store = try EventStore(path: path, access: .readOnly)
+        var results: [(ReportFormat, Double)] = []
+        for format in [ReportFormat.csv, .json, .markdown, .html] {
+            let started = ContinuousClock.now
+            let report = try ReportBuilder.build(ReportRequest(includesEvents: format.carriesEvents), from: store)
+            let text = try format.render(report)
+            let elapsed = seconds(since: started)
+            guard report.deployments.count == exportDeployments, !text.isEmpty else { throw ValidationError("the \(format) export is incomplete") }
+            results.append((format, elapsed))
+        }
+        return results
     }
 
     private func freshStore(_ name: String) throws -> EventStore {
@@ -246,15 +329,18 @@ struct Row {
     var baseline: Double?
     var ratio: Double?
     var unit: String
+    /// What the baseline column holds when it is not the raw C program.
+    var baselineLabel: String?
     var goal: String
     var met: Bool
 
-    init(name: String, ledger: Double, baseline: Double?, ratio: Double? = nil, unit: String, goal: String, met: Bool) {
+    init(name: String, ledger: Double, baseline: Double?, ratio: Double? = nil, unit: String, baselineLabel: String? = nil, goal: String, met: Bool) {
         self.name = name
         self.ledger = ledger
         self.baseline = baseline
         self.ratio = ratio ?? baseline.map { ledger / $0 }
         self.unit = unit
+        self.baselineLabel = baselineLabel
         self.goal = goal
         self.met = met
     }
@@ -273,7 +359,8 @@ struct Row {
         ]
         for row in rows {
             let ratio = row.ratio.map { String(format: "%.2f×", $0) } ?? "—"
-            lines.append("| \(row.name) | \(format(row.ledger, row.unit)) | \(row.baseline.map { format($0, row.unit) } ?? "—") | \(ratio) | \(row.goal) | \(row.met ? "yes" : "no") |")
+            let baseline = row.baseline.map { format($0, row.unit) + (row.baselineLabel.map { " (\($0))" } ?? "") } ?? "—"
+            lines.append("| \(row.name) | \(format(row.ledger, row.unit)) | \(baseline) | \(ratio) | \(row.goal) | \(row.met ? "yes" : "no") |")
         }
         return lines.joined(separator: "\n")
     }
