@@ -89,13 +89,16 @@ public struct RecordedEvent: Sendable, Equatable, Codable {
 extension Sequence<UInt8> {
     /// Lower-case hexadecimal.
     public var hexString: String {
-        var text = ""
+        // Built as ASCII bytes: appending Characters one by one is many times slower,
+        // and exports print two hashes for every event.
+        var ascii: [UInt8] = []
+        ascii.reserveCapacity(underestimatedCount * 2)
         for byte in self {
-            text.append(hexDigits[Int(byte >> 4)])
-            text.append(hexDigits[Int(byte & 0x0F)])
+            ascii.append(hexDigits[Int(byte >> 4)])
+            ascii.append(hexDigits[Int(byte & 0x0F)])
         }
-        return text
+        return String(decoding: ascii, as: UTF8.self)
     }
 }
 
-private let hexDigits: [Character] = Array("0123456789abcdef")
+private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

@@ -67,13 +67,26 @@ public struct Report: Codable, Sendable, Equatable {
         public var proof: [String]
     }
 
-    /// The report as JSON: keys sorted, snake_case, two-space indent.
+    /// The report as JSON: keys sorted, snake_case, indented; the evidence's
+    /// events one compact object a line.
     public func jsonText() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
+        // A full export carries every event since its first deployment: hundreds of
+        // thousands. They are written by hand; JSONEncoder writes the rest.
+        var shell = self
+        shell.evidence.events = []
         // Plain structs of strings and numbers: encoding cannot fail.
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self) + "\n"
+        let text = String(decoding: (try? encoder.encode(shell)) ?? Data(), as: UTF8.self)
+        guard let empty = text.range(of: #""events" : \[\s*\]"#, options: .regularExpression) else { return text + "\n" }
+        var events = "\"events\" : ["
+        for (index, event) in evidence.events.enumerated() {
+            events += index == 0 ? "\n      " : ",\n      "
+            event.appendJSON(to: &events)
+        }
+        events += evidence.events.isEmpty ? "]" : "\n    ]"
+        return text.replacingCharacters(in: empty, with: events) + "\n"
     }
 
     /// Reads a JSON report.
@@ -183,6 +196,44 @@ public struct EvidenceEvent: Codable, Sendable, Equatable {
         recordedAt = event.recordedAt
         prevHash = event.prevHash.hexString
         hash = event.hash.hexString
+    }
+
+    /// Appends the event as one JSON object, keys sorted as the encoder sorts them.
+    func appendJSON(to text: inout String) {
+        text += "{\"data\":"
+        Self.appendQuoted(data, to: &text)
+        text += ",\"hash\":\"\(hash)\",\"id\":"
+        Self.appendQuoted(id, to: &text)
+        text += ",\"metadata\":"
+        Self.appendQuoted(metadata, to: &text)
+        text += ",\"position\":\(position),\"prev_hash\":\"\(prevHash)\",\"recorded_at\":"
+        Self.appendQuoted(recordedAt, to: &text)
+        text += ",\"stream\":"
+        Self.appendQuoted(stream, to: &text)
+        text += ",\"type\":"
+        Self.appendQuoted(type, to: &text)
+        text += ",\"version\":\(version)}"
+    }
+
+    /// A JSON string literal: quotes, backslashes and control characters escaped.
+    private static func appendQuoted(_ value: String, to text: inout String) {
+        text += "\""
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+            text += value
+        } else {
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\"": text += "\\\""
+                case "\\": text += "\\\\"
+                case "\n": text += "\\n"
+                case "\r": text += "\\r"
+                case "\t": text += "\\t"
+                case _ where scalar.value < 0x20: text += String(format: "\\u%04x", scalar.value)
+                default: text.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        text += "\""
     }
 
     /// The event as the ledger types it; `nil` when a hash is not hex.
