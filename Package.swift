@@ -56,10 +56,7 @@ let package = Package(
         ),
         .target(
             name: "Reports",
-            dependencies: [
-                "Ledger",
-                .product(name: "CSV", package: "CSV.swift"),
-            ],
+            dependencies: ["Ledger"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -137,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReportsTests",
-            dependencies: ["Reports", "Ledger", "TestSupport"],
+            dependencies: ["Reports", "Ledger", "TestSupport", .product(name: "CSV", package: "CSV.swift")],
             exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),

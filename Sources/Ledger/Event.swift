@@ -102,3 +102,19 @@ extension Sequence<UInt8> {
 }
 
 private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+extension [UInt8] {
+    /// Lower-case hexadecimal; the same as the `Sequence` form, without its
+    /// generic iteration (exports print two hashes for every event).
+    public var hexString: String {
+        String(unsafeUninitializedCapacity: count * 2) { buffer in
+            var index = 0
+            for byte in self {
+                buffer[index] = hexDigits[Int(byte >> 4)]
+                buffer[index + 1] = hexDigits[Int(byte & 0x0F)]
+                index += 2
+            }
+            return index
+        }
+    }
+}

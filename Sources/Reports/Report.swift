@@ -70,23 +70,40 @@ public struct Report: Codable, Sendable, Equatable {
     /// The report as JSON: keys sorted, snake_case, indented; the evidence's
     /// events one compact object a line.
     public func jsonText() -> String {
+        String(decoding: jsonBytes(), as: UTF8.self)
+    }
+
+    /// ``jsonText()`` as UTF-8 bytes, without the copy into a `String`.
+    public func jsonBytes() -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        // A full export carries every event since its first deployment: hundreds of
-        // thousands. They are written by hand; JSONEncoder writes the rest.
+        // A full export holds every deployment and every event since the first:
+        // hundreds of thousands of rows. They are written by hand, as bytes, one
+        // compact object a line; JSONEncoder writes the rest.
         var shell = self
+        shell.deployments = []
         shell.evidence.events = []
         // Plain structs of strings and numbers: encoding cannot fail.
-        let text = String(decoding: (try? encoder.encode(shell)) ?? Data(), as: UTF8.self)
-        guard let empty = text.range(of: #""events" : \[\s*\]"#, options: .regularExpression) else { return text + "\n" }
-        var events = "\"events\" : ["
-        for (index, event) in evidence.events.enumerated() {
-            events += index == 0 ? "\n      " : ",\n      "
-            event.appendJSON(to: &events)
+        var text = String(decoding: (try? encoder.encode(shell)) ?? Data(), as: UTF8.self)
+        text += "\n"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + deployments.count * 700 + evidence.events.count * 640)
+        var rest = text[...]
+        for (key, indent, rows) in [("deployments", "    ", deployments.count), ("events", "      ", evidence.events.count)] {
+            guard let empty = rest.range(of: #""\#(key)" : \[\s*\]"#, options: .regularExpression) else { continue }
+            bytes += rest[..<empty.lowerBound].utf8
+            bytes += "\"\(key)\" : [".utf8
+            for index in 0..<rows {
+                bytes += (index == 0 ? "\n" : ",\n").utf8
+                bytes += indent.utf8
+                if key == "events" { evidence.events[index].appendJSON(to: &bytes) } else { deployments[index].appendJSON(to: &bytes) }
+            }
+            bytes += (rows == 0 ? "]" : "\n" + indent.dropLast(2) + "]").utf8
+            rest = rest[empty.upperBound...]
         }
-        events += evidence.events.isEmpty ? "]" : "\n    ]"
-        return text.replacingCharacters(in: empty, with: events) + "\n"
+        bytes += rest.utf8
+        return bytes
     }
 
     /// Reads a JSON report.
@@ -144,6 +161,31 @@ public struct ReportDeployment: Codable, Sendable, Equatable {
     /// The position of the deployment's request in the log.
     public var position: Int64
 
+    /// Appends the deployment as one JSON object, keys sorted, absent values left out, as the encoder writes them.
+    func appendJSON(to bytes: inout [UInt8]) {
+        var object = JSONObjectWriter(bytes: &bytes)
+        object.string("actor", actor)
+        object.string("app", app)
+        object.string("commit", commit)
+        object.string("committed_at", committedAt)
+        object.number("duration_ms", durationMs)
+        object.string("ended_at", endedAt)
+        object.string("environment", environment)
+        object.string("failure_reason", failureReason)
+        object.string("failure_stage", failureStage)
+        object.string("id", id)
+        object.string("outcome", outcome)
+        object.literal("over_fifteen_minutes", overFifteenMinutes ? "true" : "false")
+        object.number("position", position)
+        object.string("rolled_back_to", rolledBackTo)
+        object.string("source", source)
+        object.string("started_at", startedAt)
+        object.string("tag", tag)
+        object.string("trigger", trigger)
+        object.string("via", via)
+        object.close(into: &bytes)
+    }
+
     /// The limit the seed document sets: "If it takes longer than 15 then something is probably wrong."
     public static let fifteenMinutesMs: Int64 = 15 * 60 * 1000
 
@@ -199,41 +241,19 @@ public struct EvidenceEvent: Codable, Sendable, Equatable {
     }
 
     /// Appends the event as one JSON object, keys sorted as the encoder sorts them.
-    func appendJSON(to text: inout String) {
-        text += "{\"data\":"
-        Self.appendQuoted(data, to: &text)
-        text += ",\"hash\":\"\(hash)\",\"id\":"
-        Self.appendQuoted(id, to: &text)
-        text += ",\"metadata\":"
-        Self.appendQuoted(metadata, to: &text)
-        text += ",\"position\":\(position),\"prev_hash\":\"\(prevHash)\",\"recorded_at\":"
-        Self.appendQuoted(recordedAt, to: &text)
-        text += ",\"stream\":"
-        Self.appendQuoted(stream, to: &text)
-        text += ",\"type\":"
-        Self.appendQuoted(type, to: &text)
-        text += ",\"version\":\(version)}"
-    }
-
-    /// A JSON string literal: quotes, backslashes and control characters escaped.
-    private static func appendQuoted(_ value: String, to text: inout String) {
-        text += "\""
-        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
-            text += value
-        } else {
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": text += "\\\""
-                case "\\": text += "\\\\"
-                case "\n": text += "\\n"
-                case "\r": text += "\\r"
-                case "\t": text += "\\t"
-                case _ where scalar.value < 0x20: text += String(format: "\\u%04x", scalar.value)
-                default: text.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        text += "\""
+    func appendJSON(to bytes: inout [UInt8]) {
+        var object = JSONObjectWriter(bytes: &bytes)
+        object.string("data", data)
+        object.string("hash", hash)
+        object.string("id", id)
+        object.string("metadata", metadata)
+        object.number("position", position)
+        object.string("prev_hash", prevHash)
+        object.string("recorded_at", recordedAt)
+        object.string("stream", stream)
+        object.string("type", type)
+        object.number("version", version)
+        object.close(into: &bytes)
     }
 
     /// The event as the ledger types it; `nil` when a hash is not hex.
@@ -264,5 +284,73 @@ extension [UInt8] {
             bytes.append(high << 4 | low)
         }
         self = bytes
+    }
+}
+
+/// Writes one compact JSON object into a byte buffer: the fields in the order
+/// given, absent ones left out.
+///
+/// It borrows the caller's buffer (swapped in, swapped back by ``close(into:)``),
+/// so no bytes are copied.
+struct JSONObjectWriter: ~Copyable {
+    private var buffer: [UInt8] = []
+    private var first = true
+
+    init(bytes: inout [UInt8]) {
+        swap(&buffer, &bytes)
+        buffer.append(UInt8(ascii: "{"))
+    }
+
+    mutating func string(_ key: String, _ value: String?) {
+        guard let value else { return }
+        self.key(key)
+        Self.appendQuoted(value, to: &buffer)
+    }
+
+    mutating func number(_ key: String, _ value: Int64?) {
+        guard let value else { return }
+        self.key(key)
+        buffer += String(value).utf8
+    }
+
+    mutating func literal(_ key: String, _ value: String) {
+        self.key(key)
+        buffer += value.utf8
+    }
+
+    consuming func close(into bytes: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "}"))
+        swap(&buffer, &bytes)
+    }
+
+    private mutating func key(_ key: String) {
+        if !first { buffer.append(UInt8(ascii: ",")) }
+        first = false
+        Self.appendQuoted(key, to: &buffer)
+        buffer.append(UInt8(ascii: ":"))
+    }
+
+    /// A JSON string literal: quotes, backslashes and control characters escaped;
+    /// runs of plain bytes are copied at once.
+    static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
+        bytes.append(0x22)
+        var value = value
+        value.withUTF8 { utf8 in
+            var start = 0
+            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+                switch byte {
+                case 0x22: bytes += [0x5C, 0x22]
+                case 0x5C: bytes += [0x5C, 0x5C]
+                case 0x0A: bytes += [0x5C, UInt8(ascii: "n")]
+                case 0x0D: bytes += [0x5C, UInt8(ascii: "r")]
+                case 0x09: bytes += [0x5C, UInt8(ascii: "t")]
+                default: bytes += String(format: "\\u%04x", byte).utf8
+                }
+                start = index + 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+        }
+        bytes.append(0x22)
     }
 }

@@ -191,9 +191,9 @@ struct ShiplogBench: AsyncParsableCommand {
         for format in [ReportFormat.csv, .json, .markdown, .html] {
             let started = ContinuousClock.now
             let report = try ReportBuilder.build(ReportRequest(includesEvents: format.carriesEvents), from: store)
-            let text = try format.render(report)
+            let bytes = try format.renderBytes(report)
             let elapsed = seconds(since: started)
-            guard report.deployments.count == exportDeployments, !text.isEmpty else { throw ValidationError("the \(format) export is incomplete") }
+            guard report.deployments.count == exportDeployments, !bytes.isEmpty else { throw ValidationError("the \(format) export is incomplete") }
             results.append((format, elapsed))
         }
         return results

@@ -24,7 +24,7 @@ struct CheckpointCommand: AsyncParsableCommand {
         let signer = try NoteSigner(keyText: try readText(key, what: "key"))
         let store = try global.openStore(.readWrite(create: false))
         let note = try await store.signCheckpoint(origin: origin ?? signer.name, signer: signer, time: Date())
-        if let output { try writeAtomically(note, to: output) }
+        if let output { try writeAtomically(Data(note.utf8), to: output) }
         FileHandle.standardOutput.write(Data(note.utf8))
     }
 }

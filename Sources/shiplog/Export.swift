@@ -55,11 +55,11 @@ struct Export: AsyncParsableCommand {
         let report = try ReportBuilder.build(ReportRequest(
             since: try timeBound(since, "--since"), until: try timeBound(until, "--until"), app: app, environment: environment,
             signer: signer, origin: origin, previousSize: previousSize, includesEvents: format.carriesEvents), from: store)
-        let text = try format.render(report)
+        let bytes = try format.renderBytes(report)
         if let output {
-            try writeAtomically(text, to: output)
+            try writeAtomically(bytes, to: output)
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            try FileHandle.standardOutput.write(contentsOf: bytes)
         }
     }
 }
@@ -72,13 +72,21 @@ func readText(_ path: String, what: String) throws -> String {
     return String(decoding: data, as: UTF8.self)
 }
 
-/// Writes `text` to a temporary file beside `path`, then renames it: a
+/// Writes `bytes` to a temporary file beside `path`, then renames it: a
 /// reader never sees half a file, and a failure leaves nothing behind.
-func writeAtomically(_ text: String, to path: String) throws {
+func writeAtomically(_ bytes: some DataProtocol, to path: String) throws {
+    let temporary = path + ".tmp-\(getpid())"
+    guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+        throw CommandFailure("cannot write \(path): the directory is missing or not writable")
+    }
     do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try handle.write(contentsOf: bytes)
+        try handle.close()
+        guard rename(temporary, path) == 0 else { throw CommandFailure(String(cString: strerror(errno))) }
     } catch {
-        throw CommandFailure("cannot write \(path): \(error.localizedDescription)")
+        try? handle.close()
+        unlink(temporary)
+        throw CommandFailure("cannot write \(path): \(error)")
     }
 }
 

@@ -1,3 +1,4 @@
+import CSV
 import Foundation
 import Ledger
 import Reports
@@ -49,9 +50,15 @@ struct GoldenTests {
         #expect(csv.contains("\r\n"))
         // The checkpoint's lines sit inside one quoted field.
         #expect(csv.contains("checkpoint,,,,,,,,,,,,,,,,,,,,,,,,,,\"shiplog\n"))
-        // A reason with a colon and a comma-free text stays unquoted; the header has as many fields as every row.
-        let rows = csv.components(separatedBy: "\r\n").filter { $0.hasPrefix("deployment,") }
-        #expect(rows.count == 10)
+        // CSV.swift's RFC 4180 reader gets every field back.
+        let reader = try CSVReader(string: csv, hasHeaderRow: true)
+        var rows: [[String]] = []
+        while let row = reader.next() { rows.append(row) }
+        #expect(rows.allSatisfy { $0.count == reader.headerRow?.count })
+        #expect(rows.filter { $0[0] == "deployment" }.map { $0[3] } == report.deployments.map(\.id))
+        #expect(rows.first { $0[3] == "deployment-9" }?[14] == "AccessDeniedException: not authorized to perform ecs:RegisterTaskDefinition")
+        #expect(rows.last?[0] == "checkpoint")
+        #expect(rows.last?.last == report.checkpoint.note)
     }
 }
 

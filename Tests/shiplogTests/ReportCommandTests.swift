@@ -221,10 +221,17 @@ struct ReportCommandTests {
     }
 }
 
-/// Headless chromium, as Debian packages it.
+/// Headless chromium (Debian's `chromium` package), found on PATH.
 enum Chromium {
     static var path: String? {
-        ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        for name in ["chromium", "chromium-browser"] {
+            for directory in directories {
+                let candidate = "\(directory)/\(name)"
+                if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            }
+        }
+        return nil
     }
 
     static func run(_ binary: String, _ arguments: [String]) throws -> CLI.Output {
