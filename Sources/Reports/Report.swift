@@ -88,7 +88,9 @@ public struct Report: Codable, Sendable, Equatable {
         var text = String(decoding: (try? encoder.encode(shell)) ?? Data(), as: UTF8.self)
         text += "\n"
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count + deployments.count * 700 + evidence.events.count * 640)
+        // Reserved up front: growing a buffer of hundreds of megabytes copies it each time.
+        let eventBytes = evidence.events.reduce(0) { $0 + $1.data.utf8.count + $1.metadata.utf8.count + $1.stream.utf8.count + 320 }
+        bytes.reserveCapacity(text.utf8.count + deployments.count * 720 + eventBytes * 11 / 10)
         var rest = text[...]
         for (key, indent, rows) in [("deployments", "    ", deployments.count), ("events", "      ", evidence.events.count)] {
             guard let empty = rest.range(of: #""\#(key)" : \[\s*\]"#, options: .regularExpression) else { continue }
