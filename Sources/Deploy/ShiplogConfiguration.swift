@@ -176,6 +176,11 @@ public struct ShiplogConfiguration: Sendable, Equatable {
         }
     }
 
+    /// `15m`, `900s`, `900`, `1h30m`; nil when not a duration.
+    public static func parseDuration(_ text: String) -> Duration? {
+        ConfigurationParser.duration(text)
+    }
+
     /// The app and environment a command names.
     /// - Throws: ``DeployError`` naming the known apps or environments.
     public func target(app: String, environment: String) throws -> (App, Environment) {

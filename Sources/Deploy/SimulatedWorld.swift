@@ -26,8 +26,9 @@ public final class SimulatedWorld: Sendable {
     /// Loads the world saved at `path`, or seeds a new one from `configuration`.
     public init(path: String, configuration: ShiplogConfiguration) async throws {
         self.path = path
-        var start = Date()
         var saved: Snapshot?
+        // A new world is seeded an hour back, so its first rollouts have finished by now.
+        var start = Date().addingTimeInterval(FileManager.default.fileExists(atPath: path) ? 0 : -Self.seedSettling)
         if let data = FileManager.default.contents(atPath: path) {
             do {
                 saved = try JSONDecoder().decode(Snapshot.self, from: data)
@@ -55,6 +56,8 @@ public final class SimulatedWorld: Sendable {
             }
         }
     }
+
+    private static let seedSettling: TimeInterval = 3600
 
     /// The tag every simulated service runs before the first deploy.
     public static func initialTag(_ configuration: ShiplogConfiguration) -> String {
@@ -92,7 +95,7 @@ public final class SimulatedWorld: Sendable {
             }
         }
         // Let the first rollouts finish, so every service starts steady.
-        clock.advance(by: .seconds(3600))
+        clock.advance(by: .seconds(Int64(seedSettling)))
     }
 
     /// A well-formed, stable stand-in digest for `seed` (the same in every process).

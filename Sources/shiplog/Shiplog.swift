@@ -6,7 +6,10 @@ struct Shiplog: AsyncParsableCommand {
         commandName: "shiplog",
         abstract: "The deployment ledger for AWS ECS: every deploy, failure and rollback, recorded and verifiable.",
         version: "0.1.0",
-        subcommands: [Init.self, Events.self, Status.self, History.self, Audit.self, Verify.self, Rebuild.self]
+        subcommands: [
+            Init.self, DeployCommand.self, Rollback.self, Promote.self, Template.self, Events.self, Status.self, History.self,
+            Audit.self, Verify.self, Rebuild.self,
+        ]
     )
 
     /// Accepts the global options before the subcommand too (`shiplog --db x status`).

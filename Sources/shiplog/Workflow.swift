@@ -1,0 +1,102 @@
+import ArgumentParser
+import Deploy
+import Foundation
+import Ledger
+
+/// Options the deploy-family commands share.
+struct ActingOptions: ParsableArguments {
+    @Option(name: .customLong("on-behalf-of"), help: ArgumentHelp("The person a bot (--actor) acts for; the person is the actor that counts.", valueName: "login"))
+    var onBehalfOf: String?
+}
+
+/// What a deploy-family command works with: the configuration, the ledger, the drivers and the
+/// workflow engine wired to print progress.
+struct Workflow {
+    let configuration: ShiplogConfiguration
+    let store: EventStore
+    let drivers: ConfiguredDrivers
+    let engine: DeploymentEngine
+    let metadata: EventMetadata
+
+    /// Loads the configuration and checks `app`/`environment` before opening anything, so bad
+    /// input writes nothing; then opens the ledger and the drivers.
+    static func open(
+        _ global: GlobalOptions, acting: ActingOptions, app: String? = nil, environment: String? = nil,
+        timeout: String? = nil
+    ) async throws -> Workflow {
+        let processEnvironment = ProcessInfo.processInfo.environment
+        var configuration = try ShiplogConfiguration.load(path: global.configPath, environment: processEnvironment)
+        if let timeout {
+            guard let duration = ShiplogConfiguration.parseDuration(timeout) else {
+                throw ValidationError("--timeout must be a duration such as 15m, 900s or 1h, not '\(timeout)'")
+            }
+            configuration.stableTimeout = duration
+        }
+        if let app { _ = try configuration.target(app: app, environment: environment ?? ShiplogConfiguration.promotionSource) }
+        let databasePath = global.db ?? processEnvironment["SHIPLOG_DB"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? configuration.database.map { relative($0, to: global.configPath) } ?? "shiplog.sqlite"
+        let drivers = try await ConfiguredDrivers.make(configuration, databasePath: databasePath)
+        let store = try EventStore(path: databasePath, access: .readWrite(create: false), clock: drivers.ledgerClock)
+        var engine = DeploymentEngine(configuration: configuration, store: store, drivers: drivers.drivers, clock: drivers.clock)
+        let printer = ProgressPrinter()
+        engine.progress = { printer.show($0) }
+        let world = drivers.world
+        // The simulated ECS is saved after every recorded step, so a process killed mid-deploy
+        // leaves the simulation where the ledger says it was, as a real ECS would be.
+        engine.afterStep = { _, _ in try world?.save() }
+        var metadata = EventMetadata.fromContext(actor: global.actor, onBehalfOf: acting.onBehalfOf, environment: processEnvironment)
+        metadata.onBehalfOf = acting.onBehalfOf
+        return Workflow(configuration: configuration, store: store, drivers: drivers, engine: engine, metadata: metadata)
+    }
+
+    /// Closes deployments whose process died, as every deploy-family command does first.
+    func resumeInterrupted() async throws {
+        for result in try await engine.resumeInterrupted(metadata: metadata) {
+            complain("closed interrupted deployment: \(result.summary)")
+        }
+    }
+
+    /// Saves the simulation and turns a result into output and an exit code:
+    /// 0 succeeded (or queued), 1 failed, 2 timed out, 3 rolled back by ECS.
+    func conclude(_ result: DeploymentResult) throws {
+        try drivers.world?.save()
+        store.close()
+        switch result.outcome {
+        case .succeeded, .queued:
+            emit(result.summary)
+        case .failed:
+            complain(result.summary)
+            throw ExitCode(1)
+        case .timedOut:
+            complain(result.summary)
+            throw ExitCode(2)
+        case .rolledBack:
+            complain(result.summary)
+            throw ExitCode(3)
+        }
+    }
+
+    func finish() throws {
+        try drivers.world?.save()
+        store.close()
+    }
+
+    private static func relative(_ path: String, to configPath: String) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        let directory = (configPath as NSString).deletingLastPathComponent
+        return directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
+    }
+}
+
+/// Prints progress a line a step; on a terminal, polls overwrite each other on one line.
+final class ProgressPrinter: Sendable {
+    private let isTerminal = isatty(STDOUT_FILENO) != 0
+
+    func show(_ progress: DeploymentProgress) {
+        if isTerminal {
+            FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + progress.line + (progress.isPoll ? "" : "\n")).utf8))
+        } else {
+            emit(progress.line)
+        }
+    }
+}
