@@ -145,32 +145,37 @@ public struct ShiplogConfiguration: Sendable, Equatable {
         return configuration
     }
 
+    /// Parses the text of a configuration file; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws -> ShiplogConfiguration {
+        try ConfigurationParser.parse(text, file: file)
+    }
+
     /// `SHIPLOG_STABLE_TIMEOUT`, `SHIPLOG_ECS_DRIVER`, `SHIPLOG_REGISTRY_DRIVER`, `SHIPLOG_REGION`
     /// and `SHIPLOG_ENDPOINT` override the file.
     public mutating func applyEnvironment(_ environment: [String: String]) throws {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         if let text = value("SHIPLOG_STABLE_TIMEOUT") {
             guard let timeout = ConfigurationParser.duration(text) else {
-                throw ConfigurationError.invalid(file: "SHIPLOG_STABLE_TIMEOUT", key: "value", "must be a duration such as 15m, 900s or 1h, not '\(text)'")
+                throw ConfigurationError.invalid(file: "environment", key: "SHIPLOG_STABLE_TIMEOUT", "must be a duration such as 15m, 900s or 1h, not '\(text)'")
             }
             stableTimeout = timeout
         }
         if let text = value("SHIPLOG_ECS_DRIVER") {
             guard let driver = Drivers.ECS(rawValue: text) else {
-                throw ConfigurationError.invalid(file: "SHIPLOG_ECS_DRIVER", key: "value", "must be simulated or aws, not '\(text)'")
+                throw ConfigurationError.invalid(file: "environment", key: "SHIPLOG_ECS_DRIVER", "must be simulated or aws, not '\(text)'")
             }
             drivers.ecs = driver
         }
         if let text = value("SHIPLOG_REGISTRY_DRIVER") {
             guard let driver = Drivers.Registry(rawValue: text) else {
-                throw ConfigurationError.invalid(file: "SHIPLOG_REGISTRY_DRIVER", key: "value", "must be simulated or live, not '\(text)'")
+                throw ConfigurationError.invalid(file: "environment", key: "SHIPLOG_REGISTRY_DRIVER", "must be simulated or live, not '\(text)'")
             }
             drivers.registry = driver
         }
         if let region = value("SHIPLOG_REGION") { drivers.region = region }
         if let text = value("SHIPLOG_ENDPOINT") {
             guard let url = URL(string: text), url.host != nil else {
-                throw ConfigurationError.invalid(file: "SHIPLOG_ENDPOINT", key: "value", "must be a URL, not '\(text)'")
+                throw ConfigurationError.invalid(file: "environment", key: "SHIPLOG_ENDPOINT", "must be a URL, not '\(text)'")
             }
             drivers.endpoint = url
         }
