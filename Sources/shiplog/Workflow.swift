@@ -41,9 +41,15 @@ struct Workflow {
         let printer = ProgressPrinter()
         engine.progress = { printer.show($0) }
         let world = drivers.world
+        // `SHIPLOG_CRASH_AFTER=<step>` kills the process after that step, for tests of what the
+        // next start does with a deployment whose process died.
+        let crashAfter = processEnvironment["SHIPLOG_CRASH_AFTER"].flatMap(DeploymentStep.init(rawValue:))
         // The simulated ECS is saved after every recorded step, so a process killed mid-deploy
         // leaves the simulation where the ledger says it was, as a real ECS would be.
-        engine.afterStep = { _, _ in try world?.save() }
+        engine.afterStep = { step, _ in
+            try world?.save()
+            if step == crashAfter { kill(getpid(), SIGKILL) }
+        }
         var metadata = EventMetadata.fromContext(actor: global.actor, onBehalfOf: acting.onBehalfOf, environment: processEnvironment)
         metadata.onBehalfOf = acting.onBehalfOf
         return Workflow(configuration: configuration, store: store, drivers: drivers, engine: engine, metadata: metadata)

@@ -104,3 +104,42 @@ extension CLI.Output {
     /// Lines of CSV output, whose records end in CRLF.
     var rows: [String] { stdout.split(whereSeparator: \.isNewline).map(String.init) }
 }
+
+/// A deploy whose process was killed is closed by the next command, or by `deploy --resume`.
+@Suite(.serialized)
+struct DeployCrashTests {
+    let cli = CLI()
+
+    init() throws {
+        try cli.run("init")
+    }
+
+    func killedDeploy(after step: String, tag: String = "3f9c2e1") throws {
+        var crashing = cli
+        crashing.environment["SHIPLOG_CRASH_AFTER"] = step
+        let output = try crashing.run("deploy", "api", "--env", "staging", "--tag", tag, "--actor", "cara-contributor")
+        #expect(output.status == 9, "killed by SIGKILL")
+        #expect(try cli.run("history", "--status", "in_progress", "--format", "csv").rows.count == 2)
+    }
+
+    @Test func resumeClosesADeployKilledAfterTheServiceWasUpdatedFromWhatECSRuns() throws {
+        try killedDeploy(after: "service-updated")
+        let resumed = try cli.run("deploy", "--resume", "deployment-api-staging-1", "--actor", "ana-maintainer")
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.lines.last == "deployment-api-staging-1 succeeded: api staging runs 3f9c2e1 on staging-api:2")
+        let again = try cli.run("deploy", "--resume", "deployment-api-staging-1", "--actor", "ana-maintainer")
+        #expect(again.status == 0)
+        #expect(try cli.run("events", "--type", "DeploymentStable").lines.count == 1, "closed once")
+    }
+
+    @Test func theNextDeployClosesOneKilledBeforeECSWasToldThenRuns() throws {
+        try killedDeploy(after: "rendered")
+        let next = try cli.run("deploy", "api", "--env", "staging", "--tag", "a1b2c3d", "--actor", "cara-contributor")
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(next.stderr.hasPrefix("closed interrupted deployment: deployment-api-staging-1 failed at register: interrupted after rendered"))
+        #expect(next.lines.last == "deployment-api-staging-2 succeeded: api staging runs a1b2c3d on staging-api:2")
+        let history = try cli.run("history", "--format", "csv").rows
+        #expect(history.count == 3)
+        #expect(history.last?.contains(",failed,register: interrupted after rendered") == true)
+    }
+}
