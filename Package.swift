@@ -120,9 +120,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SQLiteTests",
-            dependencies: ["SQLite"],
+            dependencies: ["SQLite", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -130,19 +140,21 @@ let package = Package(
             dependencies: [
                 "Ledger",
                 "SQLite",
+                "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "shiplogTests",
-            dependencies: ["Ledger", "SQLite"],
+            dependencies: ["Ledger", "SQLite", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "DeployTests",
             dependencies: [
                 "Deploy",
+                "TestSupport",
                 "Ledger",
                 "ECS",
                 "Registry",
@@ -157,6 +169,7 @@ let package = Package(
             name: "AWSTests",
             dependencies: [
                 "AWS",
+                "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -166,7 +179,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ECSTests",
-            dependencies: ["ECS", "AWS"],
+            dependencies: ["ECS", "AWS", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -174,6 +187,7 @@ let package = Package(
             dependencies: [
                 "Registry",
                 "AWS",
+                "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -35,34 +35,14 @@ enum EventQuery {
     }
 
     static func events(_ filter: EventFilter, _ db: Connection) throws -> [RecordedEvent] {
-        var clauses = ["position > ?"]
-        var arguments: [(any SQLiteBindable)?] = [filter.after]
-        if let through = filter.through {
-            clauses.append("position <= ?")
-            arguments.append(through)
-        }
-        if let stream = filter.stream {
-            clauses.append("stream = ?")
-            arguments.append(stream)
-        }
-        if let type = filter.type {
-            clauses.append("type = ?")
-            arguments.append(type)
-        }
-        if let actor = filter.actor {
-            clauses.append("actor = ?")
-            arguments.append(actor)
-        }
-        var sql = select + " WHERE " + clauses.joined(separator: " AND ") + " ORDER BY position"
-        if let limit = filter.limit {
-            sql += " LIMIT ?"
-            arguments.append(limit)
-        }
-        let statement = try db.cachedStatement(sql)
-        defer { statement.reset() }
-        try statement.bind(arguments)
-        var events: [RecordedEvent] = []
-        while try statement.step() { events.append(read(statement)) }
-        return events
+        var conditions = SQLConditions()
+        conditions.add("position > ?", filter.after)
+        conditions.add("position <= ?", filter.through)
+        conditions.add("stream = ?", filter.stream)
+        conditions.add("type = ?", filter.type)
+        conditions.add("actor = ?", filter.actor)
+        return try conditions.query(
+            db, select: select, suffix: " ORDER BY position" + (filter.limit == nil ? "" : " LIMIT ?"),
+            trailing: filter.limit.map { [$0] } ?? [], read: read)
     }
 }

@@ -21,9 +21,8 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// The most appends one transaction takes, to bound its size and latency.
     static let maximumBatch = 1024
 
-    /// How long the writer may wait for the callers of a large batch to append
-    /// again before it commits a small one: well under one fsync.
-    static let gatherWindow: TimeInterval = 0.000_3
+    /// The longest the writer waits for the callers of a large batch to append again.
+    static let maximumGatherWindow: TimeInterval = 0.002
 
     // Guarded by `condition`.
     private let condition = NSCondition()
@@ -31,6 +30,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     private var closed = false
     private var finished = false
     private var lastBatchSize = 1
+    private var lastCommitSeconds: TimeInterval = 0
 
     private let connection: Connection
     private let clock: any LedgerClock
@@ -59,6 +59,13 @@ final class GroupCommitWriter: @unchecked Sendable {
                 do { continuation.resume(returning: try work(connection)) } catch { continuation.resume(throwing: error) }
             })) { continuation.resume(throwing: LedgerError.closed) }
         }
+    }
+
+    /// How many appends and exclusive items wait, for tests that shape a batch.
+    var queuedCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
     }
 
     /// Finishes what is queued, then stops the thread and returns.
@@ -117,11 +124,13 @@ final class GroupCommitWriter: @unchecked Sendable {
             return .exclusive(work)
         }
         // The callers of the last large batch were just answered and are likely
-        // appending again: give them a moment to share the next commit, instead
-        // of paying one fsync for the first of them and another for the rest.
-        if lastBatchSize > 1, queue.count < lastBatchSize / 2, !closed {
-            let deadline = Date(timeIntervalSinceNow: Self.gatherWindow)
-            while queue.count < lastBatchSize / 2, condition.wait(until: deadline) {}
+        // appending again: give them up to half a commit's time to share the next
+        // commit, instead of paying one fsync for the first of them and another
+        // for the rest (PostgreSQL's commit_delay, sized by what a commit costs here).
+        if lastBatchSize > 1, queue.count < lastBatchSize, !closed {
+            let window = min(lastCommitSeconds / 2, Self.maximumGatherWindow)
+            let deadline = Date(timeIntervalSinceNow: window)
+            while queue.count < lastBatchSize, condition.wait(until: deadline) {}
         }
         var appends: [(AppendRequest, CheckedContinuation<AppendResult, any Error>)] = []
         var taken = 0
@@ -136,6 +145,11 @@ final class GroupCommitWriter: @unchecked Sendable {
     }
 
     private func commit(_ appends: [(AppendRequest, CheckedContinuation<AppendResult, any Error>)]) {
+        let started = ContinuousClock.now
+        defer {
+            let elapsed = (ContinuousClock.now - started).components
+            lastCommitSeconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        }
         var results: [Result<AppendResult, any Error>] = []
         results.reserveCapacity(appends.count)
         do {

@@ -18,75 +18,46 @@ enum ProjectionQueries {
     }
 
     static func deployments(_ filter: DeploymentFilter, _ db: Connection) throws -> [DeploymentRecord] {
-        var clauses: [String] = []
-        var arguments: [(any SQLiteBindable)?] = []
-        func add(_ clause: String, _ value: (any SQLiteBindable)?) {
-            guard let value else { return }
-            clauses.append(clause)
-            arguments.append(value)
-        }
-        add("app = ?", filter.app)
-        add("environment = ?", filter.environment)
-        add("actor = ?", filter.actor)
-        add("outcome = ?", filter.outcome)
-        add("started_at >= ?", filter.since)
-        add("started_at < ?", filter.until)
-        add("position < ?", filter.before)
-        var sql = """
+        var conditions = SQLConditions()
+        conditions.add("app = ?", filter.app)
+        conditions.add("environment = ?", filter.environment)
+        conditions.add("actor = ?", filter.actor)
+        conditions.add("outcome = ?", filter.outcome)
+        conditions.add("started_at >= ?", filter.since)
+        conditions.add("started_at < ?", filter.until)
+        conditions.add("position < ?", filter.before)
+        return try conditions.query(db, select: """
             SELECT id, app, environment, tag, trigger, actor, via, source, commit_sha, started_at, ended_at, duration_ms,
                    outcome, failure_stage, failure_reason, task_definition_arn, rolled_back_to, position
             FROM deployments
-            """
-        if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
-        sql += " ORDER BY position DESC LIMIT ?"
-        arguments.append(filter.limit)
-        let statement = try db.cachedStatement(sql)
-        defer { statement.reset() }
-        try statement.bind(arguments)
-        var records: [DeploymentRecord] = []
-        while try statement.step() {
-            let row = statement
-            records.append(DeploymentRecord(
+            """, suffix: " ORDER BY position DESC LIMIT ?", trailing: [filter.limit]) { row in
+            DeploymentRecord(
                 id: row.string(at: 0), app: row.string(at: 1), environment: row.string(at: 2), tag: row.string(at: 3),
                 trigger: row.string(at: 4), actor: row.optionalString(at: 5), via: row.optionalString(at: 6),
                 source: row.optionalString(at: 7), commit: row.optionalString(at: 8), startedAt: row.string(at: 9),
                 endedAt: row.optionalString(at: 10), durationMs: row.optionalInt64(at: 11), outcome: row.string(at: 12),
                 failureStage: row.optionalString(at: 13), failureReason: row.optionalString(at: 14),
-                taskDefinitionArn: row.optionalString(at: 15), rolledBackTo: row.optionalString(at: 16), position: row.int64(at: 17)))
+                taskDefinitionArn: row.optionalString(at: 15), rolledBackTo: row.optionalString(at: 16), position: row.int64(at: 17))
         }
-        return records
     }
 
     static func audit(_ filter: AuditFilter, _ db: Connection) throws -> [AuditEntry] {
-        var clauses: [String] = []
-        var arguments: [(any SQLiteBindable)?] = []
-        func add(_ clause: String, _ value: (any SQLiteBindable)?) {
-            guard let value else { return }
-            clauses.append(clause)
-            arguments.append(value)
-        }
-        add("actor = ?", filter.actor)
-        add("action = ?", filter.action)
-        add("outcome = ?", filter.outcome)
-        add("recorded_at >= ?", filter.since)
-        add("recorded_at < ?", filter.until)
-        var sql = "SELECT position, recorded_at, actor, via, action, app, environment, target, outcome, detail FROM audit"
-        if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
-        sql += " ORDER BY position DESC LIMIT ?"
-        arguments.append(filter.limit)
-        let statement = try db.cachedStatement(sql)
-        defer { statement.reset() }
-        try statement.bind(arguments)
-        var entries: [AuditEntry] = []
-        while try statement.step() {
-            let row = statement
-            entries.append(AuditEntry(
+        var conditions = SQLConditions()
+        conditions.add("actor = ?", filter.actor)
+        conditions.add("action = ?", filter.action)
+        conditions.add("outcome = ?", filter.outcome)
+        conditions.add("recorded_at >= ?", filter.since)
+        conditions.add("recorded_at < ?", filter.until)
+        return try conditions.query(
+            db, select: "SELECT position, recorded_at, actor, via, action, app, environment, target, outcome, detail FROM audit",
+            suffix: " ORDER BY position DESC LIMIT ?", trailing: [filter.limit]
+        ) { row in
+            AuditEntry(
                 position: row.int64(at: 0), recordedAt: row.string(at: 1), actor: row.optionalString(at: 2),
                 via: row.optionalString(at: 3), action: row.string(at: 4), app: row.optionalString(at: 5),
                 environment: row.optionalString(at: 6), target: row.optionalString(at: 7), outcome: row.string(at: 8),
-                detail: row.optionalString(at: 9)))
+                detail: row.optionalString(at: 9))
         }
-        return entries
     }
 
     static func positions(_ db: Connection) throws -> [String: Int64] {

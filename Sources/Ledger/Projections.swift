@@ -99,14 +99,15 @@ enum Projections {
         }
     }
 
-    /// Records that every projection has applied the log up to `position`.
+    /// Records that every projection has applied the log up to `position` (one statement for all).
     static func markApplied(upTo position: Int64, _ db: Connection) throws {
-        let statement = try db.cachedStatement(
-            "INSERT INTO projection_positions (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position")
-        for name in names {
-            try statement.execute(name, position)
-        }
+        try db.cachedStatement(markAppliedSQL).execute(position)
     }
+
+    private static let markAppliedSQL = """
+        INSERT INTO projection_positions (name, position) VALUES \(names.map { "('\($0)', ?1)" }.joined(separator: ", "))
+        ON CONFLICT (name) DO UPDATE SET position = excluded.position
+        """
 
     /// Empties every projection (before a rebuild).
     static func reset(_ db: Connection) throws {

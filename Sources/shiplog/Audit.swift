@@ -4,10 +4,10 @@ import Ledger
 struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Who did what: every action by an actor, refusals included, newest first.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: DatabaseOptions
 
-    @Option(name: .customLong("by"), help: ArgumentHelp("Only actions by this person.", valueName: "actor"))
-    var byActor: String?
+    @Option(help: "Only actions by this person.")
+    var actor: String?
 
     @Option(help: "Only this action (deploy, rollback, template.change, token.issue, ...).")
     var action: String?
@@ -36,7 +36,7 @@ struct Audit: AsyncParsableCommand {
     func run() async throws {
         let store = try global.openStore(.readOnly)
         let entries = try store.audit(AuditFilter(
-            actor: byActor, action: action, outcome: denied ? "denied" : nil,
+            actor: actor, action: action, outcome: denied ? "denied" : nil,
             since: try timeBound(since, "--since"), until: try timeBound(until, "--until"), limit: limit))
         let listing = Listing(
             columns: ["position", "at", "actor", "via", "action", "app", "env", "target", "outcome", "detail"],

@@ -14,7 +14,7 @@ extension Events {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print events as JSON lines, in log order.")
 
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup var global: DatabaseOptions
 
         @Option(help: "Only this stream (e.g. deployment-42).")
         var stream: String?
@@ -25,8 +25,8 @@ extension Events {
         @Option(help: "Only events of this type.")
         var type: String?
 
-        @Option(name: .customLong("by"), help: ArgumentHelp("Only events by this actor.", valueName: "actor"))
-        var byActor: String?
+        @Option(help: "Only events by this person (the one a bot acted for, else the actor).")
+        var actor: String?
 
         @Option(help: "At most this many events.")
         var limit: Int?
@@ -41,7 +41,7 @@ extension Events {
 
         func run() async throws {
             let store = try global.openStore(.readOnly)
-            var filter = EventFilter(stream: stream, type: type, actor: byActor, after: after, limit: limit)
+            var filter = EventFilter(stream: stream, type: type, actor: actor, after: after, limit: limit)
             var printed = 0
             while true {
                 let events = try store.events(filter)

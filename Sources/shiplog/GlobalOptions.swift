@@ -2,10 +2,26 @@ import ArgumentParser
 import Foundation
 import Ledger
 
-/// Options every command shares.
-struct GlobalOptions: ParsableArguments {
+/// Where the ledger is: every command takes it.
+struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The ledger database (env SHIPLOG_DB).", valueName: "path"))
     var db: String?
+
+    /// `--db`, else `SHIPLOG_DB`, else `./shiplog.sqlite`.
+    var databasePath: String {
+        db ?? ProcessInfo.processInfo.environment["SHIPLOG_DB"] ?? "shiplog.sqlite"
+    }
+
+    func openStore(_ access: EventStore.Access) throws -> EventStore {
+        try EventStore(path: databasePath, access: access)
+    }
+}
+
+/// Options of the commands that write: the ledger, and who is acting.
+///
+/// Read commands take only ``DatabaseOptions``: there `--actor` filters by actor.
+struct GlobalOptions: ParsableArguments {
+    @OptionGroup var database: DatabaseOptions
 
     @Option(name: .long, help: "Who is acting (else SHIPLOG_ACTOR, else GITHUB_ACTOR).")
     var actor: String?
@@ -18,10 +34,10 @@ struct GlobalOptions: ParsableArguments {
         config ?? ProcessInfo.processInfo.environment["SHIPLOG_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "shiplog.yml"
     }
 
-    /// `--db`, else `SHIPLOG_DB`, else `./shiplog.sqlite`.
-    var databasePath: String {
-        db ?? ProcessInfo.processInfo.environment["SHIPLOG_DB"] ?? "shiplog.sqlite"
-    }
+    /// `--db` as given, nil when absent.
+    var db: String? { database.db }
+
+    var databasePath: String { database.databasePath }
 
     /// The actor and, inside GitHub Actions, the run URL and commit.
     var metadata: EventMetadata {
@@ -29,7 +45,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func openStore(_ access: EventStore.Access) throws -> EventStore {
-        try EventStore(path: databasePath, access: access)
+        try database.openStore(access)
     }
 }
 

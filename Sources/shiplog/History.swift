@@ -7,7 +7,7 @@ struct History: AsyncParsableCommand {
 
     static let outcomes = ["in_progress", "succeeded", "failed", "timed_out", "rolled_back"]
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: DatabaseOptions
 
     @Option(help: "Only this app.")
     var app: String?
@@ -15,8 +15,8 @@ struct History: AsyncParsableCommand {
     @Option(name: .customLong("env"), help: "Only this environment.")
     var environment: String?
 
-    @Option(name: .customLong("by"), help: ArgumentHelp("Only deployments by this person.", valueName: "actor"))
-    var byActor: String?
+    @Option(help: "Only deployments by this person (a bot's deployments count for the person it acted for).")
+    var actor: String?
 
     @Option(help: "Only this outcome: in_progress, succeeded, failed, timed_out, rolled_back.")
     var status: String?
@@ -45,7 +45,7 @@ struct History: AsyncParsableCommand {
     func run() async throws {
         let store = try global.openStore(.readOnly)
         let filter = DeploymentFilter(
-            app: app, environment: environment, actor: byActor, outcome: status,
+            app: app, environment: environment, actor: actor, outcome: status,
             since: try timeBound(since, "--since"), until: try timeBound(until, "--until"), limit: limit)
         let records = try store.deployments(filter)
         let listing = Listing(

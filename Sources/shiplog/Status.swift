@@ -4,7 +4,7 @@ import Ledger
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "What runs where: the state of every app in every environment.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: DatabaseOptions
 
     @Option(help: "Only this app.")
     var app: String?

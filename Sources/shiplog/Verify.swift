@@ -7,7 +7,7 @@ struct Verify: AsyncParsableCommand {
         discussion: "Exits 0 and prints the head position and hash when intact; exits 1 and names the first bad position when not."
     )
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: DatabaseOptions
 
     func run() async throws {
         let store = try global.openStore(.readOnly)

@@ -2,6 +2,7 @@ import AWS
 import Foundation
 import NIOHTTP1
 import Synchronization
+import TestSupport
 import Testing
 
 struct AWSJSONClientTests {

@@ -3,6 +3,7 @@ import Deploy
 import ECS
 import Foundation
 import Ledger
+import TestSupport
 import Testing
 
 /// The deploy flow on the simulated ECS and registry, on virtual time: nothing sleeps.

@@ -4,6 +4,7 @@ import ECS
 import Foundation
 import Ledger
 import Registry
+import TestSupport
 import Testing
 
 /// A deploy and a rollback end to end through the real ECS and ECR drivers against moto

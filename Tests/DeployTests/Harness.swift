@@ -4,6 +4,7 @@ import Foundation
 import Ledger
 import Registry
 import Synchronization
+import TestSupport
 
 /// A ledger, a seeded simulated ECS and registry on one virtual clock, and an engine over them,
 /// configured by the example `shiplog init` writes.

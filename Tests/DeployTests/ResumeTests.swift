@@ -2,6 +2,7 @@ import Deploy
 import ECS
 import Foundation
 import Ledger
+import TestSupport
 import Testing
 
 /// A flow killed after any step is found on the next start and closed from ECS's actual state.

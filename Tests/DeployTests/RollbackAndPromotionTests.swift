@@ -5,6 +5,7 @@ import Ledger
 import NIOHTTP1
 import Registry
 import Synchronization
+import TestSupport
 import Testing
 
 struct RollbackAndPromotionTests {

@@ -1,6 +1,7 @@
 import AWS
 import ECS
 import Foundation
+import TestSupport
 import Testing
 
 /// The real ECS driver against moto's ECS API (scripts/test starts moto and sets SHIPLOG_TEST_MOTO_URL).

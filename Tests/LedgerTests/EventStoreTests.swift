@@ -1,6 +1,7 @@
 import Foundation
 @testable import Ledger
 import SQLite
+import TestSupport
 import Testing
 
 struct EventStoreTests {

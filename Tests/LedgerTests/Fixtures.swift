@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Synchronization
+import TestSupport
 
 /// A clock that starts at a fixed time and moves one second per reading.
 final class SteppingClock: LedgerClock {

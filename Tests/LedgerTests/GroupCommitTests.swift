@@ -1,6 +1,7 @@
 import Foundation
 @testable import Ledger
 import SQLite
+import TestSupport
 import Testing
 
 struct GroupCommitTests {
@@ -28,9 +29,14 @@ struct GroupCommitTests {
         let writer = try #require(store.writerForTesting)
 
         // Hold the writer so that every append below queues up and lands in one batch.
-        let gate = DispatchSemaphore(value: 0)
-        let held = Task { try await writer.exclusive { _ in gate.wait() } }
-        try await Task.sleep(for: .milliseconds(50))
+        let gate = DispatchSemaphore(value: 0), holding = DispatchSemaphore(value: 0)
+        let held = Task {
+            try await writer.exclusive { _ in
+                holding.signal()
+                gate.wait()
+            }
+        }
+        while holding.wait(timeout: .now()) == .timedOut { try await Task.sleep(for: .milliseconds(5)) }
 
         let accepted = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
             for index in 0..<20 {
@@ -40,7 +46,7 @@ struct GroupCommitTests {
                     return ("\(index)", await succeeds { try await store.append([requested(stream)], expectedVersion: .noStream) })
                 }
             }
-            try await Task.sleep(for: .milliseconds(100))
+            while writer.queuedCount < 20 { try await Task.sleep(for: .milliseconds(5)) }
             gate.signal()
             try await held.value
             return try await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }

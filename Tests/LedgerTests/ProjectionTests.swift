@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import PropertyBased
+import TestSupport
 import Testing
 
 struct ProjectionTests {

@@ -1,6 +1,7 @@
 import AWS
 import Foundation
 import Registry
+import TestSupport
 import Testing
 
 /// The ECR driver against moto's ECR API (scripts/test starts moto and sets SHIPLOG_TEST_MOTO_URL).

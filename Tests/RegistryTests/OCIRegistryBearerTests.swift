@@ -2,6 +2,7 @@ import Foundation
 import NIOHTTP1
 @testable import Registry
 import Synchronization
+import TestSupport
 import Testing
 
 /// The bearer-token flow of GHCR and Docker Hub, played by a loopback HTTP server: 401 with a

@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Registry
+import TestSupport
 import Testing
 
 /// The OCI driver against Debian's docker-registry (the CNCF distribution registry), which

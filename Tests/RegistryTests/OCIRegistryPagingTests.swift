@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import Registry
+import TestSupport
 import Testing
 
 /// Tag list paging as the distribution spec defines it (`n`, `last`, `Link: <...>; rel="next"`),

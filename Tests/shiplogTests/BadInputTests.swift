@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Every kind of bad input gets a one-line error, a non-zero exit, and writes nothing.

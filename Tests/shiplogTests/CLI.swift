@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `shiplog` binary as a child process, the way people and CI do.

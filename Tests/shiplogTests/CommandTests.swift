@@ -1,5 +1,6 @@
 import Foundation
 import SQLite
+import TestSupport
 import Testing
 
 @Suite(.serialized)
@@ -51,7 +52,7 @@ struct CommandTests {
         #expect(table.lines.first?.hasPrefix("ID") == true)
         #expect(table.lines.count == 2)
 
-        let audit = try cli.run("audit", "--by", "ana", "--format", "json")
+        let audit = try cli.run("audit", "--actor", "ana", "--format", "json")
         #expect(audit.stdout.contains(#""action" : "deploy""#))
     }
 
@@ -153,5 +154,18 @@ struct CommandTests {
         let output = try cli.run(["--db", cli.database, "events"], useDatabase: false)
         #expect(output.status == 0)
         #expect(output.lines.count == 1)
+    }
+}
+
+extension CommandTests {
+    @Test func historyAndAuditFilterByTheActor() throws {
+        try cli.run("init")
+        try cli.run("events", "append", "--actor", "ana", input: .requested(1))
+        try cli.run("events", "append", "--actor", "ben", input: .requested(2, env: "production"))
+        let history = try cli.run("history", "--actor", "ben", "--format", "json")
+        #expect(history.stdout.contains("deployment-2"))
+        #expect(!history.stdout.contains("deployment-1"))
+        #expect(try cli.run("audit", "--actor", "ana").lines.count == 2, "a header and ana's deploy")
+        #expect(try cli.run("events", "--actor", "ben").lines.count == 1)
     }
 }

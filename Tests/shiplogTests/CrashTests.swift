@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import TestSupport
 import Testing
 
 /// "Nothing acknowledged is ever lost": an append that returned success

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `shiplog deploy`, `rollback`, `promote` and `template` as people and CI run them, on the

@@ -1,15 +1,15 @@
 import Foundation
 
 /// A fresh directory under the system's temporary directory, removed on deinit.
-final class TemporaryDirectory {
-    let url: URL
+public final class TemporaryDirectory {
+    public let url: URL
 
-    init() {
+    public init() {
         url = FileManager.default.temporaryDirectory.appending(path: "shiplog-tests-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
-    func path(_ name: String) -> String { url.appending(path: name).path }
+    public func path(_ name: String) -> String { url.appending(path: name).path }
 
     deinit { try? FileManager.default.removeItem(at: url) }
 }

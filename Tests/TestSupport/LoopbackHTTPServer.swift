@@ -3,40 +3,48 @@ import NIOHTTP1
 import NIOPosix
 
 /// A request as the loopback server received it.
-struct ReceivedRequest: Sendable {
-    var method: HTTPMethod
-    var uri: String
-    var headers: HTTPHeaders
-    var body: String
+public struct ReceivedRequest: Sendable {
+    public var method: HTTPMethod
+    public var uri: String
+    public var headers: HTTPHeaders
+    public var body: String
 }
 
 /// What the loopback server answers to one request.
-struct CannedResponse: Sendable {
-    var status: HTTPResponseStatus
-    var headers: [(String, String)] = []
-    var body: String = ""
+public struct CannedResponse: Sendable {
+    public var status: HTTPResponseStatus
+    public var headers: [(String, String)]
+    public var body: String
     /// Announce more bytes than are sent, then close: a response cut off in transit.
-    var truncated = false
+    public var truncated: Bool
     /// Never answer, to exercise timeouts.
-    var hang = false
+    public var hang: Bool
+
+    public init(status: HTTPResponseStatus, headers: [(String, String)] = [], body: String = "", truncated: Bool = false, hang: Bool = false) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.truncated = truncated
+        self.hang = hang
+    }
 }
 
 /// A real HTTP/1.1 server on 127.0.0.1 and a free port, answering with a closure.
 ///
 /// Tests use it to play the other side of a protocol (a token realm, a credentials endpoint,
 /// a failing AWS endpoint) over a real socket; the client under test is the real one.
-final class LoopbackHTTPServer: Sendable {
-    let port: Int
+public final class LoopbackHTTPServer: Sendable {
+    public let port: Int
     private let channel: any Channel
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     private init(channel: any Channel, port: Int) {
         self.channel = channel
         self.port = port
     }
 
-    static func start(_ respond: @escaping @Sendable (ReceivedRequest) -> CannedResponse) async throws -> LoopbackHTTPServer {
+    public static func start(_ respond: @escaping @Sendable (ReceivedRequest) -> CannedResponse) async throws -> LoopbackHTTPServer {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -50,7 +58,7 @@ final class LoopbackHTTPServer: Sendable {
         return LoopbackHTTPServer(channel: channel, port: channel.localAddress?.port ?? 0)
     }
 
-    func stop() async throws {
+    public func stop() async throws {
         try await channel.close()
     }
 }
