@@ -431,8 +431,10 @@ public struct DeploymentEngine: Sendable {
         expectedVersion: ExpectedVersion = .any
     ) async throws {
         _ = try await store.append(payloads.map { event(id, $0, metadata) }, expectedVersion: expectedVersion)
-        for payload in payloads {
-            report(id, started, type(of: payload).eventType, detail)
+        for (index, payload) in payloads.enumerated() {
+            // A failure recorded beside another event says its own stage and reason.
+            let text = index > 0 ? (payload as? DeploymentFailed).map { "\($0.stage): \($0.reason)" } ?? detail : detail
+            report(id, started, type(of: payload).eventType, text)
         }
     }
 

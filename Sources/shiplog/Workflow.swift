@@ -3,12 +3,6 @@ import Deploy
 import Foundation
 import Ledger
 
-/// Options the deploy-family commands share.
-struct ActingOptions: ParsableArguments {
-    @Option(name: .customLong("on-behalf-of"), help: ArgumentHelp("The person a bot (--actor) acts for; the person is the actor that counts.", valueName: "login"))
-    var onBehalfOf: String?
-}
-
 /// What a deploy-family command works with: the configuration, the ledger, the drivers and the
 /// workflow engine wired to print progress.
 struct Workflow {
@@ -91,18 +85,5 @@ struct Workflow {
         guard !path.hasPrefix("/") else { return path }
         let directory = (configPath as NSString).deletingLastPathComponent
         return directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
-    }
-}
-
-/// Prints progress a line a step; on a terminal, polls overwrite each other on one line.
-final class ProgressPrinter: Sendable {
-    private let isTerminal = isatty(STDOUT_FILENO) != 0
-
-    func show(_ progress: DeploymentProgress) {
-        if isTerminal {
-            FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + progress.line + (progress.isPoll ? "" : "\n")).utf8))
-        } else {
-            emit(progress.line)
-        }
     }
 }

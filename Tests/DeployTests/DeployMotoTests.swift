@@ -21,9 +21,10 @@ struct DeployMotoTests {
     let directory = TemporaryDirectory()
 
     init() throws {
+        let moto = try #require(TestServices.motoURL, "\(TestServices.motoMissing)")
         aws = AWSClientConfiguration(
             region: "us-east-1",
-            endpoint: try #require(TestServices.motoURL, "\(TestServices.motoMissing)"),
+            endpoint: moto,
             credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing")),
             retry: RetryPolicy(maxAttempts: 2, maxTotalTime: .seconds(5)),
             timeout: .seconds(10))
