@@ -260,7 +260,18 @@ public struct DeploymentEngine: Sendable {
         _ metadata: EventMetadata, _ started: Date
     ) async throws -> DeploymentResult {
         let arn = log.registeredArn ?? ""
-        let verdict = try await watch(log.id, place, arn: arn, started: started)
+        let verdict: Verdict
+        do {
+            verdict = try await watch(log.id, place, arn: arn, started: started)
+        } catch let error as DeployError where error.isCrash {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // ECS stopped answering sensibly (the service was deleted, access was revoked): the
+            // attempt ends here rather than staying open.
+            return try await finish(log, app, place, .failed(stage: "stabilize", reason: Self.oneLine(error)), metadata, started)
+        }
         guard case .stable = verdict else { return try await finish(log, app, place, verdict, metadata, started) }
         try await afterStep(.stabilized, log.id)
         if let url = place.versionEndpoint {

@@ -154,3 +154,25 @@ struct DeployFlowTests {
         }
     }
 }
+
+/// What ECS answers that the flow cannot carry on from ends the attempt, never leaves it open.
+struct DeployFailureTests {
+    @Test func aServiceMissingFromECSFailsTheDeployAtUpdate() async throws {
+        let harness = try await Harness()
+        let engine = harness.engine { $0.apps["api"]?.environments["staging"]?.service = "staging-api-gone" }
+        let result = try await engine.deploy(app: "api", environment: "staging", tag: "3f9c2e1", metadata: Harness.cara)
+        #expect(result.outcome == .failed)
+        #expect(result.failureStage == "update")
+        #expect(result.reason == "service staging-api-gone not found in cluster staging-default")
+        #expect(try harness.store.deployments().first?.outcome == "failed")
+        #expect(try EnvironmentClaim(store: harness.store).holder(app: "api", environment: "staging") == nil)
+    }
+
+    @Test func aTemplateFamilyMissingFromECSFailsTheDeployAtRender() async throws {
+        let harness = try await Harness()
+        let engine = harness.engine { $0.apps["api"]?.environments["staging"]?.templateFamily = "staging-api-tmpl" }
+        let result = try await engine.deploy(app: "api", environment: "staging", tag: "3f9c2e1", metadata: Harness.cara)
+        #expect(result.failureStage == "render")
+        #expect(result.reason == "task definition staging-api-tmpl not found")
+    }
+}

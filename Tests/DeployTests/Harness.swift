@@ -30,8 +30,11 @@ struct Harness {
     var clock: VirtualClock { world.clock }
 
     /// A new engine over the same ledger and world: what the next `shiplog` process would build.
-    func engine(versions: (any VersionFetcher)? = nil) -> DeploymentEngine {
+    /// - Parameter adjust: changes the configuration the engine sees, not the one the world was seeded from.
+    func engine(versions: (any VersionFetcher)? = nil, adjust: (inout ShiplogConfiguration) -> Void = { _ in }) -> DeploymentEngine {
         let registry = world.registry
+        var configuration = configuration
+        adjust(&configuration)
         var engine = DeploymentEngine(
             configuration: configuration, store: store,
             drivers: DeployDrivers(

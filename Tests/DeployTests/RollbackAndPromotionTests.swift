@@ -130,3 +130,23 @@ struct RollbackAndPromotionTests {
         #expect(try VersionChecked.decode(from: check.data) == VersionChecked(url: "\(server.baseURL)/version", expected: "3f9c2e1", reported: "3f9c2e1", matched: true, attempts: 2))
     }
 }
+
+struct AccessPolicyTests {
+    @Test func deploysNeedADeployerOrMaintainerAndBotsMustSayForWhom() async throws {
+        let harness = try await Harness()
+        let engine = harness.engine()
+        for (metadata, reason) in [
+            (EventMetadata(actor: "mallory"), "mallory is neither a deployer nor a maintainer"),
+            (EventMetadata(actor: "openverse-bot"), "bot openverse-bot must act on behalf of a person (--on-behalf-of)"),
+            (EventMetadata(actor: "cara-contributor", onBehalfOf: "ana-maintainer"), "cara-contributor is not a bot allowed to act on behalf of others"),
+            (EventMetadata(), "no actor: pass --actor or set SHIPLOG_ACTOR or GITHUB_ACTOR"),
+        ] {
+            let error = await #expect(throws: DeployError.self) {
+                try await engine.deploy(app: "api", environment: "staging", tag: "3f9c2e1", metadata: metadata)
+            }
+            #expect(error?.message == "access denied: \(reason)")
+        }
+        #expect(try harness.store.events().map(\.type) == Array(repeating: "AccessDenied", count: 4))
+        #expect(try harness.store.deployments().isEmpty)
+    }
+}

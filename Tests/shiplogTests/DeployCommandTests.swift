@@ -144,3 +144,24 @@ struct DeployCrashTests {
         #expect(history.last?.contains(",failed,register: interrupted after rendered") == true)
     }
 }
+
+/// `shiplog promote` on the simulated drivers.
+@Suite(.serialized)
+struct PromoteCommandTests {
+    let cli = CLI()
+
+    init() throws {
+        try cli.run("init")
+    }
+
+    @Test func aPromotionDeploysToProductionWhatStagingRuns() throws {
+        #expect(try cli.run("deploy", "api", "--env", "staging", "--tag", "a1b2c3d", "--actor", "cara-contributor").status == 0)
+        let refused = try cli.run("promote", "api", "--actor", "cara-contributor")
+        #expect(refused.stderr == "Error: access denied: cara-contributor is not a maintainer (only maintainers may promote)\n")
+        let promoted = try cli.run("promote", "api", "--actor", "openverse-bot", "--on-behalf-of", "ana-maintainer")
+        #expect(promoted.status == 0, "\(promoted.stderr)")
+        #expect(promoted.lines.last == "deployment-api-production-1 succeeded: api production runs a1b2c3d on production-api:2")
+        let history = try cli.run("history", "--app", "api", "--env", "production", "--format", "csv").rows
+        #expect(history.last?.contains(",a1b2c3d,promotion,ana-maintainer,openverse-bot,") == true, "\(history)")
+    }
+}
