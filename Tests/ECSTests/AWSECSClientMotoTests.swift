@@ -19,7 +19,7 @@ struct AWSECSClientMotoTests {
                 endpoint: url,
                 credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing")),
                 retry: RetryPolicy(maxAttempts: 2, maxTotalTime: .seconds(5)),
-                timeout: .seconds(10)
+                timeout: .seconds(60)
             )
         )
     }

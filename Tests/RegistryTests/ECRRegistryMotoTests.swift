@@ -16,7 +16,7 @@ struct ECRRegistryMotoTests {
             endpoint: try #require(TestServices.motoURL, "\(TestServices.motoMissing)"),
             credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing")),
             retry: RetryPolicy(maxAttempts: 2, maxTotalTime: .seconds(5)),
-            timeout: .seconds(10)
+            timeout: .seconds(60)
         )
     }
 

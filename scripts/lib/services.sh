@@ -48,6 +48,24 @@ except urllib.error.HTTPError:
     return 1
 }
 
+# moto imports each service's backend on its first request, which can take many
+# seconds on a busy machine: make one ECS and one ECR call before the tests do,
+# so their request timeouts measure moto's answers, not its start-up.
+_services_warm_moto() {
+    python3 - "$1" <<'PY'
+import sys, urllib.request
+base = sys.argv[1]
+for service, target in [("ecs", "AmazonEC2ContainerServiceV20141113.ListClusters"),
+                        ("ecr", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories")]:
+    request = urllib.request.Request(base + "/", data=b"{}", method="POST", headers={
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": target,
+        "Authorization": f"AWS4-HMAC-SHA256 Credential=warmup/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0",
+    })
+    urllib.request.urlopen(request, timeout=180).read()
+PY
+}
+
 start_services() {
     _services_install || { echo "services: installing the test services failed" >&2; return 1; }
     SHIPLOG_SERVICES_DIR=$(mktemp -d "${TMPDIR:-/tmp}/shiplog-services.XXXXXX")
@@ -81,6 +99,8 @@ YAML
 
     _services_wait moto "http://127.0.0.1:$moto_port/moto-api/" 30 "$SHIPLOG_SERVICES_DIR/moto.log" || { stop_services; return 1; }
     _services_wait docker-registry "http://127.0.0.1:$registry_port/v2/" 30 "$SHIPLOG_SERVICES_DIR/registry.log" || { stop_services; return 1; }
+
+    _services_warm_moto "http://127.0.0.1:$moto_port" || { echo "services: moto did not answer ECS and ECR calls; its log:" >&2; cat "$SHIPLOG_SERVICES_DIR/moto.log" >&2; stop_services; return 1; }
 
     export SHIPLOG_TEST_MOTO_URL="http://127.0.0.1:$moto_port"
     export SHIPLOG_TEST_REGISTRY_URL="http://127.0.0.1:$registry_port"
