@@ -27,7 +27,7 @@ struct DeployMotoTests {
             endpoint: moto,
             credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing")),
             retry: RetryPolicy(maxAttempts: 2, maxTotalTime: .seconds(5)),
-            timeout: .seconds(10))
+            timeout: .seconds(60))
     }
 
     var registryHost: String { "\(account).dkr.ecr.us-east-1.amazonaws.com" }
