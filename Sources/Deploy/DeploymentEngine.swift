@@ -66,6 +66,8 @@ public struct DeploymentEngine: Sendable {
                 metadata: metadata)])
             progress(DeploymentProgress(deploymentId: promotion, elapsed: .zero, step: PromotionQueued.eventType,
                                         detail: "\(app) \(environment) \(tag) waits for promotion \(promotion)"))
+            // The promotion may have finished, and read the queue, between the check and the append.
+            if try promotionInFlight(app: app) == nil { try await releaseQueued(app: app, started: clock.now) }
             return DeploymentResult(id: promotion, app: app, environment: environment, tag: tag, outcome: .queued)
         }
         return try await start(appConfiguration, place, tag: tag, trigger: trigger, images: appConfiguration.images(tag: tag), metadata: metadata)
@@ -373,15 +375,26 @@ public struct DeploymentEngine: Sendable {
     }
 
     /// Runs the staging deploys queued during a promotion, oldest first, each as whoever asked for it.
+    ///
+    /// Each release is appended expecting the queue's version just read, so two processes
+    /// releasing at once never release (and deploy) the same entry twice.
     private func releaseQueued(app: String, started: Date) async throws {
         let stream = "promotion-\(app)"
-        let events = try store.events(EventFilter(stream: stream))
-        let released = events.filter { $0.type == PromotionReleased.eventType }.count
-        let queued = events.filter { $0.type == PromotionQueued.eventType }
-        for event in queued.dropFirst(released) {
+        while true {
+            // A new promotion releases the queue itself when it finishes.
+            guard try promotionInFlight(app: app) == nil else { return }
+            let events = try store.events(EventFilter(stream: stream))
+            let released = events.filter { $0.type == PromotionReleased.eventType }.count
+            guard let event = events.filter({ $0.type == PromotionQueued.eventType }).dropFirst(released).first else { return }
             let payload = try PromotionQueued.decode(from: event.data)
             let metadata = event.decodedMetadata()
-            _ = try await store.append([NewEvent(stream: stream, PromotionReleased(app: app, environment: payload.environment, tag: payload.tag), metadata: metadata)])
+            do {
+                _ = try await store.append(
+                    [NewEvent(stream: stream, PromotionReleased(app: app, environment: payload.environment, tag: payload.tag), metadata: metadata)],
+                    expectedVersion: .exactly(events.last?.version ?? 0))
+            } catch let error as LedgerError where error.isWrongExpectedVersion {
+                continue
+            }
             report(payload.promotion ?? stream, started, PromotionReleased.eventType, "\(app) \(payload.environment) \(payload.tag)")
             do {
                 let result = try await deploy(app: app, environment: payload.environment, tag: payload.tag, trigger: payload.trigger ?? .merge, metadata: metadata)

@@ -22,7 +22,7 @@ struct Workflow {
         var configuration = try ShiplogConfiguration.load(path: global.configPath, environment: processEnvironment)
         if let timeout {
             guard let duration = ShiplogConfiguration.parseDuration(timeout) else {
-                throw ValidationError("--timeout must be a duration such as 15m, 900s or 1h, not '\(timeout)'")
+                throw DeployError.badRequest("--timeout must be a duration such as 15m, 900s or 1h, not '\(timeout)'")
             }
             configuration.stableTimeout = duration
         }
