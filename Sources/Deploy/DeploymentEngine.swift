@@ -125,7 +125,11 @@ public struct DeploymentEngine: Sendable {
         let (appConfiguration, place) = try configuration.target(app: request.app, environment: request.environment)
         let holder = try claims.holder(app: request.app, environment: request.environment)
         if let terminal = log.terminal {
-            try await claims.release(app: request.app, environment: request.environment, deploymentId: id, outcome: terminal.outcome.rawValue, metadata: metadata)
+            // The process may have died between recording the end and letting the next deployment go.
+            if holder?.deploymentId == id {
+                try await claims.release(app: request.app, environment: request.environment, deploymentId: id, outcome: terminal.outcome.rawValue, metadata: metadata)
+                if request.trigger == .promotion { try await releaseQueued(app: request.app, started: clock.now) }
+            }
             return terminal
         }
         if let holder, holder.deploymentId == id, ProcessOwner.isAlive(owner: holder.owner, run: holder.instance) {
@@ -134,6 +138,8 @@ public struct DeploymentEngine: Sendable {
         let run = UUID().uuidString
         ProcessOwner.begin(run)
         defer { ProcessOwner.end(run) }
+        try await claims.takeOver(app: request.app, environment: request.environment, deploymentId: id, trigger: request.trigger,
+                                  owner: ProcessOwner.current, instance: run, metadata: metadata)
         let started = clock.now
         report(id, started, "resume", "\(request.app) \(request.environment) \(request.tag): last recorded step \(log.lastStep.rawValue)")
         if !log.updated {

@@ -20,7 +20,8 @@ public struct EnvironmentClaim: Sendable {
     struct Reading {
         var holder: Holder?
         var version: Int64
-        var claims: Int
+        /// The deployments that ever claimed the environment (a resumed one claims again).
+        var deployments: Set<String>
     }
 
     let store: EventStore
@@ -39,13 +40,13 @@ public struct EnvironmentClaim: Sendable {
     }
 
     func read(app: String, environment: String) throws -> Reading {
-        var reading = Reading(holder: nil, version: 0, claims: 0)
+        var reading = Reading(holder: nil, version: 0, deployments: [])
         for event in try store.events(EventFilter(stream: Self.stream(app: app, environment: environment))) {
             reading.version = event.version
             switch event.type {
             case DeploymentClaimed.eventType:
                 let claim = try DeploymentClaimed.decode(from: event.data)
-                reading.claims += 1
+                reading.deployments.insert(claim.deploymentId)
                 reading.holder = Holder(deploymentId: claim.deploymentId, owner: claim.owner, instance: claim.instance, trigger: claim.trigger)
             case DeploymentClaimReleased.eventType:
                 let release = try DeploymentClaimReleased.decode(from: event.data)
@@ -66,7 +67,7 @@ public struct EnvironmentClaim: Sendable {
         for _ in 0..<3 {
             let reading = try read(app: app, environment: environment)
             if let holder = reading.holder { throw try busy(app, environment, holder) }
-            let id = "deployment-\(app)-\(environment)-\(reading.claims + 1)"
+            let id = "deployment-\(app)-\(environment)-\(reading.deployments.count + 1)"
             let claim = DeploymentClaimed(deploymentId: id, app: app, environment: environment, owner: owner, instance: instance, trigger: trigger)
             do {
                 _ = try await store.append(
@@ -81,6 +82,25 @@ public struct EnvironmentClaim: Sendable {
         let reading = try read(app: app, environment: environment)
         if let holder = reading.holder { throw try busy(app, environment, holder) }
         throw DeployError.badRequest("\(app) \(environment): the environment kept changing while claiming it; try again")
+    }
+
+    /// Claims the environment again for `deploymentId` on behalf of the process resuming it, so
+    /// no other process takes the deployment for abandoned meanwhile; of two resuming at once,
+    /// the second is refused.
+    func takeOver(
+        app: String, environment: String, deploymentId: String, trigger: DeploymentTrigger, owner: String, instance: String,
+        metadata: EventMetadata
+    ) async throws {
+        let reading = try read(app: app, environment: environment)
+        if let holder = reading.holder, holder.deploymentId != deploymentId { throw try busy(app, environment, holder) }
+        let claim = DeploymentClaimed(deploymentId: deploymentId, app: app, environment: environment, owner: owner, instance: instance, trigger: trigger)
+        do {
+            _ = try await store.append(
+                [NewEvent(stream: Self.stream(app: app, environment: environment), claim, metadata: metadata)],
+                expectedVersion: reading.version == 0 ? .noStream : .exactly(reading.version))
+        } catch let error as LedgerError where error.isWrongExpectedVersion {
+            throw DeployError.stillRunning(deploymentId, owner: "another process that is resuming it")
+        }
     }
 
     /// Lets the next deployment go; does nothing when `deploymentId` no longer holds the environment.

@@ -39,6 +39,8 @@ struct ResumeTests {
             #expect(service.taskDefinition.hasSuffix("staging-api:1"))
         }
         #expect(types.filter { deploymentTerminalTypes.contains($0) }.count == 1)
+        #expect(try harness.types(EnvironmentClaim.stream(app: "api", environment: "staging")) ==
+                ["DeploymentClaimed", "DeploymentClaimed", "DeploymentClaimReleased"], "the resuming process claimed it, then let it go")
         #expect(try harness.store.deployments().first?.outcome == result.outcome.rawValue)
 
         let count = try harness.store.events().count
