@@ -135,8 +135,11 @@ enum Projections {
             ON CONFLICT (app, environment) DO UPDATE SET
                 deployment_in_progress = excluded.deployment_in_progress, updated_position = excluded.updated_position
             """).execute(payload.app, payload.environment, event.stream, event.position)
-        try audit(event, action: payload.trigger == .rollback ? "deploy.rollback" : "deploy",
-                  app: payload.app, environment: payload.environment, target: payload.tag, db)
+        // A rollback is audited once, by its RollbackRequested; the deploy it runs is not a second action.
+        if payload.trigger != .rollback {
+            try audit(event, action: "deploy", app: payload.app, environment: payload.environment, target: payload.tag,
+                      detail: payload.trigger.rawValue, db)
+        }
     }
 
     private static func stable(_ event: Input, _ payload: DeploymentStable, _ db: Connection) throws {
