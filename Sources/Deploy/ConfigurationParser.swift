@@ -18,7 +18,7 @@ enum ConfigurationParser {
             throw ConfigurationError.notYAML(file: file, detail.filter { !$0.isEmpty }.joined(separator: " "))
         }
         let reader = Reader(file: file)
-        let top = try reader.mapping(root, "", allowed: ["database", "stable_timeout", "drivers", "maintainers", "deployers", "bots", "apps"])
+        let top = try reader.mapping(root, "", allowed: ["database", "stable_timeout", "drivers", "maintainers", "deployers", "bots", "apps", "reconcile"])
         var configuration = ShiplogConfiguration(file: file)
         configuration.database = try top["database"].map { try reader.string($0, "database") }
         if let node = top["stable_timeout"] {
@@ -43,6 +43,23 @@ enum ConfigurationParser {
             configuration.apps[name] = try app(name, value, reader)
         }
         if configuration.apps.isEmpty { throw ConfigurationError.invalid(file: file, key: "apps", "must name at least one app") }
+        if let node = top["reconcile"] {
+            let fields = try reader.mapping(node, "reconcile", allowed: ["interval", "correct"])
+            if let value = fields["interval"] {
+                let text = try reader.string(value, "reconcile.interval")
+                guard let interval = duration(text), interval > .zero else {
+                    throw ConfigurationError.invalid(file: file, key: "reconcile.interval", "must be a duration such as 60s or 5m, not '\(text)'")
+                }
+                configuration.reconcileInterval = interval
+            }
+            let corrects = try fields["correct"].map { try reader.strings($0, "reconcile.correct") } ?? []
+            let known = Set(configuration.apps.values.flatMap(\.environments.keys))
+            if let unknown = corrects.first(where: { !known.contains($0) }) {
+                throw ConfigurationError.invalid(
+                    file: file, key: "reconcile.correct", "no app has an environment '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
+            }
+            configuration.reconcileCorrects = Set(corrects)
+        }
         return configuration
     }
 
@@ -81,7 +98,7 @@ enum ConfigurationParser {
 
     private static func app(_ name: String, _ node: Node, _ reader: Reader) throws -> ShiplogConfiguration.App {
         let path = "apps.\(name)"
-        let fields = try reader.mapping(node, path, allowed: ["registry", "containers", "environments"])
+        let fields = try reader.mapping(node, path, allowed: ["registry", "containers", "environments", "drift_ignore"])
         let registry = try reader.required(fields, "registry", path) { try reader.string($0, "\(path).registry") }
         let containers = try reader.required(fields, "containers", path) { node in
             try reader.mapping(node, "\(path).containers", allowed: nil).map { container, image in
@@ -110,7 +127,17 @@ enum ConfigurationParser {
                 versionEndpoint: endpoint)
         }
         if result.isEmpty { throw ConfigurationError.invalid(file: reader.file, key: "\(path).environments", "must name at least one environment") }
-        return ShiplogConfiguration.App(name: name, registry: registry, containers: containers, environments: result)
+        var app = ShiplogConfiguration.App(name: name, registry: registry, containers: containers, environments: result)
+        if let node = fields["drift_ignore"] {
+            let ignored = try reader.strings(node, "\(path).drift_ignore")
+            if let unknown = ignored.first(where: { !ShiplogConfiguration.driftFields.contains($0) }) {
+                throw ConfigurationError.invalid(
+                    file: reader.file, key: "\(path).drift_ignore",
+                    "unknown field '\(unknown)' (known: \(ShiplogConfiguration.driftFields.sorted().joined(separator: ", ")))")
+            }
+            app.driftIgnore = Set(ignored)
+        }
+        return app
     }
 
     /// `15m`, `900s`, `900`, `1h`, `1h30m`.

@@ -82,6 +82,15 @@ public struct DeploymentEngine: Sendable {
         return try await start(appConfiguration, place, tag: tag, trigger: .rollback, images: appConfiguration.images(tag: tag), metadata: metadata)
     }
 
+    /// Deploys back the images the ledger says should run (`images`, read from the desired task
+    /// definition), for the reconciler: trigger `reconcile`, and the desired revision is reused
+    /// when it still runs exactly those images.
+    public func reconcile(app: String, environment: String, tag: String, images: [String: String], metadata: EventMetadata) async throws -> DeploymentResult {
+        let (appConfiguration, place) = try configuration.target(app: app, environment: environment)
+        try await authorize(.deploy, app: app, environment: environment, metadata: metadata)
+        return try await start(appConfiguration, place, tag: tag, trigger: .reconcile, images: images, metadata: metadata)
+    }
+
     /// Deploys to production exactly the image digests staging runs; staging deploys asked for
     /// meanwhile are queued and run, in order, once the promotion has finished.
     public func promote(app: String, metadata: EventMetadata) async throws -> DeploymentResult {
@@ -236,7 +245,9 @@ public struct DeploymentEngine: Sendable {
         _ log: inout DeploymentLog, _ app: ShiplogConfiguration.App, _ place: ShiplogConfiguration.Environment,
         _ metadata: EventMetadata, _ started: Date
     ) async throws {
-        if log.request.trigger == .rollback, let reused = try await revisionRunning(log.images, family: place.family) {
+        // Rollbacks and reconciles put back what ran before: a revision that already runs exactly
+        // those images is that revision, not a new one.
+        if [.rollback, .reconcile].contains(log.request.trigger), let reused = try await revisionRunning(log.images, family: place.family) {
             try await record(log.id, [TaskDefinitionRegistered(taskDefinitionArn: reused.arn, family: place.family, revision: reused.revision, reused: true)],
                              metadata, started, "reused \(DeploymentResult.shortName(reused.arn)), which already runs these images")
             log.registeredArn = reused.arn

@@ -11,6 +11,14 @@ public enum ExampleConfiguration {
         # recorded as timed out. Deploys take under 15 minutes; longer means trouble.
         stable_timeout: 15m
 
+        # The reconciler holds ECS to what the ledger says should run. `shiplog drift`
+        # reports, `shiplog reconcile` deploys the desired revision back; with --watch
+        # it checks every `interval`, correcting the environments under `correct` and
+        # only reporting the others.
+        reconcile:
+          interval: 60s
+          correct: [staging]
+
         # Which ECS and registry to talk to: `simulated` needs no AWS account; `aws`
         # uses the standard credential chain (environment, ~/.aws/credentials, the
         # ECS container endpoint). `endpoint` points at LocalStack, moto or a VPC endpoint.
@@ -60,6 +68,9 @@ public enum ExampleConfiguration {
 
           frontend:
             registry: ghcr.io
+            # Fields the reconciler leaves alone for this app (desired_count for an
+            # autoscaled service, rollout for one still rolling out).
+            drift_ignore: [desired_count]
             containers:
               nuxt: ghcr.io/wordpress/openverse-frontend
             environments:

@@ -50,6 +50,9 @@ public struct ShiplogConfiguration: Sendable, Equatable {
         /// In the order the file lists them.
         public var containers: [Container]
         public var environments: [String: Environment]
+        /// Fields the reconciler does not hold ECS to for this app: `desired_count` (autoscaled
+        /// services), `rollout` (a rollout still in progress).
+        public var driftIgnore: Set<String> = []
 
         public init(name: String, registry: String, containers: [Container], environments: [String: Environment]) {
             self.name = name
@@ -113,6 +116,13 @@ public struct ShiplogConfiguration: Sendable, Equatable {
     /// Bot login → whom it may act for: role names (`maintainers`, `deployers`) or logins.
     public var bots: [String: [String]]
     public var apps: [String: App]
+    /// How often `reconcile --watch` (and the service) checks ECS.
+    public var reconcileInterval: Duration = .seconds(60)
+    /// The environments whose drift the background reconciler corrects; it reports the others.
+    public var reconcileCorrects: Set<String> = []
+
+    /// The fields `drift_ignore` may name.
+    public static let driftFields: Set<String> = ["desired_count", "rollout"]
 
     public init(
         file: String = "shiplog.yml", database: String? = nil, stableTimeout: Duration = .seconds(15 * 60),

@@ -48,7 +48,8 @@ public enum EventTypes {
         TaskDefinitionRendered.self, TaskDefinitionRegistered.self, ServiceUpdated.self,
         DeploymentStable.self, DeploymentFailed.self, DeploymentTimedOut.self,
         RolledBackAutomatically.self, RollbackRequested.self, PromotionQueued.self,
-        PromotionReleased.self, TemplateChanged.self, DriftDetected.self, DriftCorrected.self,
+        PromotionReleased.self, TemplateChanged.self, DriftDetected.self, DriftCorrected.self, DriftResolved.self,
+        ReconcilePlanned.self,
         AccessDenied.self, TokenIssued.self, TokenRevoked.self,
         DeploymentClaimed.self, DeploymentClaimReleased.self, VersionChecked.self,
     ]
@@ -373,12 +374,12 @@ public struct DriftDetected: EventPayload, Equatable {
     }
 }
 
-/// Drift went away.
+/// The reconciler started a deployment to put back what the ledger says should run.
 public struct DriftCorrected: EventPayload, Equatable {
     public static let eventType = "DriftCorrected"
     public var app: String
     public var environment: String
-    /// `shiplog` when a reconcile deployed it back, `external` otherwise.
+    /// Who corrected it: `shiplog` for the reconciler.
     public var by: String
     public var deploymentId: String?
     public init(app: String, environment: String, by: String, deploymentId: String? = nil) {
@@ -386,6 +387,32 @@ public struct DriftCorrected: EventPayload, Equatable {
         self.environment = environment
         self.by = by
         self.deploymentId = deploymentId
+    }
+}
+
+/// Drift went away: `how` is `corrected` (a reconcile deployed it back) or `external`
+/// (someone changed ECS back, or deployed what now runs, outside the reconciler).
+public struct DriftResolved: EventPayload, Equatable {
+    public static let eventType = "DriftResolved"
+    public var app: String
+    public var environment: String
+    public var how: String
+    public var deploymentId: String?
+    public init(app: String, environment: String, how: String, deploymentId: String? = nil) {
+        self.app = app
+        self.environment = environment
+        self.how = how
+        self.deploymentId = deploymentId
+    }
+}
+
+/// A dry-run reconcile: what it would have done. Nothing else is written.
+public struct ReconcilePlanned: EventPayload, Equatable {
+    public static let eventType = "ReconcilePlanned"
+    /// One line per service it would deploy back (or could not).
+    public var plan: [String]
+    public init(plan: [String]) {
+        self.plan = plan
     }
 }
 

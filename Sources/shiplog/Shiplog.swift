@@ -8,7 +8,7 @@ struct Shiplog: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, DeployCommand.self, Rollback.self, Promote.self, Template.self, Events.self, Status.self, History.self,
-            Audit.self, Verify.self, Rebuild.self,
+            Audit.self, Drift.self, Reconcile.self, Verify.self, Rebuild.self,
         ]
     )
 

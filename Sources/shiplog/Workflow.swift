@@ -49,6 +49,11 @@ struct Workflow {
         return Workflow(configuration: configuration, store: store, drivers: drivers, engine: engine, metadata: metadata)
     }
 
+    /// The reconciler over this workflow's engine and ECS.
+    var reconciler: Reconciler {
+        Reconciler(engine: engine, detector: DriftDetector(configuration: configuration, ecs: drivers.drivers.ecs))
+    }
+
     /// Closes deployments whose process died, as every deploy-family command does first.
     func resumeInterrupted() async throws {
         for result in try await engine.resumeInterrupted(metadata: metadata) {
