@@ -147,7 +147,7 @@ let package = Package(
         ),
         .testTarget(
             name: "shiplogTests",
-            dependencies: ["Ledger", "SQLite", "TestSupport"],
+            dependencies: ["Ledger", "SQLite", "Deploy", "ECS", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -69,7 +69,8 @@ struct Reconcile: AsyncParsableCommand {
             for correction in pass.corrections {
                 emit("\(correction.app) \(correction.environment): \(correction.deploymentId) \(correction.outcome)")
             }
-            emit(try DriftListing.render(pass.drift.services, .table))
+            let remaining = pass.stillDrifting
+            emit(remaining.isEmpty ? "nothing drifts now" : "still drifting:\n" + (try DriftListing.render(remaining, .table)))
         }
         if !pass.stillDrifting.isEmpty, !dryRun { throw ExitCode(2) }
         if dryRun, !pass.plan.isEmpty { throw ExitCode(2) }
