@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
@@ -86,11 +87,30 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Deploy",
+            dependencies: [
+                "Ledger",
+                "ECS",
+                "Registry",
+                "AWS",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "shiplog",
             dependencies: [
                 "Ledger",
                 "Reports",
+                "Deploy",
+                "ECS",
+                "Registry",
+                "AWS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -140,7 +160,22 @@ let package = Package(
         ),
         .testTarget(
             name: "shiplogTests",
-            dependencies: ["Ledger", "SQLite", "TestSupport"],
+            dependencies: ["Ledger", "SQLite", "Deploy", "ECS", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DeployTests",
+            dependencies: [
+                "Deploy",
+                "TestSupport",
+                "Ledger",
+                "ECS",
+                "Registry",
+                "AWS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,7 +1,7 @@
 import AWS
 
 /// One container of a task definition: name, image and environment typed, the rest raw.
-public struct ContainerDefinition: Sendable, Equatable {
+public struct ContainerDefinition: Sendable, Equatable, Codable {
     public var name: String
     public var image: String
     public var environment: [EnvironmentVariable]
@@ -38,7 +38,7 @@ public struct ContainerDefinition: Sendable, Equatable {
 }
 
 /// A `name`/`value` pair of a container's environment.
-public struct EnvironmentVariable: Sendable, Hashable {
+public struct EnvironmentVariable: Sendable, Hashable, Codable {
     public var name: String
     public var value: String
 

@@ -1,5 +1,5 @@
 /// An ECS cluster.
-public struct ECSCluster: Sendable, Hashable {
+public struct ECSCluster: Sendable, Hashable, Codable {
     public var name: String
     public var arn: String
     public var status: String

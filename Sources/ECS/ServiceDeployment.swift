@@ -2,9 +2,9 @@ import AWS
 import Foundation
 
 /// One deployment of a service.
-public struct ServiceDeployment: Sendable, Equatable {
+public struct ServiceDeployment: Sendable, Equatable, Codable {
     /// PRIMARY, ACTIVE or INACTIVE.
-    public struct Status: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public struct Status: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
         public let rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
         public static let primary = Status(rawValue: "PRIMARY")
@@ -14,7 +14,7 @@ public struct ServiceDeployment: Sendable, Equatable {
     }
 
     /// IN_PROGRESS, COMPLETED or FAILED (set only for the rolling-update deployment controller).
-    public struct RolloutState: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public struct RolloutState: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
         public let rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
         public static let inProgress = RolloutState(rawValue: "IN_PROGRESS")

@@ -2,7 +2,7 @@ import AWS
 import Foundation
 
 /// A line of a service's event log, such as "(service staging-api) has reached a steady state."
-public struct ServiceEvent: Sendable, Hashable {
+public struct ServiceEvent: Sendable, Hashable, Codable {
     public var id: String
     public var createdAt: Date
     public var message: String

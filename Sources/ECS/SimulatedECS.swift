@@ -45,7 +45,7 @@ public final class SimulatedECS: ECSClient {
     }
 
     /// A failure of the API itself, as AWS would answer it.
-    public enum APIFault: Sendable, Hashable {
+    public enum APIFault: Sendable, Hashable, Codable {
         /// `ThrottlingException` "Rate exceeded" (HTTP 400), as ECS throttles.
         case throttling
         /// `ServerException` (HTTP 500).
@@ -105,6 +105,22 @@ public final class SimulatedECS: ECSClient {
     /// How many times `operation` was attempted, failed attempts included.
     public func attempts(of operation: String) -> Int {
         state.withLock { $0.attempts[operation, default: 0] }
+    }
+
+    // MARK: Persistence
+
+    /// The simulated world (clusters, services, their deployments and events, task definitions,
+    /// faults) as JSON, so a later process can carry on where this one stopped.
+    public func exportState() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try state.withLock { try encoder.encode($0) }
+    }
+
+    /// Replaces the simulated world with one ``exportState()`` wrote.
+    public func importState(_ data: Data) throws {
+        let restored = try JSONDecoder().decode(State.self, from: data)
+        state.withLock { $0 = restored }
     }
 
     // MARK: ECSClient
@@ -454,7 +470,7 @@ public final class SimulatedECS: ECSClient {
 
 // MARK: - State
 
-private struct State: Sendable {
+private struct State: Sendable, Codable {
     var clusters: [String: ClusterState] = [:]
     var families: [String: [TaskDefinition]] = [:]
     var failingTags: Set<String> = []
@@ -489,18 +505,18 @@ private struct State: Sendable {
     }
 }
 
-private struct ClusterState: Sendable {
+private struct ClusterState: Sendable, Codable {
     var cluster: ECSCluster
     var services: [String: ServiceState] = [:]
 }
 
-private struct PendingAPIFault: Sendable {
+private struct PendingAPIFault: Sendable, Codable {
     var fault: SimulatedECS.APIFault
     var operation: String?
     var remaining: Int
 }
 
-private struct SimulatedDeployment: Sendable {
+private struct SimulatedDeployment: Sendable, Codable {
     var deployment: ServiceDeployment
     var failing: Bool
     var startedEventLogged = false
@@ -545,7 +561,7 @@ private struct SimulatedDeployment: Sendable {
     }
 }
 
-private struct ServiceState: Sendable {
+private struct ServiceState: Sendable, Codable {
     var name: String
     var arn: String
     var clusterArn: String

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// `raw` is the whole object as ECS returned it, so re-registering a rendered definition keeps
 /// every field shiplog does not model (CPU, memory, roles, log configuration, ...).
-public struct TaskDefinition: Sendable, Equatable {
+public struct TaskDefinition: Sendable, Equatable, Codable {
     /// Fields ECS sets itself; RegisterTaskDefinition refuses them, so a render strips them.
     public static let readOnlyFields: [String] = [
         "taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities",

@@ -48,8 +48,10 @@ public enum EventTypes {
         TaskDefinitionRendered.self, TaskDefinitionRegistered.self, ServiceUpdated.self,
         DeploymentStable.self, DeploymentFailed.self, DeploymentTimedOut.self,
         RolledBackAutomatically.self, RollbackRequested.self, PromotionQueued.self,
-        PromotionReleased.self, TemplateChanged.self, DriftDetected.self, DriftCorrected.self,
+        PromotionReleased.self, TemplateChanged.self, DriftDetected.self, DriftCorrected.self, DriftResolved.self,
+        ReconcilePlanned.self,
         AccessDenied.self, TokenIssued.self, TokenRevoked.self,
+        DeploymentClaimed.self, DeploymentClaimReleased.self, VersionChecked.self,
     ]
 
     private static let byName: [String: any EventPayload.Type] = Dictionary(
@@ -234,6 +236,62 @@ public struct RolledBackAutomatically: EventPayload, Equatable {
     }
 }
 
+/// What the environment's version endpoint reported after ECS said stable.
+public struct VersionChecked: EventPayload, Equatable {
+    public static let eventType = "VersionChecked"
+    public var url: String
+    /// The tag the deploy shipped.
+    public var expected: String
+    /// What the endpoint last answered; nil when it never answered.
+    public var reported: String?
+    public var matched: Bool
+    public var attempts: Int
+    public init(url: String, expected: String, reported: String?, matched: Bool, attempts: Int) {
+        self.url = url
+        self.expected = expected
+        self.reported = reported
+        self.matched = matched
+        self.attempts = attempts
+    }
+}
+
+// MARK: - One deployment at a time (stream: `environment-<app>-<env>`)
+
+/// A deployment took the environment: no other may start until it is released.
+///
+/// Appended with the stream version read just before, so of two racing deploys one is refused.
+public struct DeploymentClaimed: EventPayload, Equatable {
+    public static let eventType = "DeploymentClaimed"
+    public var deploymentId: String
+    public var app: String
+    public var environment: String
+    /// The process that runs the deployment, `pid@host`: a claim whose process is gone was left by a crash.
+    public var owner: String
+    /// The run of the workflow engine inside that process.
+    public var instance: String?
+    public var trigger: DeploymentTrigger?
+    public init(deploymentId: String, app: String, environment: String, owner: String, instance: String? = nil, trigger: DeploymentTrigger? = nil) {
+        self.deploymentId = deploymentId
+        self.app = app
+        self.environment = environment
+        self.owner = owner
+        self.instance = instance
+        self.trigger = trigger
+    }
+}
+
+/// The deployment holding the environment finished (or never started): the next may go.
+public struct DeploymentClaimReleased: EventPayload, Equatable {
+    public static let eventType = "DeploymentClaimReleased"
+    public var deploymentId: String
+    /// succeeded, failed, timed_out, rolled_back, or abandoned (the process died before the request).
+    public var outcome: String
+    public init(deploymentId: String, outcome: String) {
+        self.deploymentId = deploymentId
+        self.outcome = outcome
+    }
+}
+
 // MARK: - Requests and decisions
 
 /// Someone asked to roll an environment back to a tag.
@@ -255,10 +313,16 @@ public struct PromotionQueued: EventPayload, Equatable {
     public var app: String
     public var environment: String
     public var tag: String
-    public init(app: String, environment: String, tag: String) {
+    /// Why the queued deploy was asked for; it runs with this trigger when released.
+    public var trigger: DeploymentTrigger?
+    /// The promotion it waits for.
+    public var promotion: String?
+    public init(app: String, environment: String, tag: String, trigger: DeploymentTrigger? = nil, promotion: String? = nil) {
         self.app = app
         self.environment = environment
         self.tag = tag
+        self.trigger = trigger
+        self.promotion = promotion
     }
 }
 
@@ -310,12 +374,12 @@ public struct DriftDetected: EventPayload, Equatable {
     }
 }
 
-/// Drift went away.
+/// The reconciler started a deployment to put back what the ledger says should run.
 public struct DriftCorrected: EventPayload, Equatable {
     public static let eventType = "DriftCorrected"
     public var app: String
     public var environment: String
-    /// `shiplog` when a reconcile deployed it back, `external` otherwise.
+    /// Who corrected it: `shiplog` for the reconciler.
     public var by: String
     public var deploymentId: String?
     public init(app: String, environment: String, by: String, deploymentId: String? = nil) {
@@ -323,6 +387,32 @@ public struct DriftCorrected: EventPayload, Equatable {
         self.environment = environment
         self.by = by
         self.deploymentId = deploymentId
+    }
+}
+
+/// Drift went away: `how` is `corrected` (a reconcile deployed it back) or `external`
+/// (someone changed ECS back, or deployed what now runs, outside the reconciler).
+public struct DriftResolved: EventPayload, Equatable {
+    public static let eventType = "DriftResolved"
+    public var app: String
+    public var environment: String
+    public var how: String
+    public var deploymentId: String?
+    public init(app: String, environment: String, how: String, deploymentId: String? = nil) {
+        self.app = app
+        self.environment = environment
+        self.how = how
+        self.deploymentId = deploymentId
+    }
+}
+
+/// A dry-run reconcile: what it would have done. Nothing else is written.
+public struct ReconcilePlanned: EventPayload, Equatable {
+    public static let eventType = "ReconcilePlanned"
+    /// One line per service it would deploy back (or could not).
+    public var plan: [String]
+    public init(plan: [String]) {
+        self.plan = plan
     }
 }
 

@@ -73,7 +73,7 @@ extension EventStore {
     ///   - origin: the checkpoint's first line, naming the log.
     ///   - time: when it is made (the `time` extension line).
     public func signCheckpoint(origin: String, signer: NoteSigner, time: Date) async throws -> String {
-        guard let writer = writerForTesting else { throw LedgerError.notALedger(path, "opened read-only") }
+        guard let writer = groupWriter else { throw LedgerError.notALedger(path, "opened read-only") }
         return try await writer.exclusive { db in
             try db.transaction(.immediate) {
                 let size = try LogTree.size(db)

@@ -112,8 +112,8 @@ public final class EventStore: Sendable {
         return try await writer.append(request)
     }
 
-    /// The writer, for tests that need to hold it to shape a batch.
-    var writerForTesting: GroupCommitWriter? { writer }
+    /// The writer thread, for operational writes and for tests that hold it to shape a batch.
+    var groupWriter: GroupCommitWriter? { writer }
 
     // MARK: Reading
 

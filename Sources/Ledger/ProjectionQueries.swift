@@ -5,7 +5,7 @@ enum ProjectionQueries {
     static func environmentStates(_ db: Connection) throws -> [EnvironmentState] {
         try db.cachedStatement("""
             SELECT app, environment, task_definition_arn, revision, tag, images, last_healthy_arn, last_healthy_revision,
-                   deployment_in_progress, deployed_by, deployed_at, last_outcome, updated_position
+                   deployment_in_progress, deployed_by, deployed_at, last_outcome, updated_position, drift
             FROM environment_state ORDER BY app, environment
             """).query { row in
                 EnvironmentState(
@@ -13,7 +13,8 @@ enum ProjectionQueries {
                     revision: row.optionalInt64(at: 3).map(Int.init), tag: row.optionalString(at: 4), images: row.optionalString(at: 5),
                     lastHealthyArn: row.optionalString(at: 6), lastHealthyRevision: row.optionalInt64(at: 7).map(Int.init),
                     deploymentInProgress: row.optionalString(at: 8), deployedBy: row.optionalString(at: 9),
-                    deployedAt: row.optionalString(at: 10), lastOutcome: row.optionalString(at: 11), updatedPosition: row.int64(at: 12))
+                    deployedAt: row.optionalString(at: 10), lastOutcome: row.optionalString(at: 11), updatedPosition: row.int64(at: 12),
+                    drift: row.optionalString(at: 13))
             }
     }
 

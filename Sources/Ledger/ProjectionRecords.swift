@@ -13,6 +13,8 @@ public struct EnvironmentState: Sendable, Equatable, Codable {
     public var deployedAt: String?
     public var lastOutcome: String?
     public var updatedPosition: Int64
+    /// What differs between the ledger and ECS, while it does (from the reconciler).
+    public var drift: String?
 }
 
 /// One deployment attempt, from request to outcome.

@@ -14,6 +14,7 @@ enum Projections {
         DeploymentFailed.eventType, DeploymentTimedOut.eventType, RolledBackAutomatically.eventType,
         RollbackRequested.eventType, PromotionQueued.eventType, TemplateChanged.eventType,
         AccessDenied.eventType, TokenIssued.eventType, TokenRevoked.eventType, DriftCorrected.eventType,
+        DriftDetected.eventType, DriftResolved.eventType, ReconcilePlanned.eventType,
         ImageBuilt.eventType, BuildFailed.eventType,
     ]
 
@@ -85,9 +86,18 @@ enum Projections {
         case TokenRevoked.eventType:
             let payload = try event.decoded(TokenRevoked.self)
             try audit(event, action: "token.revoke", target: payload.tokenId, db)
+        case DriftDetected.eventType:
+            let payload = try event.decoded(DriftDetected.self)
+            try setDrift(payload.differences.joined(separator: "; "), app: payload.app, environment: payload.environment, event, db)
+        case DriftResolved.eventType:
+            let payload = try event.decoded(DriftResolved.self)
+            try setDrift(nil, app: payload.app, environment: payload.environment, event, db)
         case DriftCorrected.eventType:
             let payload = try event.decoded(DriftCorrected.self)
-            try audit(event, action: "drift.resolve", app: payload.app, environment: payload.environment, target: payload.by, db)
+            try audit(event, action: "reconcile", app: payload.app, environment: payload.environment, target: payload.deploymentId, db)
+        case ReconcilePlanned.eventType:
+            let payload = try event.decoded(ReconcilePlanned.self)
+            try audit(event, action: "reconcile.dry_run", detail: payload.plan.isEmpty ? "nothing to do" : payload.plan.joined(separator: "; "), db)
         case ImageBuilt.eventType:
             let payload = try event.decoded(ImageBuilt.self)
             try audit(event, action: "build", target: "\(payload.image):\(payload.tag)", db)
@@ -136,8 +146,11 @@ enum Projections {
             ON CONFLICT (app, environment) DO UPDATE SET
                 deployment_in_progress = excluded.deployment_in_progress, updated_position = excluded.updated_position
             """).execute(payload.app, payload.environment, event.stream, event.position)
-        try audit(event, action: payload.trigger == .rollback ? "deploy.rollback" : "deploy",
-                  app: payload.app, environment: payload.environment, target: payload.tag, db)
+        // A rollback is audited once, by its RollbackRequested; the deploy it runs is not a second action.
+        if payload.trigger != .rollback {
+            try audit(event, action: "deploy", app: payload.app, environment: payload.environment, target: payload.tag,
+                      detail: payload.trigger.rawValue, db)
+        }
     }
 
     private static func stable(_ event: Input, _ payload: DeploymentStable, _ db: Connection) throws {
@@ -194,6 +207,13 @@ enum Projections {
                 last_outcome = 'rolled_back', updated_position = ?
             WHERE app = ? AND environment = ?
             """).execute(payload.taskDefinitionArn, revision.map(Int64.init), event.position, deployment.app, deployment.environment)
+    }
+
+    private static func setDrift(_ drift: String?, app: String, environment: String, _ event: Input, _ db: Connection) throws {
+        try db.cachedStatement("""
+            INSERT INTO environment_state (app, environment, drift, updated_position) VALUES (?, ?, ?, ?)
+            ON CONFLICT (app, environment) DO UPDATE SET drift = excluded.drift, updated_position = excluded.updated_position
+            """).execute(app, environment, drift, event.position)
     }
 
     private struct DeploymentContext {

@@ -26,6 +26,17 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Who is acting (else SHIPLOG_ACTOR, else GITHUB_ACTOR).")
     var actor: String?
 
+    @Option(name: .long, help: ArgumentHelp("The configuration file (env SHIPLOG_CONFIG, else ./shiplog.yml).", valueName: "path"))
+    var config: String?
+
+    /// `--config`, else `SHIPLOG_CONFIG`, else `./shiplog.yml`.
+    var configPath: String {
+        config ?? ProcessInfo.processInfo.environment["SHIPLOG_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "shiplog.yml"
+    }
+
+    /// `--db` as given, nil when absent.
+    var db: String? { database.db }
+
     var databasePath: String { database.databasePath }
 
     /// The actor and, inside GitHub Actions, the run URL and commit.
@@ -39,7 +50,7 @@ struct GlobalOptions: ParsableArguments {
 }
 
 extension GlobalOptions {
-    static let names: Set<String> = ["--db", "--actor"]
+    static let names: Set<String> = ["--db", "--actor", "--config"]
 
     /// Moves global options written before the subcommand to after it, where
     /// the subcommand's `@OptionGroup` parses them.

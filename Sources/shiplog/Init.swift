@@ -1,4 +1,5 @@
 import ArgumentParser
+import Deploy
 import Foundation
 import Ledger
 
@@ -9,10 +10,8 @@ struct Init: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("Where to write the example config.", valueName: "path"))
-    var config: String = "shiplog.yml"
-
     func run() async throws {
+        let config = global.configPath
         let existed = FileManager.default.fileExists(atPath: global.databasePath)
         let store = try global.openStore(.readWrite(create: true))
         store.close()
@@ -20,7 +19,7 @@ struct Init: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: config) {
             emit("kept the existing config \(config)")
         } else {
-            guard FileManager.default.createFile(atPath: config, contents: Data(ExampleConfig.text.utf8)) else {
+            guard FileManager.default.createFile(atPath: config, contents: Data(ExampleConfiguration.text.utf8)) else {
                 throw LedgerError.storage("cannot write \(config): the directory is missing or read-only")
             }
             emit("wrote an example config to \(config)")

@@ -7,7 +7,8 @@ struct Shiplog: AsyncParsableCommand {
         abstract: "The deployment ledger for AWS ECS: every deploy, failure and rollback, recorded and verifiable.",
         version: "0.1.0",
         subcommands: [
-            Init.self, Events.self, Status.self, History.self, Audit.self, Verify.self, Rebuild.self,
+            Init.self, DeployCommand.self, Rollback.self, Promote.self, Template.self, Events.self, Status.self, History.self,
+            Audit.self, Drift.self, Reconcile.self, Verify.self, Rebuild.self,
             Export.self, Proof.self, Keys.self, CheckpointCommand.self, AuditVerify.self,
         ]
     )

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Deploy
+import Foundation
 import Ledger
 
 struct Status: AsyncParsableCommand {
@@ -21,12 +23,17 @@ struct Status: AsyncParsableCommand {
             (app == nil || $0.app == app) && (environment == nil || $0.environment == environment)
         }
         let listing = Listing(
-            columns: ["app", "env", "tag", "revision", "task definition", "deployed by", "deployed at", "in progress", "last outcome"],
+            columns: ["app", "env", "tag", "revision", "task definition", "deployed by", "deployed at", "in progress", "last outcome", "drift"],
             rows: states
         ) { state in
             [state.app, state.environment, state.tag, state.revision.map(String.init), state.taskDefinitionArn,
-             state.deployedBy, state.deployedAt, state.deploymentInProgress, state.lastOutcome]
+             state.deployedBy, state.deployedAt, state.deploymentInProgress, state.lastOutcome, state.drift]
         }
         emit(try listing.render(format))
+        // The reconciler's last pass, for people; programs read it from `shiplog drift --format json`.
+        if format == .table, let text = try store.serviceState(Reconciler.lastPassKey),
+           let last = try? JSONDecoder().decode(LastPass.self, from: Data(text.utf8)) {
+            emit("\n" + last.summary)
+        }
     }
 }

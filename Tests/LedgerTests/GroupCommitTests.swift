@@ -26,7 +26,7 @@ struct GroupCommitTests {
     @Test func appendsQueuedDuringACommitShareOneTransactionAndARefusedOneFailsAlone() async throws {
         let store = try ledger.open()
         _ = try await store.append([requested("taken")])
-        let writer = try #require(store.writerForTesting)
+        let writer = try #require(store.groupWriter)
 
         // Hold the writer so that every append below queues up and lands in one batch.
         let gate = DispatchSemaphore(value: 0), holding = DispatchSemaphore(value: 0)

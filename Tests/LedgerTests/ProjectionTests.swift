@@ -160,6 +160,18 @@ struct ScriptedHistory {
                 events.append(NewEvent(stream: stream, DeploymentStable(taskDefinitionArn: arn("\(env)-\(app)", revision),
                                                                         revision: random.next(below: 2) == 0 ? nil : revision, images: images)))
             }
+            switch random.next(below: 6) {
+            case 0:
+                events.append(NewEvent(stream: "drift-\(app)-\(env)", DriftDetected(
+                    app: app, environment: env, desired: "\(env)-\(app):\(revision)", actual: "\(env)-\(app):1", differences: ["task definition"])))
+            case 1:
+                events.append(NewEvent(stream: "drift-\(app)-\(env)", DriftResolved(app: app, environment: env, how: "external")))
+            case 2:
+                events.append(NewEvent(stream: "drift-\(app)-\(env)", DriftCorrected(app: app, environment: env, by: "shiplog", deploymentId: stream),
+                                       metadata: metadata))
+            default:
+                break
+            }
             if random.next(below: 4) == 0 {
                 events.append(NewEvent(stream: "access", AccessDenied(action: "rollback", app: app, environment: env, reason: "not a maintainer"),
                                        metadata: EventMetadata(actor: actor)))

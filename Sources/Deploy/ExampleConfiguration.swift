@@ -1,6 +1,6 @@
 /// The commented example `shiplog init` writes: the public project's setup.
-enum ExampleConfig {
-    static let text = """
+public enum ExampleConfiguration {
+    public static let text = """
         # shiplog configuration.
         # Values here sit under command-line flags and SHIPLOG_* environment variables.
 
@@ -11,17 +11,35 @@ enum ExampleConfig {
         # recorded as timed out. Deploys take under 15 minutes; longer means trouble.
         stable_timeout: 15m
 
+        # The reconciler holds ECS to what the ledger says should run. `shiplog drift`
+        # reports, `shiplog reconcile` deploys the desired revision back; with --watch
+        # it checks every `interval`, correcting the environments under `correct` and
+        # only reporting the others.
+        reconcile:
+          interval: 60s
+          correct: [staging]
+
         # Which ECS and registry to talk to: `simulated` needs no AWS account; `aws`
         # uses the standard credential chain (environment, ~/.aws/credentials, the
         # ECS container endpoint). `endpoint` points at LocalStack, moto or a VPC endpoint.
+        # SHIPLOG_ECS_DRIVER, SHIPLOG_REGISTRY_DRIVER, SHIPLOG_REGION, SHIPLOG_ENDPOINT and
+        # SHIPLOG_STABLE_TIMEOUT override these.
         drivers:
           ecs: simulated          # simulated | aws
-          registry: simulated     # simulated | oci | ecr
+          registry: simulated     # simulated | live (each app's own registry below)
           region: us-east-1
           # endpoint: http://127.0.0.1:5000
+          # The simulated ECS keeps its state beside the ledger (<db>.simulated-ecs.json).
+          simulated:
+            # Tags the simulated registry holds for every image; services start on the first.
+            tags: [rel-2024.01.01.00.00.00, rel-2024.02.01.00.00.00, 3f9c2e1, a1b2c3d, broken-build]
+            # Deployments of these tags fail to start: ECS's circuit breaker rolls them back.
+            failing_tags: [broken-build]
 
-        # Who may do what, by GitHub login. Only maintainers may roll back.
-        # A bot may act for a person; the person is the actor that counts.
+        # Who may do what, by GitHub login. Deployers and maintainers deploy; only
+        # maintainers roll back and promote. A bot acts for a person (--on-behalf-of),
+        # and only for those its acts_for names (a role, or logins); the person is the
+        # actor that counts.
         maintainers: [ana-maintainer, ben-maintainer]
         deployers: [cara-contributor]
         bots:
@@ -29,6 +47,8 @@ enum ExampleConfig {
 
         apps:
           api:
+            # simulated, an OCI registry (ghcr.io), or an ECR host
+            # (123456789012.dkr.ecr.us-east-1.amazonaws.com), used when drivers.registry is live.
             registry: ghcr.io
             # Each container of the task definition and the image it runs.
             containers:
@@ -48,6 +68,9 @@ enum ExampleConfig {
 
           frontend:
             registry: ghcr.io
+            # Fields the reconciler leaves alone for this app (desired_count for an
+            # autoscaled service, rollout for one still rolling out).
+            drift_ignore: [desired_count]
             containers:
               nuxt: ghcr.io/wordpress/openverse-frontend
             environments:

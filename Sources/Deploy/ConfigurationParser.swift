@@ -1,0 +1,231 @@
+import Foundation
+import Yams
+
+/// Turns the text of `shiplog.yml` into a ``ShiplogConfiguration``, refusing anything it does not
+/// understand (an unknown key is usually a typo that would otherwise be silently ignored).
+enum ConfigurationParser {
+    static func parse(_ text: String, file: String) throws -> ShiplogConfiguration {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw ConfigurationError.invalid(file: file, key: "apps", "missing (the file is empty)")
+            }
+            root = node
+        } catch let error as ConfigurationError {
+            throw error
+        } catch {
+            let detail = String(describing: error).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            throw ConfigurationError.notYAML(file: file, detail.filter { !$0.isEmpty }.joined(separator: " "))
+        }
+        let reader = Reader(file: file)
+        let top = try reader.mapping(root, "", allowed: ["database", "stable_timeout", "drivers", "maintainers", "deployers", "bots", "apps", "reconcile"])
+        var configuration = ShiplogConfiguration(file: file)
+        configuration.database = try top["database"].map { try reader.string($0, "database") }
+        if let node = top["stable_timeout"] {
+            let text = try reader.string(node, "stable_timeout")
+            guard let timeout = duration(text), timeout > .zero else {
+                throw ConfigurationError.invalid(file: file, key: "stable_timeout", "must be a duration such as 15m, 900s or 1h, not '\(text)'")
+            }
+            configuration.stableTimeout = timeout
+        }
+        if let node = top["drivers"] { configuration.drivers = try drivers(node, reader) }
+        configuration.maintainers = try top["maintainers"].map { try reader.strings($0, "maintainers") } ?? []
+        configuration.deployers = try top["deployers"].map { try reader.strings($0, "deployers") } ?? []
+        if let node = top["bots"] {
+            for (name, value) in try reader.mapping(node, "bots", allowed: nil) {
+                let bot = try reader.mapping(value, "bots.\(name)", allowed: ["acts_for"])
+                guard let actsFor = bot["acts_for"] else { throw ConfigurationError.invalid(file: file, key: "bots.\(name).acts_for", "missing") }
+                configuration.bots[name] = try reader.stringOrStrings(actsFor, "bots.\(name).acts_for")
+            }
+        }
+        guard let appsNode = top["apps"] else { throw ConfigurationError.invalid(file: file, key: "apps", "missing") }
+        for (name, value) in try reader.mapping(appsNode, "apps", allowed: nil) {
+            configuration.apps[name] = try app(name, value, reader)
+        }
+        if configuration.apps.isEmpty { throw ConfigurationError.invalid(file: file, key: "apps", "must name at least one app") }
+        if let node = top["reconcile"] {
+            let fields = try reader.mapping(node, "reconcile", allowed: ["interval", "correct"])
+            if let value = fields["interval"] {
+                let text = try reader.string(value, "reconcile.interval")
+                guard let interval = duration(text), interval > .zero else {
+                    throw ConfigurationError.invalid(file: file, key: "reconcile.interval", "must be a duration such as 60s or 5m, not '\(text)'")
+                }
+                configuration.reconcileInterval = interval
+            }
+            let corrects = try fields["correct"].map { try reader.strings($0, "reconcile.correct") } ?? []
+            let known = Set(configuration.apps.values.flatMap(\.environments.keys))
+            if let unknown = corrects.first(where: { !known.contains($0) }) {
+                throw ConfigurationError.invalid(
+                    file: file, key: "reconcile.correct", "no app has an environment '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
+            }
+            configuration.reconcileCorrects = Set(corrects)
+        }
+        return configuration
+    }
+
+    private static func drivers(_ node: Node, _ reader: Reader) throws -> ShiplogConfiguration.Drivers {
+        let fields = try reader.mapping(node, "drivers", allowed: ["ecs", "registry", "region", "endpoint", "simulated"])
+        var drivers = ShiplogConfiguration.Drivers()
+        if let value = fields["ecs"] {
+            let text = try reader.string(value, "drivers.ecs")
+            guard let ecs = ShiplogConfiguration.Drivers.ECS(rawValue: text) else {
+                throw ConfigurationError.invalid(file: reader.file, key: "drivers.ecs", "must be simulated or aws, not '\(text)'")
+            }
+            drivers.ecs = ecs
+        }
+        if let value = fields["registry"] {
+            let text = try reader.string(value, "drivers.registry")
+            guard let registry = ShiplogConfiguration.Drivers.Registry(rawValue: text) else {
+                throw ConfigurationError.invalid(file: reader.file, key: "drivers.registry", "must be simulated or live, not '\(text)'")
+            }
+            drivers.registry = registry
+        }
+        if let value = fields["region"] { drivers.region = try reader.string(value, "drivers.region") }
+        if let value = fields["endpoint"] {
+            let text = try reader.string(value, "drivers.endpoint")
+            guard let url = URL(string: text), url.host != nil else {
+                throw ConfigurationError.invalid(file: reader.file, key: "drivers.endpoint", "must be a URL such as http://127.0.0.1:5000, not '\(text)'")
+            }
+            drivers.endpoint = url
+        }
+        if let value = fields["simulated"] {
+            let simulated = try reader.mapping(value, "drivers.simulated", allowed: ["tags", "failing_tags"])
+            drivers.simulatedTags = try simulated["tags"].map { try reader.strings($0, "drivers.simulated.tags") } ?? []
+            drivers.failingTags = try simulated["failing_tags"].map { try reader.strings($0, "drivers.simulated.failing_tags") } ?? []
+        }
+        return drivers
+    }
+
+    private static func app(_ name: String, _ node: Node, _ reader: Reader) throws -> ShiplogConfiguration.App {
+        let path = "apps.\(name)"
+        let fields = try reader.mapping(node, path, allowed: ["registry", "containers", "environments", "drift_ignore"])
+        let registry = try reader.required(fields, "registry", path) { try reader.string($0, "\(path).registry") }
+        let containers = try reader.required(fields, "containers", path) { node in
+            try reader.mapping(node, "\(path).containers", allowed: nil).map { container, image in
+                ShiplogConfiguration.Container(name: container, image: try reader.string(image, "\(path).containers.\(container)"))
+            }
+        }
+        if containers.isEmpty { throw ConfigurationError.invalid(file: reader.file, key: "\(path).containers", "must name at least one container") }
+        for container in containers where container.image.split(separator: "/").last?.contains(":") == true {
+            throw ConfigurationError.invalid(
+                file: reader.file, key: "\(path).containers.\(container.name)", "the image must not carry a tag (the deploy sets it): '\(container.image)'")
+        }
+        let environments = try reader.required(fields, "environments", path) { try reader.mapping($0, "\(path).environments", allowed: nil) }
+        var result: [String: ShiplogConfiguration.Environment] = [:]
+        for (environment, value) in environments {
+            let key = "\(path).environments.\(environment)"
+            let place = try reader.mapping(value, key, allowed: ["cluster", "service", "template_family", "version_endpoint"])
+            let endpoint = try place["version_endpoint"].map { try reader.string($0, "\(key).version_endpoint") }
+            if let endpoint, URL(string: endpoint)?.host == nil {
+                throw ConfigurationError.invalid(file: reader.file, key: "\(key).version_endpoint", "must be a URL, not '\(endpoint)'")
+            }
+            result[environment] = ShiplogConfiguration.Environment(
+                name: environment,
+                cluster: try reader.required(place, "cluster", key) { try reader.string($0, "\(key).cluster") },
+                service: try reader.required(place, "service", key) { try reader.string($0, "\(key).service") },
+                templateFamily: try reader.required(place, "template_family", key) { try reader.string($0, "\(key).template_family") },
+                versionEndpoint: endpoint)
+        }
+        if result.isEmpty { throw ConfigurationError.invalid(file: reader.file, key: "\(path).environments", "must name at least one environment") }
+        var app = ShiplogConfiguration.App(name: name, registry: registry, containers: containers, environments: result)
+        if let node = fields["drift_ignore"] {
+            let ignored = try reader.strings(node, "\(path).drift_ignore")
+            if let unknown = ignored.first(where: { !ShiplogConfiguration.driftFields.contains($0) }) {
+                throw ConfigurationError.invalid(
+                    file: reader.file, key: "\(path).drift_ignore",
+                    "unknown field '\(unknown)' (known: \(ShiplogConfiguration.driftFields.sorted().joined(separator: ", ")))")
+            }
+            app.driftIgnore = Set(ignored)
+        }
+        return app
+    }
+
+    /// `15m`, `900s`, `900`, `1h`, `1h30m`.
+    static func duration(_ text: String) -> Duration? {
+        if let seconds = Int(text) { return .seconds(seconds) }
+        var total = 0
+        var number = ""
+        for character in text {
+            if character.isNumber {
+                number.append(character)
+                continue
+            }
+            guard let value = Int(number) else { return nil }
+            switch character {
+            case "h": total += value * 3600
+            case "m": total += value * 60
+            case "s": total += value
+            default: return nil
+            }
+            number = ""
+        }
+        return number.isEmpty && !text.isEmpty ? .seconds(total) : nil
+    }
+
+    /// Reads typed values from nodes, naming the dotted key of whatever is wrong.
+    struct Reader {
+        let file: String
+
+        /// The node's keys in file order; `allowed` nil accepts any key.
+        func mapping(_ node: Node, _ key: String, allowed: Set<String>?) throws -> OrderedFields {
+            guard case .mapping(let mapping) = node else {
+                throw ConfigurationError.invalid(file: file, key: key.isEmpty ? "(top level)" : key, "must be a mapping of keys to values")
+            }
+            var fields = OrderedFields()
+            for (keyNode, value) in mapping {
+                guard let name = keyNode.string else { throw ConfigurationError.invalid(file: file, key: key, "keys must be strings") }
+                let path = key.isEmpty ? name : "\(key).\(name)"
+                if let allowed, !allowed.contains(name) {
+                    throw ConfigurationError.invalid(file: file, key: path, "unknown key (known: \(allowed.sorted().joined(separator: ", ")))")
+                }
+                fields.append(name, value)
+            }
+            return fields
+        }
+
+        func string(_ node: Node, _ key: String) throws -> String {
+            guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
+                throw ConfigurationError.invalid(file: file, key: key, node.isNull ? "missing" : "must be a text value")
+            }
+            return scalar.string
+        }
+
+        func strings(_ node: Node, _ key: String) throws -> [String] {
+            guard case .sequence(let sequence) = node else {
+                throw ConfigurationError.invalid(file: file, key: key, "must be a list such as [a, b]")
+            }
+            return try sequence.enumerated().map { try string($1, "\(key)[\($0)]") }
+        }
+
+        func stringOrStrings(_ node: Node, _ key: String) throws -> [String] {
+            if case .scalar = node { return [try string(node, key)] }
+            return try strings(node, key)
+        }
+
+        func required<T>(_ fields: OrderedFields, _ name: String, _ parent: String, _ read: (Node) throws -> T) throws -> T {
+            guard let node = fields[name], !node.isNull else {
+                throw ConfigurationError.invalid(file: file, key: "\(parent).\(name)", "missing")
+            }
+            return try read(node)
+        }
+    }
+
+    /// A mapping's entries in file order, looked up by key.
+    struct OrderedFields: Sequence {
+        private var entries: [(String, Node)] = []
+
+        mutating func append(_ key: String, _ value: Node) { entries.append((key, value)) }
+
+        subscript(key: String) -> Node? { entries.first { $0.0 == key }?.1 }
+
+        func makeIterator() -> IndexingIterator<[(String, Node)]> { entries.makeIterator() }
+    }
+}
+
+extension Node {
+    /// `~`, `null` or nothing at all.
+    fileprivate var isNull: Bool {
+        guard case .scalar(let scalar) = self else { return false }
+        return scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+}

@@ -1,0 +1,57 @@
+import AWS
+import ECS
+import Foundation
+import Ledger
+import Registry
+
+/// The drivers a configuration names, with the clock the engine polls on and the clock the
+/// ledger records with.
+public struct ConfiguredDrivers: Sendable {
+    public var drivers: DeployDrivers
+    public var clock: any AWSClock
+    public var ledgerClock: any LedgerClock
+    /// Set for `drivers.ecs: simulated`: save it after the command.
+    public var world: SimulatedWorld?
+
+    /// Builds the drivers; on the simulated ECS, loads (or seeds) the world saved beside `databasePath`.
+    public static func make(_ configuration: ShiplogConfiguration, databasePath: String) async throws -> ConfiguredDrivers {
+        let drivers = configuration.drivers
+        switch drivers.ecs {
+        case .simulated:
+            let world = try await SimulatedWorld(path: databasePath + ".simulated-ecs.json", configuration: configuration)
+            let registry = registries(configuration, simulated: world.registry, forceSimulated: drivers.registry == .simulated)
+            return ConfiguredDrivers(
+                drivers: DeployDrivers(
+                    ecs: world.ecs,
+                    registry: registry,
+                    versions: SimulatedVersionEndpoint(ecs: world.ecs, configuration: configuration)),
+                clock: world.clock, ledgerClock: VirtualLedgerClock(world.clock), world: world)
+        case .aws:
+            let ecs = AWSECSClient(configuration: AWSClientConfiguration(region: drivers.region, endpoint: drivers.endpoint))
+            let simulated = SimulatedRegistry(name: "simulated")
+            return ConfiguredDrivers(
+                drivers: DeployDrivers(
+                    ecs: ecs,
+                    registry: registries(configuration, simulated: simulated, forceSimulated: drivers.registry == .simulated),
+                    versions: HTTPVersionFetcher()),
+                clock: AWS.SystemClock(), ledgerClock: Ledger.SystemClock(), world: nil)
+        }
+    }
+
+    /// Each app's own registry: ECR's API for an ECR host, the OCI distribution API otherwise.
+    static func registries(
+        _ configuration: ShiplogConfiguration, simulated: SimulatedRegistry, forceSimulated: Bool
+    ) -> @Sendable (ShiplogConfiguration.App) throws -> any ImageRegistry {
+        let drivers = configuration.drivers
+        return { @Sendable app in
+            if forceSimulated || app.registry == "simulated" { return simulated }
+            if app.registry.contains("://") { return OCIRegistryClient(baseURL: app.registry) }
+            let reference = ImageReference(registry: app.registry, repository: "")
+            if let ecr = reference.ecrLocation {
+                return ECRRegistryClient(
+                    configuration: AWSClientConfiguration(region: ecr.region, endpoint: drivers.endpoint), registryID: ecr.registryID)
+            }
+            return OCIRegistryClient(baseURL: reference.apiBaseURL)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+/// Why the workflow engine refused or could not finish a command, on one line.
+///
+/// A deployment that ran and failed is not an error: it is a ``DeploymentResult`` with an
+/// outcome. These are refusals before anything ran, and problems that stop the engine itself.
+public struct DeployError: Error, Sendable, Equatable, CustomStringConvertible {
+    private enum Kind: Sendable, Equatable {
+        case unknownApp, unknownEnvironment, tagNotFound, accessDenied, busy, missingVariable
+        case badRequest, notFound, stillRunning, crashed
+    }
+
+    private let kind: Kind
+    public let message: String
+
+    private init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    public static func unknownApp(_ app: String, known: [String]) -> DeployError {
+        DeployError(.unknownApp, "unknown app '\(app)' (known: \(known.joined(separator: ", ")))")
+    }
+
+    public static func unknownEnvironment(_ environment: String, app: String, known: [String]) -> DeployError {
+        DeployError(.unknownEnvironment, "app \(app) has no environment '\(environment)' (known: \(known.joined(separator: ", ")))")
+    }
+
+    /// The tag is missing for one of the app's images; `nearest` are the closest tags that exist.
+    public static func tagNotFound(_ tag: String, image: String, nearest: [String]) -> DeployError {
+        let hint = nearest.isEmpty ? "the repository has no tags" : "nearest existing tags: \(nearest.joined(separator: ", "))"
+        return DeployError(.tagNotFound, "tag \(tag) not found for \(image); \(hint)")
+    }
+
+    /// The actor may not do this; the refusal was recorded as an `AccessDenied` event.
+    public static func accessDenied(_ reason: String) -> DeployError {
+        DeployError(.accessDenied, "access denied: \(reason)")
+    }
+
+    /// Another deployment holds the app's environment.
+    public static func busy(app: String, environment: String, inFlight: String, detail: String) -> DeployError {
+        DeployError(.busy, "\(app) \(environment) is busy: deployment \(inFlight) is in flight\(detail); try again when it has finished")
+    }
+
+    /// The code needs environment variables the template does not set.
+    public static func missingVariables(_ names: [String], family: String) -> DeployError {
+        DeployError(.missingVariable, "template \(family) lacks \(names.joined(separator: ", ")), which the code requires; add with `shiplog template set-env`")
+    }
+
+    public static func badRequest(_ message: String) -> DeployError {
+        DeployError(.badRequest, message)
+    }
+
+    public static func notFound(_ message: String) -> DeployError {
+        DeployError(.notFound, message)
+    }
+
+    /// `--resume` of a deployment whose process is alive.
+    public static func stillRunning(_ deployment: String, owner: String) -> DeployError {
+        DeployError(.stillRunning, "deployment \(deployment) is still running in process \(owner); it closes itself")
+    }
+
+    /// Thrown by a crash hook: the flow stops where it is, recording nothing more, as a killed process would.
+    public static func crashed(after step: DeploymentStep) -> DeployError {
+        DeployError(.crashed, "simulated crash after \(step.rawValue)")
+    }
+
+    public var isAccessDenied: Bool { kind == .accessDenied }
+    public var isBusy: Bool { kind == .busy }
+    public var isTagNotFound: Bool { kind == .tagNotFound }
+    public var isCrash: Bool { kind == .crashed }
+    public var isMissingVariable: Bool { kind == .missingVariable }
+}

@@ -1,0 +1,517 @@
+import AWS
+import ECS
+import Foundation
+import Ledger
+import Logging
+import Registry
+
+/// The workflow engine: deploy, roll back and promote, each step an event in the ledger before
+/// the next step starts, so a crash at any point leaves a log that says how far it got.
+///
+/// deploy: verify the tag for every image → read the template family's latest revision → render
+/// (images set, `-template` dropped, read-only fields stripped) → register → update the service →
+/// poll until stable, rolled back by ECS, or timed out → confirm the version endpoint, if any.
+///
+/// ```swift
+/// let engine = DeploymentEngine(configuration: configuration, store: store, drivers: drivers, clock: clock)
+/// let result = try await engine.deploy(app: "api", environment: "staging", tag: "3f9c2e1", trigger: .merge, metadata: metadata)
+/// ```
+public struct DeploymentEngine: Sendable {
+    public var configuration: ShiplogConfiguration
+    public let store: EventStore
+    public let drivers: DeployDrivers
+    /// Polling and timeouts run on it: a ``ECS/VirtualClock`` in tests and on the simulated drivers.
+    public let clock: any AWSClock
+    /// How often ECS is asked (the `services-stable` waiter asks every 15 s).
+    public var pollInterval: Duration = .seconds(15)
+    /// How many times, and how far apart, the version endpoint is asked after ECS says stable.
+    public var versionAttempts = 8
+    public var versionInterval: Duration = .seconds(15)
+    /// Told of every step as it is recorded, and of each poll.
+    public var progress: @Sendable (DeploymentProgress) -> Void = { _ in }
+    /// Runs after each step is recorded, with the deployment id; throwing from it stops the
+    /// flow right there, recording nothing more (tests use it to crash the flow).
+    public var afterStep: @Sendable (DeploymentStep, String) async throws -> Void = { _, _ in }
+    public var logger = Logger(label: "shiplog.deploy")
+
+    public init(configuration: ShiplogConfiguration, store: EventStore, drivers: DeployDrivers, clock: any AWSClock) {
+        self.configuration = configuration
+        self.store = store
+        self.drivers = drivers
+        self.clock = clock
+    }
+
+    private var claims: EnvironmentClaim { EnvironmentClaim(store: store) }
+
+    // MARK: Commands
+
+    /// Deploys `tag` of `app` to `environment`.
+    ///
+    /// Refusals (unknown app or environment, a tag missing from the registry, a variable the template
+    /// lacks, another deployment in flight) throw ``DeployError`` and write nothing, except an
+    /// actor's refusal, which is recorded as `AccessDenied`. A deployment that ran and failed
+    /// returns its result.
+    public func deploy(
+        app: String, environment: String, tag: String, trigger: DeploymentTrigger = .manual,
+        requiredVariables: [String] = [], metadata: EventMetadata
+    ) async throws -> DeploymentResult {
+        let (appConfiguration, place) = try configuration.target(app: app, environment: environment)
+        try await authorize(.deploy, app: app, environment: environment, metadata: metadata)
+        if !requiredVariables.isEmpty { try await checkVariables(requiredVariables, in: place, of: appConfiguration) }
+        try await requireTag(tag, of: appConfiguration)
+        if environment == ShiplogConfiguration.promotionSource, let promotion = try promotionInFlight(app: app) {
+            _ = try await store.append([NewEvent(
+                stream: "promotion-\(app)",
+                PromotionQueued(app: app, environment: environment, tag: tag, trigger: trigger, promotion: promotion),
+                metadata: metadata)])
+            progress(DeploymentProgress(deploymentId: promotion, elapsed: .zero, step: PromotionQueued.eventType,
+                                        detail: "\(app) \(environment) \(tag) waits for promotion \(promotion)"))
+            // The promotion may have finished, and read the queue, between the check and the append.
+            if try promotionInFlight(app: app) == nil { try await releaseQueued(app: app, started: clock.now) }
+            return DeploymentResult(id: promotion, app: app, environment: environment, tag: tag, outcome: .queued)
+        }
+        return try await start(appConfiguration, place, tag: tag, trigger: trigger, images: appConfiguration.images(tag: tag), metadata: metadata)
+    }
+
+    /// Rolls `app` in `environment` back to `tag`: maintainers only (or a bot acting for one);
+    /// a revision of the family that already runs exactly those images is reused.
+    public func rollback(app: String, environment: String, tag: String, metadata: EventMetadata) async throws -> DeploymentResult {
+        let (appConfiguration, place) = try configuration.target(app: app, environment: environment)
+        try await authorize(.rollback, app: app, environment: environment, metadata: metadata)
+        try await requireTag(tag, of: appConfiguration)
+        return try await start(appConfiguration, place, tag: tag, trigger: .rollback, images: appConfiguration.images(tag: tag), metadata: metadata)
+    }
+
+    /// Deploys back the images the ledger says should run (`images`, read from the desired task
+    /// definition), for the reconciler: trigger `reconcile`, and the desired revision is reused
+    /// when it still runs exactly those images.
+    public func reconcile(app: String, environment: String, tag: String, images: [String: String], metadata: EventMetadata) async throws -> DeploymentResult {
+        let (appConfiguration, place) = try configuration.target(app: app, environment: environment)
+        try await authorize(.deploy, app: app, environment: environment, metadata: metadata)
+        return try await start(appConfiguration, place, tag: tag, trigger: .reconcile, images: images, metadata: metadata)
+    }
+
+    /// Deploys to production exactly the image digests staging runs; staging deploys asked for
+    /// meanwhile are queued and run, in order, once the promotion has finished.
+    public func promote(app: String, metadata: EventMetadata) async throws -> DeploymentResult {
+        let (appConfiguration, staging) = try configuration.target(app: app, environment: ShiplogConfiguration.promotionSource)
+        let (_, production) = try configuration.target(app: app, environment: ShiplogConfiguration.promotionTarget)
+        try await authorize(.promote, app: app, environment: production.name, metadata: metadata)
+        let service = try await drivers.ecs.describeService(cluster: staging.cluster, service: staging.service)
+        let definition = try await drivers.ecs.describeTaskDefinition(service.taskDefinition)
+        let registry = try drivers.registry(appConfiguration)
+        var images: [String: String] = [:]
+        var tag: String?
+        for container in appConfiguration.containers {
+            guard let running = definition.container(named: container.name)?.image else {
+                throw DeployError.notFound("\(staging.service) runs no container \(container.name) (task definition \(DeploymentResult.shortName(service.taskDefinition)))")
+            }
+            let runningTag = ImageTag.of(running)
+            let pinned = running.split(separator: "@").dropFirst().first.map(String.init)
+            let digest: String
+            if let pinned {
+                digest = pinned
+            } else {
+                digest = try await registry.digest(repository: try repository(of: container.image), tag: runningTag)
+            }
+            images[container.name] = "\(container.image):\(runningTag)@\(digest)"
+            tag = tag ?? runningTag
+        }
+        return try await start(appConfiguration, production, tag: tag ?? "latest", trigger: .promotion, images: images, metadata: metadata)
+    }
+
+    /// Closes a deployment whose process died, from what ECS actually runs.
+    ///
+    /// Once the service was updated, the flow is followed to its end (stable, rolled back, timed
+    /// out, version checked). Before that, ECS was never told, and the attempt is closed as failed
+    /// at the step it stopped before. A closed deployment is returned as it was, never recorded twice.
+    public func resume(_ id: String, metadata: EventMetadata) async throws -> DeploymentResult {
+        let id = id.hasPrefix("deployment-") ? id : "deployment-\(id)"
+        guard var log = try DeploymentLog(id: id, events: try store.events(EventFilter(stream: id))) else {
+            throw DeployError.notFound("no deployment \(id) in the ledger")
+        }
+        let request = log.request
+        let (appConfiguration, place) = try configuration.target(app: request.app, environment: request.environment)
+        let holder = try claims.holder(app: request.app, environment: request.environment)
+        if let terminal = log.terminal {
+            // The process may have died between recording the end and letting the next deployment go.
+            if holder?.deploymentId == id {
+                try await claims.release(app: request.app, environment: request.environment, deploymentId: id, outcome: terminal.outcome.rawValue, metadata: metadata)
+                if request.trigger == .promotion { try await releaseQueued(app: request.app, started: clock.now) }
+            }
+            return terminal
+        }
+        if let holder, holder.deploymentId == id, ProcessOwner.isAlive(owner: holder.owner, run: holder.instance) {
+            throw DeployError.stillRunning(id, owner: holder.owner)
+        }
+        let run = UUID().uuidString
+        ProcessOwner.begin(run)
+        defer { ProcessOwner.end(run) }
+        try await claims.takeOver(app: request.app, environment: request.environment, deploymentId: id, trigger: request.trigger,
+                                  owner: ProcessOwner.current, instance: run, metadata: metadata)
+        let started = clock.now
+        report(id, started, "resume", "\(request.app) \(request.environment) \(request.tag): last recorded step \(log.lastStep.rawValue)")
+        if !log.updated {
+            let service = try await drivers.ecs.describeService(cluster: place.cluster, service: place.service)
+            if let arn = log.registeredArn, service.taskDefinition == arn {
+                try await record(id, [ServiceUpdated(cluster: place.cluster, service: place.service, taskDefinitionArn: arn)], metadata, started,
+                                 "\(place.cluster)/\(place.service) already on \(DeploymentResult.shortName(arn)) (read back from ECS)")
+                log.updated = true
+            } else {
+                let reason = "interrupted after \(log.lastStep.rawValue); closed on resume: ECS was never pointed at the new revision (service runs \(DeploymentResult.shortName(service.taskDefinition)))"
+                return try await finish(log, appConfiguration, place, .failed(stage: log.lastStep.nextStage, reason: reason), metadata, started)
+            }
+        }
+        return try await follow(log, appConfiguration, place, metadata, started)
+    }
+
+    /// Finds deployments whose process died (on this host) and closes each with ``resume(_:metadata:)``;
+    /// releases environments claimed by a process that died before recording its request.
+    public func resumeInterrupted(metadata: EventMetadata) async throws -> [DeploymentResult] {
+        var results: [DeploymentResult] = []
+        for app in configuration.apps.values.sorted(by: { $0.name < $1.name }) {
+            for environment in app.environments.keys.sorted() {
+                guard let holder = try claims.holder(app: app.name, environment: environment),
+                      !ProcessOwner.isAlive(owner: holder.owner, run: holder.instance) else { continue }
+                if try store.streamVersion(holder.deploymentId) == 0 {
+                    try await claims.release(app: app.name, environment: environment, deploymentId: holder.deploymentId, outcome: "abandoned", metadata: metadata)
+                } else {
+                    results.append(try await resume(holder.deploymentId, metadata: metadata))
+                }
+            }
+        }
+        return results
+    }
+
+    // MARK: The flow
+
+    private func start(
+        _ app: ShiplogConfiguration.App, _ place: ShiplogConfiguration.Environment, tag: String, trigger: DeploymentTrigger,
+        images: [String: String], metadata: EventMetadata
+    ) async throws -> DeploymentResult {
+        let run = UUID().uuidString
+        ProcessOwner.begin(run)
+        defer { ProcessOwner.end(run) }
+        let started = clock.now
+        let id = try await claims.acquire(
+            app: app.name, environment: place.name, trigger: trigger, owner: ProcessOwner.current, instance: run, metadata: metadata)
+        let request = DeploymentRequested(app: app.name, environment: place.name, tag: tag, trigger: trigger, images: images)
+        var first: [any EventPayload] = []
+        if trigger == .rollback { first.append(RollbackRequested(app: app.name, environment: place.name, tag: tag)) }
+        first.append(request)
+        do {
+            try await record(id, first, metadata, started, "\(app.name) \(place.name) \(tag) (\(trigger.rawValue)) by \(metadata.effectiveActor ?? "unknown")",
+                             expectedVersion: .noStream)
+        } catch {
+            try? await claims.release(app: app.name, environment: place.name, deploymentId: id, outcome: "abandoned", metadata: metadata)
+            throw error
+        }
+        try await afterStep(.requested, id)
+        var log = DeploymentLog(id: id, request: request)
+        do {
+            try await verify(&log, app, metadata, started)
+            try await register(&log, app, place, metadata, started)
+            let arn = log.registeredArn ?? ""
+            _ = try await retrying { try await drivers.ecs.updateService(cluster: place.cluster, service: place.service, taskDefinition: arn) }
+            try await record(id, [ServiceUpdated(cluster: place.cluster, service: place.service, taskDefinitionArn: arn)], metadata, started,
+                             "\(place.cluster)/\(place.service) -> \(DeploymentResult.shortName(arn))")
+            log.updated = true
+            try await afterStep(.serviceUpdated, id)
+        } catch let error as DeployError where error.isCrash {
+            throw error
+        } catch {
+            return try await finish(log, app, place, .failed(stage: log.lastStep.nextStage, reason: Self.oneLine(error)), metadata, started)
+        }
+        return try await follow(log, app, place, metadata, started)
+    }
+
+    private func verify(_ log: inout DeploymentLog, _ app: ShiplogConfiguration.App, _ metadata: EventMetadata, _ started: Date) async throws {
+        let registry = try drivers.registry(app)
+        for container in app.containers {
+            let image = log.images[container.name] ?? "\(container.image):\(log.request.tag)"
+            let tag = ImageTag.of(image)
+            let digest = try await registry.digest(repository: try repository(of: container.image), tag: tag)
+            if let pinned = image.split(separator: "@").dropFirst().first, pinned != digest {
+                throw DeployError.badRequest("\(container.image):\(tag) now points at \(digest), not the \(pinned) staging runs")
+            }
+            try await record(log.id, [ImageVerified(image: container.image, tag: tag, digest: digest)], metadata, started, "\(container.image):\(tag) \(digest)")
+        }
+        log.verified = true
+        log.lastStep = .imagesVerified
+        try await afterStep(.imagesVerified, log.id)
+    }
+
+    private func register(
+        _ log: inout DeploymentLog, _ app: ShiplogConfiguration.App, _ place: ShiplogConfiguration.Environment,
+        _ metadata: EventMetadata, _ started: Date
+    ) async throws {
+        // Rollbacks and reconciles put back what ran before: a revision that already runs exactly
+        // those images is that revision, not a new one.
+        if [.rollback, .reconcile].contains(log.request.trigger), let reused = try await revisionRunning(log.images, family: place.family) {
+            try await record(log.id, [TaskDefinitionRegistered(taskDefinitionArn: reused.arn, family: place.family, revision: reused.revision, reused: true)],
+                             metadata, started, "reused \(DeploymentResult.shortName(reused.arn)), which already runs these images")
+            log.registeredArn = reused.arn
+            log.lastStep = .registered
+            try await afterStep(.registered, log.id)
+            return
+        }
+        let template = try await retrying { try await drivers.ecs.describeTaskDefinition(place.templateFamily) }
+        let rendered = try template.rendered(images: log.images)
+        try await record(log.id, [TaskDefinitionRendered(templateFamily: place.templateFamily, templateRevision: template.revision,
+                                                          family: rendered.family, images: log.images)],
+                         metadata, started, "\(place.templateFamily):\(template.revision.map(String.init) ?? "?") -> \(rendered.family)")
+        log.rendered = true
+        log.lastStep = .rendered
+        try await afterStep(.rendered, log.id)
+        let registered = try await retrying { try await drivers.ecs.registerTaskDefinition(rendered) }
+        guard let arn = registered.arn else { throw DeployError.badRequest("ECS registered \(rendered.family) without an ARN") }
+        try await record(log.id, [TaskDefinitionRegistered(taskDefinitionArn: arn, family: registered.family, revision: registered.revision ?? 0)],
+                         metadata, started, DeploymentResult.shortName(arn))
+        log.registeredArn = arn
+        log.lastStep = .registered
+        try await afterStep(.registered, log.id)
+    }
+
+    /// Polls ECS until the new revision is stable, ECS went back to another, or the timeout
+    /// passes; then checks the version endpoint and records the end.
+    private func follow(
+        _ log: DeploymentLog, _ app: ShiplogConfiguration.App, _ place: ShiplogConfiguration.Environment,
+        _ metadata: EventMetadata, _ started: Date
+    ) async throws -> DeploymentResult {
+        let arn = log.registeredArn ?? ""
+        let verdict: Verdict
+        do {
+            verdict = try await watch(log.id, place, arn: arn, started: started)
+        } catch let error as DeployError where error.isCrash {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // ECS stopped answering sensibly (the service was deleted, access was revoked): the
+            // attempt ends here rather than staying open.
+            return try await finish(log, app, place, .failed(stage: "stabilize", reason: Self.oneLine(error)), metadata, started)
+        }
+        guard case .stable = verdict else { return try await finish(log, app, place, verdict, metadata, started) }
+        try await afterStep(.stabilized, log.id)
+        if let url = place.versionEndpoint {
+            let check = try await checkVersion(url, expected: log.request.tag)
+            try await record(log.id, [check], metadata, started,
+                             "\(url) reports \(check.reported ?? "nothing")\(check.matched ? "" : ", expected \(check.expected)")")
+            if !check.matched {
+                let reason = "\(url) reports \(check.reported ?? "nothing (no answer)") after \(check.attempts) attempts, expected \(check.expected), although ECS reports the service stable"
+                return try await finish(log, app, place, .failed(stage: "version", reason: reason), metadata, started)
+            }
+        }
+        return try await finish(log, app, place, .stable, metadata, started)
+    }
+
+    enum Verdict {
+        case stable
+        case rolledBack(to: String, reason: String)
+        case failed(stage: String, reason: String)
+        case timedOut
+    }
+
+    private func watch(_ id: String, _ place: ShiplogConfiguration.Environment, arn: String, started: Date) async throws -> Verdict {
+        let deadline = clock.now.addingTimeInterval(Double(configuration.stableTimeout.components.seconds))
+        var lastNote = ""
+        while true {
+            do {
+                let service = try await drivers.ecs.describeService(cluster: place.cluster, service: place.service)
+                let ours = service.deployments.first { $0.taskDefinition == arn }
+                if service.taskDefinition == arn, service.isStable { return .stable }
+                let reason = ours?.rolloutStateReason ?? service.events.first?.message ?? "ECS moved the service to another revision"
+                if service.taskDefinition != arn { return .rolledBack(to: service.taskDefinition, reason: reason) }
+                if ours?.rolloutState == .failed { return .failed(stage: "stabilize", reason: reason) }
+                let note = "\(ours?.rolloutState?.rawValue ?? "rollout") \(service.runningCount)/\(service.desiredCount) running, \(service.deployments.count) deployments"
+                if note != lastNote {
+                    report(id, started, "waiting", note, isPoll: true)
+                    lastNote = note
+                }
+            } catch let error as AWSError where error.isRetryable {
+                report(id, started, "waiting", "ECS answered \(error.code ?? "an error"); asking again", isPoll: true)
+            }
+            if clock.now >= deadline { return .timedOut }
+            try await clock.sleep(for: pollInterval)
+        }
+    }
+
+    private func checkVersion(_ url: String, expected: String) async throws -> VersionChecked {
+        var reported: String?
+        for attempt in 1...max(1, versionAttempts) {
+            if let body = try? await drivers.versions.fetch(url) {
+                let version = ReportedVersion.parse(body)
+                reported = version
+                if ReportedVersion.matches(reported: version, expected: expected) {
+                    return VersionChecked(url: url, expected: expected, reported: version, matched: true, attempts: attempt)
+                }
+            }
+            if attempt < versionAttempts { try await clock.sleep(for: versionInterval) }
+        }
+        return VersionChecked(url: url, expected: expected, reported: reported, matched: false, attempts: max(1, versionAttempts))
+    }
+
+    /// Records how the deployment ended, releases the environment, and after a promotion runs
+    /// the staging deploys queued behind it.
+    private func finish(
+        _ log: DeploymentLog, _ app: ShiplogConfiguration.App, _ place: ShiplogConfiguration.Environment, _ verdict: Verdict,
+        _ metadata: EventMetadata, _ started: Date
+    ) async throws -> DeploymentResult {
+        let result: DeploymentResult
+        switch verdict {
+        case .stable:
+            let arn = log.registeredArn ?? ""
+            try await record(log.id, [DeploymentStable(taskDefinitionArn: arn, revision: Self.revision(of: arn), images: log.images)],
+                             metadata, started, "\(place.service) runs \(DeploymentResult.shortName(arn))")
+            result = log.result(.succeeded, arn: arn)
+        case .rolledBack(let target, let reason):
+            try await record(log.id, [RolledBackAutomatically(taskDefinitionArn: target, revision: Self.revision(of: target)),
+                                      DeploymentFailed(stage: "stabilize", reason: reason)],
+                             metadata, started, "ECS went back to \(DeploymentResult.shortName(target)): \(reason)")
+            result = log.result(.rolledBack, stage: "stabilize", reason: reason, rolledBackTo: target)
+        case .failed(let stage, let reason):
+            try await record(log.id, [DeploymentFailed(stage: stage, reason: reason)], metadata, started, "\(stage): \(reason)")
+            result = log.result(.failed, stage: stage, reason: reason)
+        case .timedOut:
+            let seconds = Int(configuration.stableTimeout.components.seconds)
+            try await record(log.id, [DeploymentTimedOut(timeoutSeconds: seconds)], metadata, started, "not stable after \(seconds) s")
+            result = log.result(.timedOut, stage: "stabilize", reason: "not stable after \(seconds) s")
+        }
+        try await claims.release(app: app.name, environment: place.name, deploymentId: log.id, outcome: result.outcome.rawValue, metadata: metadata)
+        if log.request.trigger == .promotion { try await releaseQueued(app: app.name, started: started) }
+        return result
+    }
+
+    // MARK: Promotions
+
+    /// The promotion holding production, if one is in flight.
+    private func promotionInFlight(app: String) throws -> String? {
+        guard let holder = try claims.holder(app: app, environment: ShiplogConfiguration.promotionTarget),
+              holder.trigger == .promotion else { return nil }
+        return holder.deploymentId
+    }
+
+    /// Runs the staging deploys queued during a promotion, oldest first, each as whoever asked for it.
+    ///
+    /// Each release is appended expecting the queue's version just read, so two processes
+    /// releasing at once never release (and deploy) the same entry twice.
+    private func releaseQueued(app: String, started: Date) async throws {
+        let stream = "promotion-\(app)"
+        while true {
+            // A new promotion releases the queue itself when it finishes.
+            guard try promotionInFlight(app: app) == nil else { return }
+            let events = try store.events(EventFilter(stream: stream))
+            let released = events.filter { $0.type == PromotionReleased.eventType }.count
+            guard let event = events.filter({ $0.type == PromotionQueued.eventType }).dropFirst(released).first else { return }
+            let payload = try PromotionQueued.decode(from: event.data)
+            let metadata = event.decodedMetadata()
+            do {
+                _ = try await store.append(
+                    [NewEvent(stream: stream, PromotionReleased(app: app, environment: payload.environment, tag: payload.tag), metadata: metadata)],
+                    expectedVersion: .exactly(events.last?.version ?? 0))
+            } catch let error as LedgerError where error.isWrongExpectedVersion {
+                continue
+            }
+            report(payload.promotion ?? stream, started, PromotionReleased.eventType, "\(app) \(payload.environment) \(payload.tag)")
+            do {
+                let result = try await deploy(app: app, environment: payload.environment, tag: payload.tag, trigger: payload.trigger ?? .merge, metadata: metadata)
+                report(result.id, started, "released", result.summary)
+            } catch let error as DeployError where error.isCrash {
+                throw error
+            } catch {
+                report(stream, started, "released", "\(app) \(payload.environment) \(payload.tag) not deployed: \(Self.oneLine(error))")
+            }
+        }
+    }
+
+    // MARK: Checks before anything is written
+
+    private func authorize(_ action: AccessPolicy.Action, app: String, environment: String, metadata: EventMetadata) async throws {
+        guard let reason = AccessPolicy(configuration).refusal(action, by: metadata) else { return }
+        _ = try await store.append([NewEvent(stream: "access", AccessDenied(action: action.rawValue, app: app, environment: environment, reason: reason),
+                                             metadata: metadata)])
+        throw DeployError.accessDenied(reason)
+    }
+
+    /// - Throws: ``DeployError/tagNotFound(_:image:nearest:)`` with the closest tags that exist.
+    private func requireTag(_ tag: String, of app: ShiplogConfiguration.App) async throws {
+        let registry = try drivers.registry(app)
+        for container in app.containers {
+            let repository = try repository(of: container.image)
+            if try await registry.tagExists(repository: repository, tag: tag) { continue }
+            let tags = try await registry.tags(repository: repository)
+            throw DeployError.tagNotFound(tag, image: container.image, nearest: NearestTags.closest(to: tag, in: tags))
+        }
+    }
+
+    private func checkVariables(_ names: [String], in place: ShiplogConfiguration.Environment, of app: ShiplogConfiguration.App) async throws {
+        let template = try await drivers.ecs.describeTaskDefinition(place.templateFamily)
+        let present = Set(template.containerDefinitions.filter { container in app.containers.contains { $0.name == container.name } }
+            .flatMap { $0.environment.map(\.name) })
+        let missing = names.filter { !present.contains($0) }
+        if !missing.isEmpty { throw DeployError.missingVariables(missing, family: place.templateFamily) }
+    }
+
+    /// The newest revision of `family` whose containers run exactly `images`.
+    private func revisionRunning(_ images: [String: String], family: String) async throws -> (arn: String, revision: Int)? {
+        let arns = try await drivers.ecs.listTaskDefinitions(family: family)
+        for arn in arns.reversed().prefix(25) {
+            let definition = try await drivers.ecs.describeTaskDefinition(arn)
+            if images.allSatisfy({ definition.container(named: $0.key)?.image == $0.value }) {
+                return (arn, definition.revision ?? Self.revision(of: arn) ?? 0)
+            }
+        }
+        return nil
+    }
+
+    // MARK: Helpers
+
+    /// Appends events to the deployment's stream and tells the watcher.
+    private func record(
+        _ id: String, _ payloads: [any EventPayload], _ metadata: EventMetadata, _ started: Date, _ detail: String,
+        expectedVersion: ExpectedVersion = .any
+    ) async throws {
+        _ = try await store.append(payloads.map { event(id, $0, metadata) }, expectedVersion: expectedVersion)
+        for (index, payload) in payloads.enumerated() {
+            // A failure recorded beside another event says its own stage and reason.
+            let text = index > 0 ? (payload as? DeploymentFailed).map { "\($0.stage): \($0.reason)" } ?? detail : detail
+            report(id, started, type(of: payload).eventType, text)
+        }
+    }
+
+    private func event<Payload: EventPayload>(_ stream: String, _ payload: Payload, _ metadata: EventMetadata) -> NewEvent {
+        NewEvent(stream: stream, payload, metadata: metadata)
+    }
+
+    private func report(_ id: String, _ started: Date, _ step: String, _ detail: String, isPoll: Bool = false) {
+        let elapsed = Duration.milliseconds(Int64(clock.now.timeIntervalSince(started) * 1000))
+        logger.debug("\(step) \(detail)", metadata: ["deployment.id": "\(id)"])
+        progress(DeploymentProgress(deploymentId: id, elapsed: elapsed, step: step, detail: detail, isPoll: isPoll))
+    }
+
+    /// ECS calls the flow makes once: a throttled call is retried on the engine's clock beyond the
+    /// driver's own retries, because giving up a deploy over "Rate exceeded" helps nobody.
+    private func retrying<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await body()
+            } catch let error as AWSError where error.isRetryable && attempt < 5 {
+                attempt += 1
+                try await clock.sleep(for: .seconds(1 << attempt))
+            }
+        }
+    }
+
+    private func repository(of image: String) throws -> String {
+        try ImageReference(image).repository
+    }
+
+    static func revision(of arn: String) -> Int? {
+        arn.split(separator: ":").last.flatMap { Int($0) }
+    }
+
+    static func oneLine(_ error: any Error) -> String {
+        String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+}

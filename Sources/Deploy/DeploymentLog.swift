@@ -1,0 +1,72 @@
+import Ledger
+
+/// How far a deployment got, read back from its stream: what a resumed flow starts from.
+struct DeploymentLog: Sendable {
+    var id: String
+    var request: DeploymentRequested
+    var verified = false
+    var templateRevision: Int?
+    var rendered = false
+    var registeredArn: String?
+    var updated = false
+    var lastStep: DeploymentStep = .requested
+    var terminal: DeploymentResult?
+
+    init(id: String, request: DeploymentRequested) {
+        self.id = id
+        self.request = request
+    }
+
+    /// Reads `deployment-...`; nil when the stream holds no `DeploymentRequested`.
+    init?(id: String, events: [RecordedEvent]) throws {
+        guard let first = events.first(where: { $0.type == DeploymentRequested.eventType }) else { return nil }
+        self.init(id: id, request: try DeploymentRequested.decode(from: first.data))
+        let imageCount = request.images?.count ?? 0
+        var verifiedCount = 0
+        var rolledBackTo: String?
+        for event in events {
+            switch event.type {
+            case ImageVerified.eventType:
+                verifiedCount += 1
+                if verifiedCount >= imageCount {
+                    verified = true
+                    lastStep = .imagesVerified
+                }
+            case TaskDefinitionRendered.eventType:
+                templateRevision = try TaskDefinitionRendered.decode(from: event.data).templateRevision
+                rendered = true
+                lastStep = .rendered
+            case TaskDefinitionRegistered.eventType:
+                registeredArn = try TaskDefinitionRegistered.decode(from: event.data).taskDefinitionArn
+                verified = true
+                lastStep = .registered
+            case ServiceUpdated.eventType:
+                updated = true
+                lastStep = .serviceUpdated
+            case DeploymentStable.eventType:
+                let stable = try DeploymentStable.decode(from: event.data)
+                terminal = result(.succeeded, arn: stable.taskDefinitionArn)
+            case RolledBackAutomatically.eventType:
+                rolledBackTo = try RolledBackAutomatically.decode(from: event.data).taskDefinitionArn
+            case DeploymentFailed.eventType:
+                let failed = try DeploymentFailed.decode(from: event.data)
+                terminal = result(rolledBackTo == nil ? .failed : .rolledBack, stage: failed.stage, reason: failed.reason, rolledBackTo: rolledBackTo)
+            case DeploymentTimedOut.eventType:
+                let timedOut = try DeploymentTimedOut.decode(from: event.data)
+                terminal = result(.timedOut, stage: "stabilize", reason: "not stable after \(timedOut.timeoutSeconds) s")
+            default:
+                break
+            }
+        }
+    }
+
+    func result(
+        _ outcome: DeploymentResult.Outcome, stage: String? = nil, reason: String? = nil, arn: String? = nil, rolledBackTo: String? = nil
+    ) -> DeploymentResult {
+        DeploymentResult(
+            id: id, app: request.app, environment: request.environment, tag: request.tag, outcome: outcome,
+            failureStage: stage, reason: reason, taskDefinitionArn: arn ?? registeredArn, rolledBackTo: rolledBackTo)
+    }
+
+    var images: [String: String] { request.images ?? [:] }
+}

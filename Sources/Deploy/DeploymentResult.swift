@@ -1,0 +1,63 @@
+/// How a deployment ended, as the ledger recorded it.
+public struct DeploymentResult: Sendable, Equatable {
+    public enum Outcome: String, Sendable, Equatable {
+        case succeeded
+        case failed
+        case timedOut = "timed_out"
+        /// ECS's circuit breaker put the service back on an earlier revision.
+        case rolledBack = "rolled_back"
+        /// A staging deploy waiting for a promotion in flight (PromotionQueued).
+        case queued
+    }
+
+    /// The deployment's stream (`deployment-api-staging-4`); for a queued deploy, the promotion it waits for.
+    public var id: String
+    public var app: String
+    public var environment: String
+    public var tag: String
+    public var outcome: Outcome
+    /// The step that failed: verify, render, register, update, stabilize, version.
+    public var failureStage: String?
+    public var reason: String?
+    /// The task definition the service runs after a success.
+    public var taskDefinitionArn: String?
+    /// The revision ECS went back to after an automatic rollback.
+    public var rolledBackTo: String?
+
+    public init(
+        id: String, app: String, environment: String, tag: String, outcome: Outcome, failureStage: String? = nil,
+        reason: String? = nil, taskDefinitionArn: String? = nil, rolledBackTo: String? = nil
+    ) {
+        self.id = id
+        self.app = app
+        self.environment = environment
+        self.tag = tag
+        self.outcome = outcome
+        self.failureStage = failureStage
+        self.reason = reason
+        self.taskDefinitionArn = taskDefinitionArn
+        self.rolledBackTo = rolledBackTo
+    }
+
+    /// Succeeded, or queued to run after a promotion.
+    public var isSuccess: Bool { outcome == .succeeded || outcome == .queued }
+
+    /// One line for people: `deployment-api-staging-2 rolled back: ... (ECS went back to staging-api:1)`.
+    public var summary: String {
+        switch outcome {
+        case .succeeded:
+            return "\(id) succeeded: \(app) \(environment) runs \(tag) on \(taskDefinitionArn.map(Self.shortName) ?? "?")"
+        case .queued:
+            return "\(app) \(environment) \(tag) queued behind promotion \(id); it deploys when the promotion has finished"
+        case .rolledBack:
+            return "\(id) failed at \(failureStage ?? "stabilize"): \(reason ?? "") (ECS rolled back to \(rolledBackTo.map(Self.shortName) ?? "?"))"
+        case .failed, .timedOut:
+            return "\(id) \(outcome == .timedOut ? "timed out" : "failed") at \(failureStage ?? "?"): \(reason ?? "")"
+        }
+    }
+
+    /// `arn:aws:ecs:...:task-definition/staging-api:7` → `staging-api:7`.
+    static func shortName(_ arn: String) -> String {
+        arn.split(separator: "/").last.map(String.init) ?? arn
+    }
+}

@@ -1,0 +1,7 @@
+import ArgumentParser
+
+/// Options the deploy-family commands share.
+struct ActingOptions: ParsableArguments {
+    @Option(name: .customLong("on-behalf-of"), help: ArgumentHelp("The person a bot (--actor) acts for; the person is the actor that counts.", valueName: "login"))
+    var onBehalfOf: String?
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Deploy
+import Ledger
+
+struct DeployCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deploy",
+        abstract: "Deploy a tag of an app to an environment, recording every step; or close an interrupted deployment.",
+        discussion: """
+            Verifies the tag for every image, renders the template family's latest revision, registers it,
+            points the service at it and waits until ECS reports it stable (or rolled back, or timed out),
+            then checks the environment's version endpoint. Exit 0 succeeded or queued behind a promotion,
+            1 failed, 2 timed out, 3 rolled back by ECS's circuit breaker.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var acting: ActingOptions
+
+    @Argument(help: "The app, as shiplog.yml names it.")
+    var app: String?
+
+    @Option(name: .customLong("env"), help: "The environment.")
+    var environment: String?
+
+    @Option(help: "The image tag to deploy (a commit SHA, or rel-YYYY.MM.DD.HH.MM.SS).")
+    var tag: String?
+
+    @Option(help: "Why: merge, release or manual.")
+    var trigger: String = "manual"
+
+    @Option(name: .customLong("require-env"), help: ArgumentHelp("A variable the code needs; refuse if the template lacks it (repeatable).", valueName: "NAME"))
+    var requiredVariables: [String] = []
+
+    @Option(help: "How long to wait for ECS (else SHIPLOG_STABLE_TIMEOUT, else stable_timeout, else 15m).")
+    var timeout: String?
+
+    @Option(help: ArgumentHelp("Close this interrupted deployment from ECS's actual state instead of deploying.", valueName: "id"))
+    var resume: String?
+
+    func validate() throws {
+        if resume != nil {
+            if app != nil || tag != nil { throw ValidationError("--resume takes no app or --tag") }
+            return
+        }
+        guard app != nil else { throw ValidationError("name the app to deploy (or --resume an interrupted deployment)") }
+        guard environment != nil else { throw ValidationError("--env is required") }
+        guard let tag, !tag.isEmpty else { throw ValidationError("--tag is required") }
+        guard let trigger = DeploymentTrigger(rawValue: trigger), [.merge, .release, .manual].contains(trigger) else {
+            throw ValidationError("--trigger must be merge, release or manual, not '\(trigger)'")
+        }
+    }
+
+    func run() async throws {
+        let workflow = try await Workflow.open(global, acting: acting, app: app, environment: environment, timeout: timeout)
+        if let resume {
+            let result = try await workflow.engine.resume(resume, metadata: workflow.metadata)
+            return try workflow.conclude(result)
+        }
+        try await workflow.resumeInterrupted()
+        let result = try await workflow.engine.deploy(
+            app: app ?? "", environment: environment ?? "", tag: tag ?? "", trigger: DeploymentTrigger(rawValue: trigger) ?? .manual,
+            requiredVariables: requiredVariables, metadata: workflow.metadata)
+        try workflow.conclude(result)
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Deploy
+import Ledger
+
+struct Drift: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare what the ledger says should run with what ECS runs.",
+        discussion: """
+            One line per service with what differs. Drift is recorded in the ledger once when it appears
+            (DriftDetected) and once when it goes away (DriftResolved). Exit 0 when nothing drifts,
+            2 when something does, 1 on error.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var acting: ActingOptions
+
+    @Option(help: "Only this app.")
+    var app: String?
+
+    @Option(name: .customLong("env"), help: "Only this environment.")
+    var environment: String?
+
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+
+    func validate() throws {
+        if format == .csv { throw ValidationError("--format must be table or json") }
+    }
+
+    func run() async throws {
+        let workflow = try await Workflow.open(global, acting: acting)
+        let reconciler = workflow.reconciler
+        let pass = try await reconciler.pass(app: app, environment: environment, mode: .report, metadata: workflow.metadata)
+        try workflow.finish()
+        emit(try DriftListing.render(pass.drift.services, format))
+        if !pass.drift.drifted.isEmpty { throw ExitCode(2) }
+    }
+}
+
+/// The drift of each service, for people or programs.
+enum DriftListing {
+    static func render(_ services: [ServiceDrift], _ format: OutputFormat) throws -> String {
+        try Listing(columns: ["app", "env", "service", "status", "desired", "actual", "differences"], rows: services) { service in
+            // A table shows the task definitions; the images that differ are among the differences.
+            let brief = { (text: String?) in format == .table ? text?.split(separator: " ").first.map(String.init) : text }
+            return [service.app, service.environment, "\(service.cluster)/\(service.service)", service.status.rawValue, brief(service.desired),
+                    brief(service.actual), service.differences.isEmpty ? nil : service.differences.joined(separator: "; ")]
+        }.render(format)
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import Deploy
+
+struct Promote: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Deploy to production exactly the image digests staging runs (maintainers only).",
+        discussion: "Staging deploys asked for while the promotion runs are queued, and deployed in order after it."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var acting: ActingOptions
+
+    @Argument(help: "The app.")
+    var app: String
+
+    @Option(help: "How long to wait for ECS.")
+    var timeout: String?
+
+    func run() async throws {
+        let workflow = try await Workflow.open(global, acting: acting, app: app, environment: ShiplogConfiguration.promotionTarget, timeout: timeout)
+        try await workflow.resumeInterrupted()
+        let result = try await workflow.engine.promote(app: app, metadata: workflow.metadata)
+        try workflow.conclude(result)
+    }
+}

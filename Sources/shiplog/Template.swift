@@ -1,0 +1,78 @@
+import ArgumentParser
+import Deploy
+import ECS
+import Ledger
+
+struct Template: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Change an app's template task definition; every change is recorded (secret values redacted).",
+        subcommands: [SetEnv.self, UnsetEnv.self]
+    )
+}
+
+extension Template {
+    struct SetEnv: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-env",
+            abstract: "Set environment variables in the template: a new template revision, used by the next deploy."
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var acting: ActingOptions
+
+        @Argument(help: "The app.")
+        var app: String
+
+        @Option(name: .customLong("env"), help: "The environment.")
+        var environment: String
+
+        @Option(help: "Only this container (else every container of the app).")
+        var container: String?
+
+        @Argument(help: ArgumentHelp("NAME=VALUE pairs.", valueName: "NAME=VALUE"))
+        var assignments: [String]
+
+        func run() async throws {
+            let variables = try TemplateEditor.assignments(assignments)
+            try await change(global, acting, app: app, environment: environment, container: container, set: variables, unset: [])
+        }
+    }
+
+    struct UnsetEnv: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "unset-env",
+            abstract: "Remove environment variables from the template: a new template revision."
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var acting: ActingOptions
+
+        @Argument(help: "The app.")
+        var app: String
+
+        @Option(name: .customLong("env"), help: "The environment.")
+        var environment: String
+
+        @Option(help: "Only this container (else every container of the app).")
+        var container: String?
+
+        @Argument(help: ArgumentHelp("Variable names.", valueName: "NAME"))
+        var names: [String]
+
+        func run() async throws {
+            for name in names { try TemplateEditor.validate(name) }
+            try await change(global, acting, app: app, environment: environment, container: container, set: [], unset: names)
+        }
+    }
+
+    static func change(
+        _ global: GlobalOptions, _ acting: ActingOptions, app: String, environment: String, container: String?,
+        set: [EnvironmentVariable], unset: [String]
+    ) async throws {
+        let workflow = try await Workflow.open(global, acting: acting, app: app, environment: environment)
+        let editor = TemplateEditor(configuration: workflow.configuration, store: workflow.store, ecs: workflow.drivers.drivers.ecs)
+        let changed = try await editor.change(app: app, environment: environment, set: set, unset: unset, container: container, metadata: workflow.metadata)
+        try workflow.finish()
+        emit("\(changed.family):\(changed.revision.map(String.init) ?? "?") registered: \(changed.changes.joined(separator: "; "))")
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Deploy
+import Foundation
+import Ledger
+
+/// What a deploy-family command works with: the configuration, the ledger, the drivers and the
+/// workflow engine wired to print progress.
+struct Workflow {
+    let configuration: ShiplogConfiguration
+    let store: EventStore
+    let drivers: ConfiguredDrivers
+    let engine: DeploymentEngine
+    let metadata: EventMetadata
+
+    /// Loads the configuration and checks `app`/`environment` before opening anything, so bad
+    /// input writes nothing; then opens the ledger and the drivers.
+    static func open(
+        _ global: GlobalOptions, acting: ActingOptions, app: String? = nil, environment: String? = nil,
+        timeout: String? = nil
+    ) async throws -> Workflow {
+        let processEnvironment = ProcessInfo.processInfo.environment
+        var configuration = try ShiplogConfiguration.load(path: global.configPath, environment: processEnvironment)
+        if let timeout {
+            guard let duration = ShiplogConfiguration.parseDuration(timeout) else {
+                throw DeployError.badRequest("--timeout must be a duration such as 15m, 900s or 1h, not '\(timeout)'")
+            }
+            configuration.stableTimeout = duration
+        }
+        if let app { _ = try configuration.target(app: app, environment: environment ?? ShiplogConfiguration.promotionSource) }
+        let databasePath = global.db ?? processEnvironment["SHIPLOG_DB"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? configuration.database.map { relative($0, to: global.configPath) } ?? "shiplog.sqlite"
+        let drivers = try await ConfiguredDrivers.make(configuration, databasePath: databasePath)
+        let store = try EventStore(path: databasePath, access: .readWrite(create: false), clock: drivers.ledgerClock)
+        var engine = DeploymentEngine(configuration: configuration, store: store, drivers: drivers.drivers, clock: drivers.clock)
+        let printer = ProgressPrinter()
+        engine.progress = { printer.show($0) }
+        let world = drivers.world
+        // `SHIPLOG_CRASH_AFTER=<step>` kills the process after that step, for tests of what the
+        // next start does with a deployment whose process died.
+        let crashAfter = processEnvironment["SHIPLOG_CRASH_AFTER"].flatMap(DeploymentStep.init(rawValue:))
+        // The simulated ECS is saved after every recorded step, so a process killed mid-deploy
+        // leaves the simulation where the ledger says it was, as a real ECS would be.
+        engine.afterStep = { step, _ in
+            try world?.save()
+            if step == crashAfter { kill(getpid(), SIGKILL) }
+        }
+        var metadata = EventMetadata.fromContext(actor: global.actor, onBehalfOf: acting.onBehalfOf, environment: processEnvironment)
+        metadata.onBehalfOf = acting.onBehalfOf
+        return Workflow(configuration: configuration, store: store, drivers: drivers, engine: engine, metadata: metadata)
+    }
+
+    /// The reconciler over this workflow's engine and ECS.
+    var reconciler: Reconciler {
+        Reconciler(engine: engine, detector: DriftDetector(configuration: configuration, ecs: drivers.drivers.ecs))
+    }
+
+    /// Closes deployments whose process died, as every deploy-family command does first.
+    func resumeInterrupted() async throws {
+        for result in try await engine.resumeInterrupted(metadata: metadata) {
+            complain("closed interrupted deployment: \(result.summary)")
+        }
+    }
+
+    /// Saves the simulation and turns a result into output and an exit code:
+    /// 0 succeeded (or queued), 1 failed, 2 timed out, 3 rolled back by ECS.
+    func conclude(_ result: DeploymentResult) throws {
+        try drivers.world?.save()
+        store.close()
+        switch result.outcome {
+        case .succeeded, .queued:
+            emit(result.summary)
+        case .failed:
+            complain(result.summary)
+            throw ExitCode(1)
+        case .timedOut:
+            complain(result.summary)
+            throw ExitCode(2)
+        case .rolledBack:
+            complain(result.summary)
+            throw ExitCode(3)
+        }
+    }
+
+    func finish() throws {
+        try drivers.world?.save()
+        store.close()
+    }
+
+    private static func relative(_ path: String, to configPath: String) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        let directory = (configPath as NSString).deletingLastPathComponent
+        return directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
+    }
+}
