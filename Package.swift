@@ -116,6 +116,9 @@ let package = Package(
             dependencies: [
                 "Ledger",
                 "SQLite",
+                "Deploy",
+                "ECS",
+                "AWS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -39,6 +39,9 @@ struct ShiplogBench: AsyncParsableCommand {
     @Option(help: "Appends each concurrent appender makes.")
     var perAppender = 250
 
+    @Option(help: "Services in the reconcile pass.")
+    var reconcileServices = 500
+
     @Option(help: "Only these scenarios (comma-separated: batched, single, group).")
     var only: String?
 
@@ -88,6 +91,14 @@ struct ShiplogBench: AsyncParsableCommand {
                         baseline: grouped.baseline, ratio: grouped.ratio, unit: "events/s", goal: "≥ 10× raw C one-per-tx", met: grouped.ratio >= 10))
         guard try groupStore.verify().isIntact, try groupStore.events().count == rounds * appenders * perAppender else {
             throw ValidationError("the group commit run lost events or broke the chain")
+        }
+        if wants("reconcile") {
+            report("reconcile pass over \(reconcileServices) services on the simulated ECS")
+            let pass = try await ReconcileBenchmark(services: reconcileServices, work: work).run()
+            rows.append(Row(
+                name: "Reconcile pass, \(reconcileServices) services, simulated ECS (\(pass.describeServicesCalls) DescribeServices calls, minimum \(pass.minimumDescribeServicesCalls); \(pass.describeTaskDefinitionCalls) DescribeTaskDefinition, one per revision; a second pass \(String(format: "%.3f", pass.warmSeconds)) s)",
+                ledger: pass.coldSeconds, baseline: nil, unit: "s", goal: "≤ 1 s",
+                met: pass.coldSeconds <= 1 && pass.describeServicesCalls <= pass.minimumDescribeServicesCalls))
         }
         guard wants("batched") else { return print(Row.table(rows, machine: machineDescription())) }
 
