@@ -123,6 +123,9 @@ let package = Package(
                 "Ledger",
                 "Reports",
                 "SQLite",
+                "Deploy",
+                "ECS",
+                "AWS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

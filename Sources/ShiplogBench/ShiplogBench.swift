@@ -46,7 +46,10 @@ struct ShiplogBench: AsyncParsableCommand {
     @Option(help: "Deployments (seven events each) in the exported log.")
     var exportDeployments = 100_000
 
-    @Option(help: "Only these scenarios (comma-separated: batched, single, group, merkle, proof, export).")
+    @Option(help: "Services in the reconcile pass.")
+    var reconcileServices = 500
+
+    @Option(help: "Only these scenarios (comma-separated: batched, single, group, merkle, proof, export, reconcile).")
     var only: String?
 
     private func wants(_ scenario: String) -> Bool {
@@ -93,6 +96,14 @@ struct ShiplogBench: AsyncParsableCommand {
             }
         }
         if wants("single") || wants("group") { rows += try await measureRounds() }
+        if wants("reconcile") {
+            report("reconcile pass over \(reconcileServices) services on the simulated ECS")
+            let pass = try await ReconcileBenchmark(services: reconcileServices, work: work).run()
+            rows.append(Row(
+                name: "Reconcile pass, \(reconcileServices) services, simulated ECS (\(pass.describeServicesCalls) DescribeServices calls, minimum \(pass.minimumDescribeServicesCalls); \(pass.describeTaskDefinitionCalls) DescribeTaskDefinition, one per revision; a second pass \(String(format: "%.3f", pass.warmSeconds)) s)",
+                ledger: pass.coldSeconds, baseline: nil, unit: "s", goal: "≤ 1 s",
+                met: pass.coldSeconds <= 1 && pass.describeServicesCalls <= pass.minimumDescribeServicesCalls))
+        }
         guard wants("batched") else { return print(Row.table(rows, machine: machineDescription())) }
 
         report("rebuild of all projections from \(events) events")

@@ -10,11 +10,13 @@ struct MigratorTests {
     @Test func theEmbeddedMigrationsAreAppliedInOrderAndRecordedWithChecksums() throws {
         let db = try Connection(path: directory.path("m.sqlite"), mode: .readWrite(create: true))
         let applied = try Migrator.embedded.migrate(db)
-        #expect(applied == ["0001_events", "0002_projections", "0003_reconciler", "0004_merkle"])
+        #expect(applied == Migrator.embedded.migrations.map(\.name))
+        #expect(Array(applied.prefix(2)) == ["0001_events", "0002_projections"])
         let recorded = try db.prepare("SELECT version, name, checksum FROM schema_migrations ORDER BY version").query {
             ($0.int(at: 0), $0.string(at: 1), $0.string(at: 2))
         }
-        #expect(recorded.map(\.0) == [1, 2, 3, 4])
+        #expect(recorded.map(\.0) == Migrator.embedded.migrations.map(\.version))
+        #expect(recorded.map(\.0) == recorded.map(\.0).sorted() && Set(recorded.map(\.0)).count == recorded.count)
         #expect(recorded.map(\.2) == Migrator.embedded.migrations.map(\.checksum))
         #expect(try Migrator.embedded.migrate(db).isEmpty, "a second run applies nothing")
     }
