@@ -217,7 +217,15 @@ struct ReportCommandTests {
             #expect(dom.stdout.contains("<svg id=\"\(chart)\""), "\(chart) is in the rendered DOM")
         }
         #expect(dom.stdout.contains("<rect"))
-        #expect(dom.stdout.contains("polyline class=\"change-failure-rate\""))
+
+        // The golden report of the scripted two-week history, whose charts have more to show.
+        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "../ReportsTests/Golden/report.html").standardized
+        let goldenShot = artifacts.appending(path: "report-golden.png").path
+        let goldenRun = try Chromium.run(chromium, ["--screenshot=\(goldenShot)", "--window-size=1400,2400", golden.absoluteString])
+        #expect(goldenRun.status == 0, "\(goldenRun.stderr)")
+        let goldenDOM = try Chromium.run(chromium, ["--dump-dom", golden.absoluteString])
+        #expect(goldenDOM.stdout.contains("polyline class=\"change-failure-rate\""))
+        #expect(goldenDOM.stdout.components(separatedBy: "<rect").count > 10)
     }
 }
 
