@@ -35,6 +35,8 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let connection: Connection
     private let clock: any LedgerClock
     private let keepsTree: Bool
+    /// The tree as the last committed transaction left it (writer thread only).
+    private var treeAtHead: TreeAtHead?
     private var thread: Thread?
 
     init(connection: Connection, clock: any LedgerClock, keepsTree: Bool = true) {
@@ -155,8 +157,9 @@ final class GroupCommitWriter: @unchecked Sendable {
         var results: [Result<AppendResult, any Error>] = []
         results.reserveCapacity(appends.count)
         do {
-            try connection.transaction(.immediate) {
-                var writer = try LogWriter(connection: connection, recordedAt: Timestamp.string(from: clock.now()), keepsTree: keepsTree)
+            treeAtHead = try connection.transaction(.immediate) {
+                var writer = try LogWriter(
+                    connection: connection, recordedAt: Timestamp.string(from: clock.now()), keepsTree: keepsTree, knownTree: treeAtHead)
                 for (request, _) in appends {
                     // A lone append needs no savepoint: if it fails, the whole transaction rolls back anyway.
                     if appends.count == 1 {
@@ -167,8 +170,10 @@ final class GroupCommitWriter: @unchecked Sendable {
                 }
                 if appends.count == 1, case .failure(let error) = results[0] { throw error }
                 try writer.finish()
+                return writer.treeAtHead
             }
         } catch {
+            treeAtHead = nil
             let failure = (error as? SQLiteError).map { LedgerError.storage("append failed: \($0.message)") } ?? error
             results = appends.map { _ in .failure(failure) }
         }

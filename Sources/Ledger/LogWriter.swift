@@ -14,7 +14,10 @@ struct LogWriter {
     private var wroteAny = false
     private var ids = EventIDGenerator()
 
-    init(connection: Connection, recordedAt: String, keepsTree: Bool = true) throws {
+    /// - Parameter knownTree: the tree's right edge as the last transaction of this process left
+    ///   it; used when the log has not moved since (no other process appended), which saves
+    ///   reading it back from `merkle_nodes` on every commit.
+    init(connection: Connection, recordedAt: String, keepsTree: Bool = true, knownTree: TreeAtHead? = nil) throws {
         self.connection = connection
         self.recordedAt = recordedAt
         // Read at the start of every transaction: another process may have appended since.
@@ -23,8 +26,12 @@ struct LogWriter {
         headPosition = head?.0 ?? 0
         headHash = head?.1 ?? EventHasher.genesis
         if keepsTree {
-            // A ledger from before the tree was kept gets it built once, here.
-            tree = try LogTree.frontier(size: UInt64(headPosition), connection) ?? LogTree.rebuild(connection)
+            if let knownTree, knownTree.position == headPosition, knownTree.hash == headHash {
+                tree = knownTree.frontier
+            } else {
+                // A ledger from before the tree was kept gets it built once, here.
+                tree = try LogTree.frontier(size: UInt64(headPosition), connection) ?? LogTree.rebuild(connection)
+            }
         }
     }
 
@@ -121,6 +128,11 @@ struct LogWriter {
         return AppendResult(events: recorded, deduplicated: false)
     }
 
+    /// The tree's right edge at the head this writer has reached, for the next transaction.
+    var treeAtHead: TreeAtHead? {
+        tree.map { TreeAtHead(position: headPosition, hash: headHash, frontier: $0) }
+    }
+
     /// Records the projections' position once per transaction, not once per event.
     func finish() throws {
         if wroteAny { try Projections.markApplied(upTo: headPosition, connection) }
@@ -140,4 +152,11 @@ struct LogWriter {
         try connection.cachedStatement(EventQuery.select + " WHERE position BETWEEN ? AND ? ORDER BY position")
             .query(first, last, read: EventQuery.read)
     }
+}
+
+/// The Merkle tree's right edge at a given head of the log.
+struct TreeAtHead {
+    var position: Int64
+    var hash: [UInt8]
+    var frontier: MerkleFrontier
 }
