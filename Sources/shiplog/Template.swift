@@ -20,21 +20,14 @@ extension Template {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var acting: ActingOptions
 
-        @Argument(help: "The app.")
-        var app: String
-
-        @Option(name: .customLong("env"), help: "The environment.")
-        var environment: String
-
-        @Option(help: "Only this container (else every container of the app).")
-        var container: String?
+        @OptionGroup var target: TemplateTarget
 
         @Argument(help: ArgumentHelp("NAME=VALUE pairs.", valueName: "NAME=VALUE"))
         var assignments: [String]
 
         func run() async throws {
             let variables = try TemplateEditor.assignments(assignments)
-            try await change(global, acting, app: app, environment: environment, container: container, set: variables, unset: [])
+            try await change(global, acting, target, set: variables, unset: [])
         }
     }
 
@@ -47,32 +40,37 @@ extension Template {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var acting: ActingOptions
 
-        @Argument(help: "The app.")
-        var app: String
-
-        @Option(name: .customLong("env"), help: "The environment.")
-        var environment: String
-
-        @Option(help: "Only this container (else every container of the app).")
-        var container: String?
+        @OptionGroup var target: TemplateTarget
 
         @Argument(help: ArgumentHelp("Variable names.", valueName: "NAME"))
         var names: [String]
 
         func run() async throws {
             for name in names { try TemplateEditor.validate(name) }
-            try await change(global, acting, app: app, environment: environment, container: container, set: [], unset: names)
+            try await change(global, acting, target, set: [], unset: names)
         }
     }
 
     static func change(
-        _ global: GlobalOptions, _ acting: ActingOptions, app: String, environment: String, container: String?,
-        set: [EnvironmentVariable], unset: [String]
+        _ global: GlobalOptions, _ acting: ActingOptions, _ target: TemplateTarget, set: [EnvironmentVariable], unset: [String]
     ) async throws {
-        let workflow = try await Workflow.open(global, acting: acting, app: app, environment: environment)
+        let workflow = try await Workflow.open(global, acting: acting, app: target.app, environment: target.environment)
         let editor = TemplateEditor(configuration: workflow.configuration, store: workflow.store, ecs: workflow.drivers.drivers.ecs)
-        let changed = try await editor.change(app: app, environment: environment, set: set, unset: unset, container: container, metadata: workflow.metadata)
+        let changed = try await editor.change(
+            app: target.app, environment: target.environment, set: set, unset: unset, container: target.container, metadata: workflow.metadata)
         try workflow.finish()
         emit("\(changed.family):\(changed.revision.map(String.init) ?? "?") registered: \(changed.changes.joined(separator: "; "))")
     }
+}
+
+/// Which template a `template` subcommand changes.
+struct TemplateTarget: ParsableArguments {
+    @Argument(help: "The app.")
+    var app: String
+
+    @Option(name: .customLong("env"), help: "The environment.")
+    var environment: String
+
+    @Option(help: "Only this container (else every container of the app).")
+    var container: String?
 }
