@@ -21,7 +21,7 @@ public final class DriftDetector: Sendable {
 
     /// Checks every configured service, or those of `app` and/or `environment`.
     public func check(store: EventStore, app: String? = nil, environment: String? = nil, now: Date) async throws -> DriftPass {
-        if let app { _ = try configuration.target(app: app, environment: environment ?? configuration.apps[app]?.environments.keys.sorted().first ?? "") }
+        if let app, configuration.apps[app] == nil { throw DeployError.unknownApp(app, known: configuration.apps.keys.sorted()) }
         let desired = Dictionary(
             try store.environmentStates().map { ("\($0.app)/\($0.environment)", $0) }, uniquingKeysWith: { first, _ in first })
         let targets = configuration.apps.values
