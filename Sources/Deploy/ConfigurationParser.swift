@@ -18,7 +18,7 @@ enum ConfigurationParser {
             throw ConfigurationError.notYAML(file: file, detail.filter { !$0.isEmpty }.joined(separator: " "))
         }
         let reader = Reader(file: file)
-        let top = try reader.mapping(root, "", allowed: ["database", "stable_timeout", "drivers", "maintainers", "deployers", "bots", "apps", "reconcile"])
+        let top = try reader.mapping(root, "", allowed: ["database", "stable_timeout", "drivers", "maintainers", "deployers", "bots", "apps", "reconcile", "api"])
         var configuration = ShiplogConfiguration(file: file)
         configuration.database = try top["database"].map { try reader.string($0, "database") }
         if let node = top["stable_timeout"] {
@@ -44,6 +44,7 @@ enum ConfigurationParser {
         }
         if configuration.apps.isEmpty { throw ConfigurationError.invalid(file: file, key: "apps", "must name at least one app") }
         if let node = top["reconcile"] {
+            configuration.reconcileConfigured = true
             let fields = try reader.mapping(node, "reconcile", allowed: ["interval", "correct"])
             if let value = fields["interval"] {
                 let text = try reader.string(value, "reconcile.interval")
@@ -59,6 +60,18 @@ enum ConfigurationParser {
                     file: file, key: "reconcile.correct", "no app has an environment '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
             }
             configuration.reconcileCorrects = Set(corrects)
+        }
+        if let node = top["api"] {
+            let fields = try reader.mapping(node, "api", allowed: ["roles"])
+            if let roles = fields["roles"] {
+                for (action, value) in try reader.mapping(roles, "api.roles", allowed: ShiplogConfiguration.apiActions) {
+                    let role = try reader.string(value, "api.roles.\(action)")
+                    guard ShiplogConfiguration.apiRoleNames.contains(role) else {
+                        throw ConfigurationError.invalid(file: file, key: "api.roles.\(action)", "must be viewer, deployer or maintainer, not '\(role)'")
+                    }
+                    configuration.apiRoles[action] = role
+                }
+            }
         }
         return configuration
     }

@@ -70,4 +70,10 @@ public struct DeployError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isTagNotFound: Bool { kind == .tagNotFound }
     public var isCrash: Bool { kind == .crashed }
     public var isMissingVariable: Bool { kind == .missingVariable }
+    /// An app, environment, tag or deployment that does not exist.
+    public var isNotFound: Bool { kind == .unknownApp || kind == .unknownEnvironment || kind == .tagNotFound || kind == .notFound }
+    /// A request that cannot be carried out as asked.
+    public var isBadRequest: Bool { kind == .badRequest || kind == .missingVariable }
+    /// Refused because of something else in flight.
+    public var isConflict: Bool { kind == .busy || kind == .stillRunning }
 }

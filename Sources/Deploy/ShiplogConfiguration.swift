@@ -118,8 +118,18 @@ public struct ShiplogConfiguration: Sendable, Equatable {
     public var apps: [String: App]
     /// How often `reconcile --watch` (and the service) checks ECS.
     public var reconcileInterval: Duration = .seconds(60)
+    /// Whether the file has a `reconcile:` section: then `shiplog serve` runs the reconciler inside.
+    public var reconcileConfigured = false
     /// The environments whose drift the background reconciler corrects; it reports the others.
     public var reconcileCorrects: Set<String> = []
+
+    /// The least role an API token needs for each action, where the file overrides the
+    /// service's defaults (`api: {roles: {rollback: deployer}}`).
+    public var apiRoles: [String: String] = [:]
+
+    /// The actions `api.roles` may name, and the roles it may give them.
+    public static let apiActions: Set<String> = ["read", "record", "deploy", "production_deploy", "rollback", "promote", "reconcile"]
+    public static let apiRoleNames: Set<String> = ["viewer", "deployer", "maintainer"]
 
     /// The fields `drift_ignore` may name.
     public static let driftFields: Set<String> = ["desired_count", "rollout"]

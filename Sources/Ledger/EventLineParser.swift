@@ -32,7 +32,12 @@ public enum EventLineParser {
 
     /// Parses one JSON object into an event.
     public static func parseLine(_ line: String, defaults: EventMetadata) throws -> NewEvent {
-        let object = try JSONText.object(from: line, what: "the line")
+        try parseObject(try JSONText.object(from: line, what: "the line"), defaults: defaults)
+    }
+
+    /// Reads one event from a JSON object already parsed (`JSONSerialization`), as the HTTP API
+    /// receives them.
+    public static func parseObject(_ object: [String: Any], defaults: EventMetadata) throws -> NewEvent {
         if let unknown = object.keys.filter({ !fields.contains($0) }).sorted().first {
             throw LedgerError.invalidEvent("unknown field '\(unknown)' (expected: id, stream, type, data, metadata)")
         }

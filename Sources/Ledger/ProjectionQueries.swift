@@ -20,6 +20,7 @@ enum ProjectionQueries {
 
     static func deployments(_ filter: DeploymentFilter, _ db: Connection) throws -> [DeploymentRecord] {
         var conditions = SQLConditions()
+        conditions.add("id = ?", filter.id)
         conditions.add("app = ?", filter.app)
         conditions.add("environment = ?", filter.environment)
         conditions.add("actor = ?", filter.actor)
@@ -49,6 +50,7 @@ enum ProjectionQueries {
         conditions.add("outcome = ?", filter.outcome)
         conditions.add("recorded_at >= ?", filter.since)
         conditions.add("recorded_at < ?", filter.until)
+        conditions.add("position < ?", filter.before)
         return try conditions.query(
             db, select: "SELECT position, recorded_at, actor, via, action, app, environment, target, outcome, detail FROM audit",
             suffix: " ORDER BY position DESC LIMIT ?", trailing: [filter.limit]

@@ -87,6 +87,8 @@ public struct AuditEntry: Sendable, Equatable, Codable {
 
 /// Filters for the deployment history; `nil` means any.
 public struct DeploymentFilter: Sendable, Equatable {
+    /// One deployment, by its id (`deployment-<uuid>`).
+    public var id: String?
     public var app: String?
     public var environment: String?
     public var actor: String?
@@ -99,8 +101,9 @@ public struct DeploymentFilter: Sendable, Equatable {
     public var before: Int64?
     public var limit: Int
 
-    public init(app: String? = nil, environment: String? = nil, actor: String? = nil, outcome: String? = nil,
+    public init(id: String? = nil, app: String? = nil, environment: String? = nil, actor: String? = nil, outcome: String? = nil,
                 since: String? = nil, until: String? = nil, before: Int64? = nil, limit: Int = 50) {
+        self.id = id
         self.app = app
         self.environment = environment
         self.actor = actor
@@ -119,9 +122,13 @@ public struct AuditFilter: Sendable, Equatable {
     public var outcome: String?
     public var since: String?
     public var until: String?
+    /// Only entries recorded before this position (for paging back).
+    public var before: Int64?
     public var limit: Int
 
-    public init(actor: String? = nil, action: String? = nil, outcome: String? = nil, since: String? = nil, until: String? = nil, limit: Int = 100) {
+    public init(actor: String? = nil, action: String? = nil, outcome: String? = nil, since: String? = nil, until: String? = nil,
+                before: Int64? = nil, limit: Int = 100) {
+        self.before = before
         self.actor = actor
         self.action = action
         self.outcome = outcome

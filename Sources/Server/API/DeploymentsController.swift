@@ -1,0 +1,145 @@
+import Deploy
+import Hummingbird
+import Ledger
+
+/// Deployment history, one deployment with its timeline, and starting deployments, rollbacks and
+/// promotions: each answered 202 with a Location to follow while the flow runs.
+struct DeploymentsController {
+    let backend: Backend
+
+    static let outcomes = ["in_progress", "succeeded", "failed", "timed_out", "rolled_back"]
+
+    var endpoints: RouteCollection<ShiplogRequestContext> {
+        RouteCollection(context: ShiplogRequestContext.self)
+            .get("deployments", use: list)
+            .get("deployments/:id", use: show)
+            .post("deployments", use: deploy)
+            .post("rollbacks", use: rollback)
+            .post("promotions", use: promote)
+    }
+
+    struct DeployRequest: APIBody {
+        static let fields: Set<String> = ["app", "environment", "tag", "trigger", "required_variables", "on_behalf_of"]
+        var app: String
+        var environment: String
+        var tag: String
+        var trigger: String?
+        var requiredVariables: [String]?
+        var onBehalfOf: String?
+    }
+
+    struct RollbackRequest: APIBody {
+        static let fields: Set<String> = ["app", "environment", "tag", "on_behalf_of"]
+        var app: String
+        var environment: String
+        var tag: String
+        var onBehalfOf: String?
+    }
+
+    struct PromotionRequest: APIBody {
+        static let fields: Set<String> = ["app", "on_behalf_of"]
+        var app: String
+        var onBehalfOf: String?
+    }
+
+    struct Accepted: Encodable {
+        var id: String
+        var status: String
+        var location: String
+    }
+
+    // MARK: Reading
+
+    @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        try await backend.authorize(.read, context)
+        let query = try QueryReader(request, allowed: ["app", "environment", "actor", "outcome", "since", "until", "limit", "cursor"])
+        let limit = try query.integer("limit", in: 1...500, default: 50) ?? 50
+        let cursor = try query.integer("cursor", in: 1...Int64.max)
+        let filter = DeploymentFilter(
+            app: try query.name("app"), environment: try query.name("environment"), actor: try query.name("actor"),
+            outcome: try query.choice("outcome", Self.outcomes), since: try query.time("since"), until: try query.time("until"),
+            before: cursor, limit: Int(limit))
+        let records = try backend.store.deployments(filter)
+        // A full page may have more behind it: the cursor is where the next page starts.
+        let next = records.count == Int(limit) ? records.last.map { "\"\($0.position)\"" } ?? "null" : "null"
+        return JSONBody.object(["deployments": try JSONBody.encode(records), "next_cursor": next])
+    }
+
+    @Sendable func show(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        try await backend.authorize(.read, context)
+        _ = try QueryReader(request, allowed: [])
+        let given = try context.parameters.require("id")
+        try Names.check(given, what: "deployment id")
+        let id = given.hasPrefix("deployment-") ? given : "deployment-\(given)"
+        guard let record = try backend.store.deployments(DeploymentFilter(id: id, limit: 1)).first else {
+            throw HTTPError(.notFound, message: "no deployment '\(given)'")
+        }
+        let timeline = try backend.store.events(EventFilter(stream: id))
+        return JSONBody.object(["deployment": try JSONBody.encode(record), "timeline": JSONBody.events(timeline)])
+    }
+
+    // MARK: Starting
+
+    @Sendable func deploy(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        let body = try await request.decode(as: DeployRequest.self, context: context)
+        try check(app: body.app, environment: body.environment, tag: body.tag, onBehalfOf: body.onBehalfOf)
+        let trigger = try trigger(body.trigger)
+        let action: Permissions.Action = body.environment == ShiplogConfiguration.promotionTarget ? .productionDeploy : .deploy
+        let identity = try await backend.authorize(action, context, app: body.app, environment: body.environment)
+        let metadata = identity.metadata(onBehalfOf: body.onBehalfOf, clientAddress: context.clientAddress)
+        let required = body.requiredVariables ?? []
+        return try await launch { engine in
+            try await engine.deploy(app: body.app, environment: body.environment, tag: body.tag, trigger: trigger,
+                                    requiredVariables: required, metadata: metadata)
+        }
+    }
+
+    @Sendable func rollback(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        let body = try await request.decode(as: RollbackRequest.self, context: context)
+        try check(app: body.app, environment: body.environment, tag: body.tag, onBehalfOf: body.onBehalfOf)
+        let identity = try await backend.authorize(.rollback, context, app: body.app, environment: body.environment)
+        let metadata = identity.metadata(onBehalfOf: body.onBehalfOf, clientAddress: context.clientAddress)
+        return try await launch { engine in
+            try await engine.rollback(app: body.app, environment: body.environment, tag: body.tag, metadata: metadata)
+        }
+    }
+
+    @Sendable func promote(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        let body = try await request.decode(as: PromotionRequest.self, context: context)
+        try Names.check(body.app, what: "app")
+        if let person = body.onBehalfOf { try Names.check(person, what: "on_behalf_of") }
+        let identity = try await backend.authorize(.promote, context, app: body.app, environment: ShiplogConfiguration.promotionTarget)
+        let metadata = identity.metadata(onBehalfOf: body.onBehalfOf, clientAddress: context.clientAddress)
+        return try await launch { engine in try await engine.promote(app: body.app, metadata: metadata) }
+    }
+
+    private func launch(_ operation: @escaping @Sendable (DeploymentEngine) async throws -> DeploymentResult) async throws -> Response {
+        let workflow = try backend.requireWorkflow()
+        let metrics = backend.metrics
+        let store = backend.store
+        let id = try await workflow.launch(operation) { result in
+            let duration = (try? store.deployments(DeploymentFilter(id: result.id, limit: 1)).first?.durationMs).flatMap { $0 }
+            metrics.deploymentFinished(outcome: result.outcome.rawValue, duration: duration.map { .milliseconds($0) })
+        }
+        let location = "/api/v1/deployments/\(id)"
+        let accepted = Accepted(id: id, status: "accepted", location: location)
+        return JSONBody.response(try JSONBody.encode(accepted), status: .accepted, headers: [.location: location])
+    }
+
+    private func check(app: String, environment: String, tag: String, onBehalfOf: String?) throws {
+        try Names.check(app, what: "app")
+        try Names.check(environment, what: "environment")
+        try Names.check(tag, what: "tag")
+        if let onBehalfOf { try Names.check(onBehalfOf, what: "on_behalf_of") }
+        // Unknown apps and environments are refused before anything is recorded, even a refusal.
+        if let workflow = backend.workflow { _ = try workflow.configuration.target(app: app, environment: environment) }
+    }
+
+    private func trigger(_ text: String?) throws -> DeploymentTrigger {
+        guard let text else { return .manual }
+        guard let trigger = DeploymentTrigger(rawValue: text), [.merge, .release, .manual].contains(trigger) else {
+            throw HTTPError(.badRequest, message: "trigger must be merge, release or manual, not '\(text)'")
+        }
+        return trigger
+    }
+}

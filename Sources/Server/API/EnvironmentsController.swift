@@ -1,0 +1,60 @@
+import Hummingbird
+import Ledger
+
+/// What runs where: every app in every environment, and the version document of one.
+struct EnvironmentsController {
+    let backend: Backend
+
+    var endpoints: RouteCollection<ShiplogRequestContext> {
+        RouteCollection(context: ShiplogRequestContext.self)
+            .get(use: list)
+            .get(":environment/:app", use: state)
+            .get(":environment/:app/version", use: version)
+    }
+
+    /// The seed's `/version.json`, per app and environment, from the ledger.
+    struct VersionDocument: Encodable {
+        var app: String
+        var environment: String
+        var release: String?
+        var tag: String?
+        var revision: Int?
+        var taskDefinitionArn: String?
+        var deployedAt: String?
+        var deployedBy: String?
+        var lastOutcome: String?
+    }
+
+    @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        try await backend.authorize(.read, context)
+        _ = try QueryReader(request, allowed: [])
+        return JSONBody.object(["environments": try JSONBody.encode(try backend.store.environmentStates())])
+    }
+
+    @Sendable func state(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        try await backend.authorize(.read, context)
+        return JSONBody.response(try JSONBody.encode(try find(request, context)))
+    }
+
+    @Sendable func version(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        try await backend.authorize(.read, context)
+        let state = try find(request, context)
+        let document = VersionDocument(
+            app: state.app, environment: state.environment, release: state.tag.flatMap { $0.hasPrefix("rel-") ? $0 : nil },
+            tag: state.tag, revision: state.revision, taskDefinitionArn: state.taskDefinitionArn, deployedAt: state.deployedAt,
+            deployedBy: state.deployedBy, lastOutcome: state.lastOutcome)
+        return JSONBody.response(try JSONBody.encode(document))
+    }
+
+    private func find(_ request: Request, _ context: ShiplogRequestContext) throws -> EnvironmentState {
+        _ = try QueryReader(request, allowed: [])
+        let environment = try context.parameters.require("environment")
+        let app = try context.parameters.require("app")
+        try Names.check(environment, what: "environment")
+        try Names.check(app, what: "app")
+        guard let state = try backend.store.environmentStates().first(where: { $0.app == app && $0.environment == environment }) else {
+            throw HTTPError(.notFound, message: "the ledger has nothing deployed for app '\(app)' in environment '\(environment)'")
+        }
+        return state
+    }
+}

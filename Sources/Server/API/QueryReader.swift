@@ -1,0 +1,83 @@
+import Hummingbird
+import Ledger
+
+/// Reads a request's query parameters strictly: a parameter the endpoint does not take, a number
+/// out of range or a malformed name is a 400 that says which and why.
+struct QueryReader {
+    private let parameters: [String: String]
+
+    init(_ request: Request, allowed: Set<String>) throws {
+        var parameters: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters {
+            let name = String(key)
+            guard allowed.contains(name) else {
+                let known = allowed.isEmpty ? "none" : allowed.sorted().joined(separator: ", ")
+                throw HTTPError(.badRequest, message: "unknown query parameter '\(name)' (known: \(known))")
+            }
+            guard parameters[name] == nil else { throw HTTPError(.badRequest, message: "query parameter '\(name)' is given twice") }
+            parameters[name] = String(value)
+        }
+        self.parameters = parameters
+    }
+
+    func string(_ name: String) -> String? {
+        parameters[name]
+    }
+
+    /// An app, environment, actor or other name: letters, digits and `._-@`, at most 128.
+    func name(_ name: String) throws -> String? {
+        guard let value = parameters[name] else { return nil }
+        try Names.check(value, what: name)
+        return value
+    }
+
+    /// One of `values`.
+    func choice(_ name: String, _ values: [String]) throws -> String? {
+        guard let value = parameters[name] else { return nil }
+        guard values.contains(value) else {
+            throw HTTPError(.badRequest, message: "\(name) must be one of \(values.joined(separator: ", ")), not '\(value)'")
+        }
+        return value
+    }
+
+    /// An integer in `range`, or `defaultValue` when absent.
+    func integer(_ name: String, in range: ClosedRange<Int64>, default defaultValue: Int64? = nil) throws -> Int64? {
+        guard let text = parameters[name] else { return defaultValue }
+        guard let value = Int64(text), range.contains(value) else {
+            throw HTTPError(.badRequest, message: "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return value
+    }
+
+    /// A date (`2026-11-27`) or ISO 8601 time, normalised to the log's timestamp format.
+    func time(_ name: String) throws -> String? {
+        guard let text = parameters[name] else { return nil }
+        guard let date = Timestamp.date(from: text) else {
+            throw HTTPError(.badRequest, message: "\(name) must be a date (2026-11-27) or an ISO 8601 time (2026-11-27T10:00:00Z), not '\(text)'")
+        }
+        return Timestamp.string(from: date)
+    }
+
+    func boolean(_ name: String) throws -> Bool? {
+        guard let text = parameters[name] else { return nil }
+        switch text {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw HTTPError(.badRequest, message: "\(name) must be true or false, not '\(text)'")
+        }
+    }
+}
+
+/// The names the API accepts in paths and filters.
+enum Names {
+    /// Refuses anything but letters, digits and `._-@` (no path separators, quotes, spaces or SQL).
+    static func check(_ value: String, what: String) throws {
+        let allowed = value.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "@")
+        }
+        guard !value.isEmpty, value.utf8.count <= 128, allowed, value != ".", value != ".." else {
+            throw HTTPError(.badRequest, message: "\(what) must be 1-128 letters, digits, '.', '_', '-' or '@', not '\(value.prefix(80))'")
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import AWS
+import Deploy
+import Foundation
+import Hummingbird
+import Ledger
+
+/// Drift between the ledger and ECS, a reconcile pass on demand, and the log's own check.
+struct ReconcileController {
+    let backend: Backend
+
+    var endpoints: RouteCollection<ShiplogRequestContext> {
+        RouteCollection(context: ShiplogRequestContext.self)
+            .get("drift", use: drift)
+            .post("reconcile", use: reconcile)
+            .get("verify", use: verify)
+    }
+
+    struct ReconcileRequest: APIBody {
+        static let fields: Set<String> = ["app", "environment", "dry_run", "on_behalf_of"]
+        var app: String?
+        var environment: String?
+        var dryRun: Bool?
+        var onBehalfOf: String?
+    }
+
+    struct DriftReport: Encodable {
+        var checkedAt: String
+        var services: [ServiceDrift]
+        var drifting: Int
+        var lastPass: LastPass?
+    }
+
+    struct VerifyReport: Encodable {
+        var ok: Bool
+        var events: Int64
+        var headHash: String?
+        var firstBadPosition: Int64?
+        var reason: String?
+    }
+
+    /// Asks ECS now (as `shiplog drift` does), recording nothing.
+    @Sendable func drift(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        try await backend.authorize(.read, context)
+        let query = try QueryReader(request, allowed: ["app", "environment"])
+        let app = try query.name("app"), environment = try query.name("environment")
+        let workflow = try backend.requireWorkflow()
+        let pass = try await workflow.reconciler.detector.check(store: backend.store, app: app, environment: environment, now: workflow.engine.clock.now)
+        let lastPass = try backend.store.serviceState(Reconciler.lastPassKey).flatMap { try? JSONDecoder().decode(LastPass.self, from: Data($0.utf8)) }
+        let report = DriftReport(checkedAt: pass.checkedAt, services: pass.services, drifting: pass.drifted.count, lastPass: lastPass)
+        return JSONBody.response(try JSONBody.encode(report))
+    }
+
+    /// One pass, correcting every drifting service (or, with `dry_run`, saying what it would do).
+    @Sendable func reconcile(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        let body = try await request.decode(as: ReconcileRequest.self, context: context)
+        if let app = body.app { try Names.check(app, what: "app") }
+        if let environment = body.environment { try Names.check(environment, what: "environment") }
+        if let person = body.onBehalfOf { try Names.check(person, what: "on_behalf_of") }
+        let workflow = try backend.requireWorkflow()
+        if let app = body.app { _ = try workflow.configuration.target(app: app, environment: body.environment ?? ShiplogConfiguration.promotionSource) }
+        let identity = try await backend.authorize(.reconcile, context, app: body.app, environment: body.environment)
+        let metadata = identity.metadata(onBehalfOf: body.onBehalfOf, clientAddress: context.clientAddress)
+        let store = backend.store, holder = "api-\(context.id)"
+        guard try await store.acquireLease(ReconcileLoop.leaseName, holder: holder, now: Date(), duration: 15 * 60) else {
+            let current = try store.leaseHolder(ReconcileLoop.leaseName, now: Date())
+            throw HTTPError(.conflict, message: "another reconciler (\(current?.holder ?? "unknown")) holds the lease until \(current?.expiresAt ?? "soon")")
+        }
+        let pass: Reconciler.Pass
+        do {
+            pass = try await workflow.reconciler.pass(app: body.app, environment: body.environment,
+                                                      mode: body.dryRun == true ? .dryRun : .correct(nil), metadata: metadata)
+        } catch {
+            try? await store.releaseLease(ReconcileLoop.leaseName, holder: holder)
+            throw error
+        }
+        try await store.releaseLease(ReconcileLoop.leaseName, holder: holder)
+        try? workflow.drivers.world?.save()
+        return JSONBody.object([
+            "drift": try JSONBody.encode(pass.drift), "corrections": try JSONBody.encode(pass.corrections),
+            "plan": try JSONBody.encode(pass.plan), "still_drifting": String(pass.stillDrifting.count),
+        ])
+    }
+
+    @Sendable func verify(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        try await backend.authorize(.read, context)
+        _ = try QueryReader(request, allowed: [])
+        let verification = try backend.store.verify()
+        let report = VerifyReport(
+            ok: verification.isIntact, events: verification.count, headHash: verification.headHash.hexString,
+            firstBadPosition: verification.failure?.position, reason: verification.failure?.reason)
+        return JSONBody.response(try JSONBody.encode(report))
+    }
+}

@@ -1,0 +1,62 @@
+import Deploy
+import Foundation
+import Hummingbird
+import Ledger
+import Logging
+import ServiceLifecycle
+
+/// Opens the ledger (and, with a configuration, the drivers) and assembles the service.
+///
+/// ```swift
+/// let app = try await buildApplication(ServerSettings(databasePath: "shiplog.sqlite", configurationPath: "shiplog.yml"))
+/// try await app.runService()
+/// ```
+public func buildApplication(_ settings: ServerSettings, logger: Logger = Logger(label: "shiplog.server")) async throws -> some ApplicationProtocol {
+    let backend = try await buildBackend(settings, logger: logger)
+    var services: [any Service] = [LedgerService(store: backend.store, workflow: backend.workflow, logger: logger)]
+    if let workflow = backend.workflow, settings.reconciles ?? workflow.configuration.reconcileConfigured {
+        services.append(ReconcilerService(workflow: workflow, logger: logger))
+    }
+    var app = Application(
+        router: buildRouter(backend, settings: settings),
+        configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "shiplog"),
+        services: services,
+        logger: logger)
+    app.beforeServerStarts {
+        guard let workflow = backend.workflow else { return }
+        let metadata = EventMetadata(actor: "shiplog-server", authMethod: "service")
+        for result in try await workflow.resumeInterrupted(metadata: metadata) {
+            logger.notice("closed interrupted deployment", metadata: ["deployment.id": "\(result.id)", "deployment.outcome": "\(result.outcome.rawValue)"])
+        }
+    }
+    return app
+}
+
+/// The ledger and, when `settings` names a configuration, the workflow over its drivers.
+public func buildBackend(_ settings: ServerSettings, logger: Logger) async throws -> Backend {
+    guard let path = settings.configurationPath else {
+        let store = try EventStore(path: settings.databasePath, access: .readWrite(create: true))
+        return Backend(store: store, workflow: nil, logger: logger)
+    }
+    let configuration = try ShiplogConfiguration.load(path: path)
+    let drivers = try await ConfiguredDrivers.make(configuration, databasePath: settings.databasePath)
+    let store = try EventStore(path: settings.databasePath, access: .readWrite(create: true), clock: drivers.ledgerClock)
+    let workflow = ServerWorkflow(configuration: configuration, drivers: drivers, store: store, logger: logger)
+    return Backend(store: store, workflow: workflow, logger: logger)
+}
+
+/// Every route: the JSON API under `/api/v1`, webhooks, operations and the dashboard.
+public func buildRouter(_ backend: Backend, settings: ServerSettings) -> Router<ShiplogRequestContext> {
+    let router = Router(context: ShiplogRequestContext.self)
+    router.add(middleware: HTTPMetricsMiddleware(metrics: backend.metrics))
+    router.add(middleware: APIErrorMiddleware())
+    router.add(middleware: TokenAuthenticator(tokens: backend.tokens))
+    OperationsController(backend: backend).addRoutes(to: router)
+    let api = router.group("api/v1")
+    api.addRoutes(EnvironmentsController(backend: backend).endpoints, atPath: "environments")
+    api.addRoutes(DeploymentsController(backend: backend).endpoints)
+    api.addRoutes(EventsController(backend: backend).endpoints, atPath: "events")
+    api.addRoutes(AuditController(backend: backend).endpoints, atPath: "audit")
+    api.addRoutes(ReconcileController(backend: backend).endpoints)
+    return router
+}

@@ -1,0 +1,153 @@
+import Crypto
+import Foundation
+import Ledger
+import Synchronization
+
+/// API tokens, kept as events in the `tokens` stream: `TokenIssued` with the SHA-256 of the
+/// secret (the secret itself is shown once and never stored), `TokenRevoked` to withdraw one.
+///
+/// Look-ups are served from memory and refreshed whenever the stream has moved, so a token
+/// revoked by the CLI in another process stops working on the service's next request.
+///
+/// ```swift
+/// let tokens = AccessTokens(store: store)
+/// let issued = try await tokens.issue(name: "ci", role: .deployer, metadata: metadata)
+/// print(issued.secret)   // shiplog_...; only its hash is kept
+/// ```
+public final class AccessTokens: Sendable {
+    /// One token as `token list` shows it; never its secret.
+    public struct Record: Sendable, Equatable, Codable {
+        public var id: String
+        public var name: String
+        public var role: Role
+        public var issuedAt: String
+        public var issuedBy: String?
+        public var revokedAt: String?
+        public var revokedBy: String?
+        public var isActive: Bool { revokedAt == nil }
+    }
+
+    /// A token just issued: the secret is in here and nowhere else.
+    public struct Issued: Sendable, Equatable {
+        public var record: Record
+        public var secret: String
+    }
+
+    static let stream = "tokens"
+    static let secretPrefix = "shiplog_"
+
+    private struct Snapshot {
+        var version: Int64 = -1
+        var records: [Record] = []
+        var byHash: [String: APIIdentity] = [:]
+    }
+
+    private let store: EventStore
+    private let snapshot = Mutex(Snapshot())
+
+    public init(store: EventStore) {
+        self.store = store
+    }
+
+    /// Issues a token named `name` with `role`; the name must be unused by an active token.
+    public func issue(name: String, role: Role, metadata: EventMetadata) async throws -> Issued {
+        try Self.validate(name: name)
+        let current = try refreshed()
+        if current.records.contains(where: { $0.name == name && $0.isActive }) {
+            throw TokenError.conflict("an active token is already named '\(name)'; revoke it first or pick another name")
+        }
+        let secret = Self.secretPrefix + Self.randomBase64URL(byteCount: 32)
+        let id = Self.randomHex(byteCount: 6)
+        let event = NewEvent(stream: Self.stream, TokenIssued(tokenId: id, name: name, role: role.rawValue, hash: Self.hash(secret)),
+                             metadata: metadata)
+        // Expecting the version just read makes two concurrent issues of one name collide.
+        let result = try await store.append([event], expectedVersion: current.version == 0 ? .noStream : .exactly(current.version))
+        let recorded = result.events[0]
+        let record = Record(id: id, name: name, role: role, issuedAt: recorded.recordedAt, issuedBy: metadata.effectiveActor)
+        return Issued(record: record, secret: secret)
+    }
+
+    /// Revokes the token with `id` (or, when no id matches, the active token named `id`).
+    @discardableResult
+    public func revoke(_ idOrName: String, metadata: EventMetadata) async throws -> Record {
+        let current = try refreshed()
+        let matches = current.records.filter { $0.id == idOrName } + current.records.filter { $0.name == idOrName && $0.isActive }
+        guard let record = matches.first else { throw TokenError.notFound("no token with id or name '\(idOrName)'") }
+        guard record.isActive else { throw TokenError.conflict("token \(record.id) (\(record.name)) was already revoked at \(record.revokedAt ?? "")") }
+        _ = try await store.append([NewEvent(stream: Self.stream, TokenRevoked(tokenId: record.id), metadata: metadata)],
+                                   expectedVersion: .exactly(current.version))
+        return try refreshed().records.first { $0.id == record.id } ?? record
+    }
+
+    /// Every token ever issued, oldest first.
+    public func list() throws -> [Record] {
+        try refreshed().records
+    }
+
+    /// The identity whose token is `secret`, or nil when it is unknown or revoked.
+    public func identity(secret: String) throws -> APIIdentity? {
+        guard secret.hasPrefix(Self.secretPrefix) else { return nil }
+        return try refreshed().byHash[Self.hash(secret)]
+    }
+
+    /// Token names are what records show as the actor: a login-like word, no spaces or paths.
+    static func validate(name: String) throws {
+        let allowed = name.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "@")
+        }
+        guard !name.isEmpty, name.utf8.count <= 64, allowed, name.first != "." else {
+            throw TokenError.badRequest("token name must be 1-64 letters, digits, '.', '_', '-' or '@', not '\(name)'")
+        }
+    }
+
+    static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The snapshot, re-read from the stream when it has moved since it was taken.
+    private func refreshed() throws -> Snapshot {
+        let version = try store.streamVersion(Self.stream)
+        if let current = snapshot.withLock({ $0.version == version ? $0 : nil }) { return current }
+        var fresh = Snapshot(version: version)
+        var hashes: [String: String] = [:]
+        for event in try store.events(EventFilter(stream: Self.stream)) {
+            let metadata = event.decodedMetadata()
+            switch event.type {
+            case TokenIssued.eventType:
+                let issued = try TokenIssued.decode(from: event.data)
+                guard let role = Role(rawValue: issued.role) else { continue }
+                fresh.records.append(Record(id: issued.tokenId, name: issued.name, role: role, issuedAt: event.recordedAt,
+                                            issuedBy: metadata.effectiveActor))
+                hashes[issued.tokenId] = issued.hash
+            case TokenRevoked.eventType:
+                let revoked = try TokenRevoked.decode(from: event.data)
+                if let index = fresh.records.firstIndex(where: { $0.id == revoked.tokenId }) {
+                    fresh.records[index].revokedAt = event.recordedAt
+                    fresh.records[index].revokedBy = metadata.effectiveActor
+                }
+            default:
+                continue
+            }
+        }
+        for record in fresh.records where record.isActive {
+            if let hash = hashes[record.id] { fresh.byHash[hash] = APIIdentity(tokenId: record.id, name: record.name, role: record.role) }
+        }
+        snapshot.withLock { $0 = fresh }
+        return fresh
+    }
+
+    private static func randomBytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }
+
+    private static func randomBase64URL(byteCount: Int) -> String {
+        Data(randomBytes(byteCount)).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    private static func randomHex(byteCount: Int) -> String {
+        randomBytes(byteCount).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,55 @@
+import Deploy
+import Hummingbird
+import Ledger
+import Logging
+
+/// Turns every error into a JSON body, `{"error": {"message": "..."}}`, with the status that
+/// fits it: refusals of the ledger and the engine become 4xx; anything unexpected a 500 that is
+/// logged but says nothing of the inside.
+struct APIErrorMiddleware: RouterMiddleware {
+    typealias Context = ShiplogRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            guard error.body == nil else { throw error }
+            throw HTTPError(error.status, headers: error.headers, message: Self.defaultMessage(error.status, request))
+        } catch let error as any HTTPResponseError {
+            throw HTTPError(error.status, message: Self.defaultMessage(error.status, request))
+        } catch {
+            throw Self.httpError(for: error, context: context)
+        }
+    }
+
+    static func httpError(for error: any Error, context: Context) -> HTTPError {
+        switch error {
+        case let error as DeployError:
+            let status: HTTPResponse.Status = error.isAccessDenied ? .forbidden : error.isConflict ? .conflict
+                : error.isNotFound ? .notFound : error.isBadRequest ? .badRequest : .internalServerError
+            if status == .internalServerError { context.logger.error("deploy failed", metadata: ["error": "\(error)"]) }
+            return HTTPError(status, message: error.message)
+        case let error as LedgerError:
+            if error.isWrongExpectedVersion || error.isIdempotencyConflict { return HTTPError(.conflict, message: error.message) }
+            if error.isInvalidEvent { return HTTPError(.badRequest, message: error.message) }
+            context.logger.error("ledger failed", metadata: ["error": "\(error)"])
+            return HTTPError(.internalServerError, message: "the ledger could not complete the request; see the service's log")
+        case let error as TokenError:
+            return HTTPError(error.isNotFound ? .notFound : error.isConflict ? .conflict : .badRequest, message: error.message)
+        case let error as ConfigurationError:
+            return HTTPError(.badRequest, message: error.message)
+        default:
+            context.logger.error("request failed", metadata: ["error": "\(error)"])
+            return HTTPError(.internalServerError, message: "internal error; see the service's log")
+        }
+    }
+
+    private static func defaultMessage(_ status: HTTPResponse.Status, _ request: Request) -> String {
+        switch status {
+        case .notFound: "no such resource: \(request.method.rawValue) \(request.uri.path)"
+        case .methodNotAllowed: "\(request.method.rawValue) is not allowed on \(request.uri.path)"
+        case .contentTooLarge: "the body is larger than the limit of 1 MiB"
+        default: status.reasonPhrase
+        }
+    }
+}

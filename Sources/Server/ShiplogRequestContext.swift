@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+import NIOCore
+
+/// The context of every request: who it is from (set by ``TokenAuthenticator``), where it came
+/// from, and JSON coding with the API's snake_case names.
+public struct ShiplogRequestContext: AuthRequestContext, RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var identity: APIIdentity?
+    /// The peer's address, recorded as the client address of what the request appends.
+    public let clientAddress: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        identity = nil
+        clientAddress = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// Bodies are small JSON documents; anything larger is refused with 413.
+    public var maxUploadSize: Int { 1 << 20 }
+
+    public var requestDecoder: APIRequestDecoder { APIRequestDecoder() }
+    public var responseEncoder: JSONEncoder { APICoding.encoder }
+}
+
+/// The API's JSON conventions: snake_case keys, sorted so responses are stable.
+enum APICoding {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+}
+
+/// A request body whose fields are checked: a misspelt field is refused rather than ignored.
+protocol APIBody: Decodable {
+    /// The fields it may carry, as they appear in JSON.
+    static var fields: Set<String> { get }
+}
+
+/// Decodes request bodies with snake_case keys, turning every decoding problem into a 400 whose
+/// message names the field.
+public struct APIRequestDecoder: RequestDecoder {
+    public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let data = Data(buffer.readableBytesView)
+        if let strict = T.self as? any APIBody.Type {
+            guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+                throw HTTPError(.badRequest, message: "the body must be a JSON object")
+            }
+            if let unknown = object.keys.filter({ !strict.fields.contains($0) }).sorted().first {
+                throw HTTPError(.badRequest, message: "unknown field '\(unknown)' (expected: \(strict.fields.sorted().joined(separator: ", ")))")
+            }
+        }
+        do {
+            return try APICoding.decoder().decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw HTTPError(.badRequest, message: Self.describe(error))
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let names = context.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? snakeCase(key.stringValue) }
+            return names.isEmpty ? "the body" : "field '\(names.joined(separator: "."))'"
+        }
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return "the body is not valid JSON"
+        case .dataCorrupted(let context):
+            return "\(path(context)) is not valid: \(context.debugDescription)"
+        case .keyNotFound(let key, _):
+            return "missing field '\(snakeCase(key.stringValue))'"
+        case .typeMismatch(let type, let context):
+            return "\(path(context)) must be \(describe(type))"
+        case .valueNotFound(let type, let context):
+            return "\(path(context)) must be \(describe(type)), not null"
+        @unknown default:
+            return "the body could not be read"
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Bool.Type: "true or false"
+        case is [String].Type: "a list of strings"
+        default: "a JSON object"
+        }
+    }
+
+    private static func snakeCase(_ name: String) -> String {
+        name.reduce(into: "") { text, character in
+            if character.isUppercase { text += "_" + character.lowercased() } else { text.append(character) }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Server
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the ledger as a service: JSON API, dashboard, webhooks, live events, metrics.",
+        discussion: """
+            With a configuration (--config, SHIPLOG_CONFIG or ./shiplog.yml) it also deploys and, when the file has a \
+            `reconcile:` section, runs the reconciler inside. SIGTERM or Ctrl-C stops it gracefully: requests in flight \
+            are answered, appends committed, running deployments finished.
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: ArgumentHelp("The configuration file (env SHIPLOG_CONFIG, else ./shiplog.yml when it exists).", valueName: "path"))
+    var config: String?
+
+    @Option(help: "The address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0 picks a free one).")
+    var port: Int = 8080
+
+    @Option(name: .customLong("reconcile"), help: ArgumentHelp("Run the reconciler inside: on, off, or auto (when the configuration has `reconcile:`).", valueName: "mode"))
+    var reconcile: String = "auto"
+
+    @Option(name: .customLong("github-webhook-secret-file"), help: ArgumentHelp("The file holding the GitHub webhook secret (else env SHIPLOG_GITHUB_WEBHOOK_SECRET).", valueName: "path"))
+    var webhookSecretFile: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535, not \(port)") }
+        guard ["on", "off", "auto"].contains(reconcile) else { throw ValidationError("--reconcile must be on, off or auto, not '\(reconcile)'") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical") }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var configurationPath = config ?? environment["SHIPLOG_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        if configurationPath == nil, FileManager.default.fileExists(atPath: "shiplog.yml") { configurationPath = "shiplog.yml" }
+        var secret = environment["SHIPLOG_GITHUB_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        if let webhookSecretFile {
+            guard let data = FileManager.default.contents(atPath: webhookSecretFile) else {
+                throw CommandFailure("cannot read the webhook secret file \(webhookSecretFile)")
+            }
+            secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard secret?.isEmpty == false else { throw CommandFailure("the webhook secret file \(webhookSecretFile) is empty") }
+        }
+        var settings = ServerSettings(
+            host: host, port: port, databasePath: database.databasePath, configurationPath: configurationPath, githubWebhookSecret: secret)
+        settings.reconciles = reconcile == "auto" ? nil : reconcile == "on"
+        let app = try await buildApplication(settings)
+        try await app.runService()
+    }
+}
