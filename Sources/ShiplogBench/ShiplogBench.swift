@@ -49,7 +49,22 @@ struct ShiplogBench: AsyncParsableCommand {
     @Option(help: "Services in the reconcile pass.")
     var reconcileServices = 500
 
-    @Option(help: "Only these scenarios (comma-separated: batched, single, group, merkle, proof, export, reconcile).")
+    @Option(help: "wrk, for the HTTP scenario.")
+    var wrk: String?
+
+    @Option(help: "The wrk script that appends an event a request (scripts/bench-http-append.lua).")
+    var wrkScript: String?
+
+    @Option(help: "The loopback port the HTTP scenario serves on.")
+    var httpPort = 8089
+
+    @Option(help: "Seconds of each wrk run.")
+    var httpSeconds = 10
+
+    @Option(help: "Connections wrk keeps open.")
+    var httpConnections = 64
+
+    @Option(help: "Only these scenarios (comma-separated: batched, single, group, merkle, proof, export, reconcile, http).")
     var only: String?
 
     private func wants(_ scenario: String) -> Bool {
@@ -104,6 +119,7 @@ struct ShiplogBench: AsyncParsableCommand {
                 ledger: pass.coldSeconds, baseline: nil, unit: "s", goal: "≤ 1 s",
                 met: pass.coldSeconds <= 1 && pass.describeServicesCalls <= pass.minimumDescribeServicesCalls))
         }
+        if wants("http") { rows += try await measureHTTP() }
         guard wants("batched") else { return print(Row.table(rows, machine: machineDescription())) }
 
         report("rebuild of all projections from \(events) events")
@@ -149,6 +165,43 @@ struct ShiplogBench: AsyncParsableCommand {
             throw ValidationError("the group commit run lost events or broke the chain")
         }
         return rows
+    }
+
+    /// The service under wrk: reads, then appends between two runs of the raw one-per-transaction
+    /// baseline (the rate group commit over HTTP is held to).
+    private func measureHTTP() async throws -> [Row] {
+        guard let wrk, let wrkScript else { throw ValidationError("the http scenario needs --wrk and --wrk-script") }
+        let bench = HTTPBenchmark(shiplog: shiplog, wrk: wrk, appendScript: wrkScript, work: work, port: httpPort, threads: 2,
+                                  connections: httpConnections, seconds: httpSeconds)
+        report("HTTP: shiplog serve on port \(httpPort) over a fresh ledger")
+        let service = try await bench.start()
+        let reads: HTTPBenchmark.Run, appends: HTTPBenchmark.AppendRun, before: Double, after: Double
+        do {
+            report("HTTP: \(bench.wrkLabel) GET /api/v1/environments")
+            reads = try bench.measureReads(service)
+            report("HTTP: raw C, \(single) rows, one per transaction")
+            before = try runBaseline(count: single, perTransaction: 1)
+            report("HTTP: \(bench.wrkLabel) POST /api/v1/events, one event a request")
+            let measured = try bench.measureAppends(service)
+            report("HTTP: raw C again")
+            after = try runBaseline(count: single, perTransaction: 1)
+            appends = try bench.stopAndCheck(service, appends: measured)
+        } catch {
+            bench.stop(service)
+            throw error
+        }
+        let baseline = (before + after) / 2
+        let readErrors = reads.errors == 0 ? "" : "; \(reads.errors) errors"
+        let refusals = appends.refused == 0 ? "" : ", \(appends.refused) refused"
+        return [
+            Row(name: "HTTP `GET /api/v1/environments` (\(bench.wrkLabel), viewer token, 6 app/environment states; wrk on the same cores\(readErrors))",
+                ledger: reads.requestsPerSecond, baseline: nil, unit: "requests/s", goal: "≥ 10,000 requests/s",
+                met: reads.requestsPerSecond >= 10_000 && reads.errors == 0),
+            Row(name: "HTTP `POST /api/v1/events`, one ImageBuilt event a request (\(bench.wrkLabel), synchronous=FULL; \(appends.acknowledged.formatted()) acknowledged\(refusals), \(appends.recorded.formatted()) in the ledger, verify passes)",
+                ledger: appends.acknowledgedPerSecond, baseline: baseline, unit: "events/s",
+                baselineLabel: "one per transaction, mean of \(Int(before.rounded()).formatted()) before and \(Int(after.rounded()).formatted()) after",
+                goal: "≥ 10× raw C one-per-tx", met: appends.acknowledgedPerSecond >= 10 * baseline && appends.refused == 0),
+        ]
     }
 
     private func measureBatched(_ workload: Workload, at path: String, keepsMerkleTree: Bool = true) async throws -> Double {
@@ -377,6 +430,6 @@ struct Row {
     }
 
     private static func format(_ value: Double, _ unit: String) -> String {
-        unit == "events/s" ? "\(Int(value.rounded()).formatted()) \(unit)" : String(format: "%.2f %@", value, unit)
+        unit.hasSuffix("/s") ? "\(Int(value.rounded()).formatted()) \(unit)" : String(format: "%.2f %@", value, unit)
     }
 }

@@ -3,7 +3,8 @@ import Ledger
 import Logging
 import NIOCore
 
-/// What operators and their tools ask of the service: is it alive, is it ready, its metrics.
+/// What operators and their tools ask of the service: is it alive, is it ready, its metrics, and
+/// the description of its API.
 struct OperationsController {
     let backend: Backend
 
@@ -11,6 +12,7 @@ struct OperationsController {
         router.get("healthz", use: health)
         router.get("readyz", use: ready)
         router.get("metrics", use: metrics)
+        router.get("openapi.json", use: openAPI)
     }
 
     /// Alive: the process answers.
@@ -34,5 +36,10 @@ struct OperationsController {
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// The OpenAPI document; no token needed, so tools can read it before they have one.
+    @Sendable func openAPI(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        JSONBody.response(OpenAPIDocument.json)
     }
 }

@@ -1,0 +1,743 @@
+/// The API as an OpenAPI 3 document, served at `GET /openapi.json`.
+///
+/// Written by hand and kept in the binary, so the service needs no file at run time.
+/// `OpenAPIDocumentTests` holds it to the router (every route documented, every documented
+/// route mounted) and `scripts/test` runs schemathesis against a live service with it, so a
+/// response that strays from these schemas fails CI.
+public enum OpenAPIDocument {
+    public static let json = #"""
+    {
+      "openapi": "3.0.3",
+      "info": {
+        "title": "shiplog",
+        "version": "0.1.0",
+        "description": "The deployment ledger for services on AWS ECS: what runs where, who deployed it, what failed, what rolled back and what drifted. JSON keys are snake_case; optional fields are left out rather than null. Every error is `{\"error\": {\"message\": \"...\"}}`. Query parameters an operation does not list are refused with 400, as are unknown fields in request bodies."
+      },
+      "servers": [{"url": "/"}],
+      "security": [{"bearerToken": []}],
+      "tags": [
+        {"name": "state", "description": "What runs where."},
+        {"name": "deployments", "description": "History, and starting deployments, rollbacks and promotions."},
+        {"name": "events", "description": "The log itself."},
+        {"name": "audit", "description": "Who did what, refusals included."},
+        {"name": "reconcile", "description": "Drift between the ledger and ECS, and the log's own check."},
+        {"name": "operations", "description": "Liveness, readiness, metrics and this document."}
+      ],
+      "paths": {
+        "/openapi.json": {
+          "get": {
+            "tags": ["operations"],
+            "operationId": "getOpenAPIDocument",
+            "summary": "This document.",
+            "security": [],
+            "responses": {
+              "200": {"description": "The OpenAPI document.", "content": {"application/json": {"schema": {"type": "object"}}}}
+            }
+          }
+        },
+        "/healthz": {
+          "get": {
+            "tags": ["operations"],
+            "operationId": "getHealth",
+            "summary": "Alive: the process answers.",
+            "security": [],
+            "responses": {
+              "200": {"description": "Alive.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}}
+            }
+          }
+        },
+        "/readyz": {
+          "get": {
+            "tags": ["operations"],
+            "operationId": "getReadiness",
+            "summary": "Ready: the ledger answers a read; its head position is reported.",
+            "security": [],
+            "responses": {
+              "200": {"description": "Ready.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Ready"}}}},
+              "503": {"description": "The ledger does not answer.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Unavailable"}}}}
+            }
+          }
+        },
+        "/metrics": {
+          "get": {
+            "tags": ["operations"],
+            "operationId": "getMetrics",
+            "summary": "Prometheus metrics: requests, appends, deployments, the ledger's head.",
+            "security": [],
+            "responses": {
+              "200": {"description": "The Prometheus text exposition format.", "content": {"text/plain": {"schema": {"type": "string"}}}}
+            }
+          }
+        },
+        "/api/v1/environments": {
+          "get": {
+            "tags": ["state"],
+            "operationId": "listEnvironments",
+            "summary": "Every app in every environment the ledger knows: tag, revision, who deployed it and when, a deployment in progress, drift.",
+            "responses": {
+              "200": {"description": "The current state.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EnvironmentList"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"}
+            }
+          }
+        },
+        "/api/v1/environments/{environment}/{app}": {
+          "get": {
+            "tags": ["state"],
+            "operationId": "getEnvironmentState",
+            "summary": "What runs for one app in one environment.",
+            "parameters": [{"$ref": "#/components/parameters/EnvironmentPath"}, {"$ref": "#/components/parameters/AppPath"}],
+            "responses": {
+              "200": {"description": "The app's state there.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EnvironmentState"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"},
+              "404": {"$ref": "#/components/responses/NotFound"}
+            }
+          }
+        },
+        "/api/v1/environments/{environment}/{app}/version": {
+          "get": {
+            "tags": ["state"],
+            "operationId": "getVersion",
+            "summary": "The version document of one app in one environment (what its /version.json says), from the ledger.",
+            "parameters": [{"$ref": "#/components/parameters/EnvironmentPath"}, {"$ref": "#/components/parameters/AppPath"}],
+            "responses": {
+              "200": {"description": "The version document.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VersionDocument"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"},
+              "404": {"$ref": "#/components/responses/NotFound"}
+            }
+          }
+        },
+        "/api/v1/deployments": {
+          "get": {
+            "tags": ["deployments"],
+            "operationId": "listDeployments",
+            "summary": "Deployment attempts, newest first, a page at a time.",
+            "parameters": [
+              {"name": "app", "in": "query", "schema": {"$ref": "#/components/schemas/Name"}},
+              {"name": "environment", "in": "query", "schema": {"$ref": "#/components/schemas/Name"}},
+              {"name": "actor", "in": "query", "description": "The person who acted (the one a bot acted for).", "schema": {"$ref": "#/components/schemas/Name"}},
+              {"name": "outcome", "in": "query", "schema": {"$ref": "#/components/schemas/DeploymentOutcome"}},
+              {"$ref": "#/components/parameters/Since"},
+              {"$ref": "#/components/parameters/Until"},
+              {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
+              {"$ref": "#/components/parameters/Cursor"}
+            ],
+            "responses": {
+              "200": {"description": "One page.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DeploymentPage"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"}
+            }
+          },
+          "post": {
+            "tags": ["deployments"],
+            "operationId": "startDeployment",
+            "summary": "Deploys a tag of an app to an environment. Answered once the request is recorded; follow Location while the flow runs.",
+            "description": "Needs a deployer; production needs a maintainer. A refusal for the role is recorded (AccessDenied) and answered 403.",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DeployRequest"}}}},
+            "responses": {
+              "202": {"$ref": "#/components/responses/Accepted"},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"},
+              "404": {"$ref": "#/components/responses/NotFound"},
+              "409": {"$ref": "#/components/responses/Conflict"},
+              "413": {"$ref": "#/components/responses/ContentTooLarge"},
+              "503": {"$ref": "#/components/responses/NoConfiguration"}
+            }
+          }
+        },
+        "/api/v1/deployments/{id}": {
+          "get": {
+            "tags": ["deployments"],
+            "operationId": "getDeployment",
+            "summary": "One deployment and its timeline: every event of its stream.",
+            "parameters": [
+              {"name": "id", "in": "path", "required": true, "description": "The deployment's id, with or without its `deployment-` prefix.", "schema": {"$ref": "#/components/schemas/Name"}, "example": "deployment-api-staging-1"}
+            ],
+            "responses": {
+              "200": {"description": "The deployment.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DeploymentDetail"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"},
+              "404": {"$ref": "#/components/responses/NotFound"}
+            }
+          }
+        },
+        "/api/v1/rollbacks": {
+          "post": {
+            "tags": ["deployments"],
+            "operationId": "startRollback",
+            "summary": "Rolls an app back to a tag that exists in its registry. Needs a maintainer (a bot may name the person with on_behalf_of).",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RollbackRequest"}}}},
+            "responses": {
+              "202": {"$ref": "#/components/responses/Accepted"},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"},
+              "404": {"$ref": "#/components/responses/NotFound"},
+              "409": {"$ref": "#/components/responses/Conflict"},
+              "413": {"$ref": "#/components/responses/ContentTooLarge"},
+              "503": {"$ref": "#/components/responses/NoConfiguration"}
+            }
+          }
+        },
+        "/api/v1/promotions": {
+          "post": {
+            "tags": ["deployments"],
+            "operationId": "startPromotion",
+            "summary": "Deploys to production exactly what staging runs. Needs a maintainer.",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PromotionRequest"}}}},
+            "responses": {
+              "202": {"$ref": "#/components/responses/Accepted"},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"},
+              "404": {"$ref": "#/components/responses/NotFound"},
+              "409": {"$ref": "#/components/responses/Conflict"},
+              "413": {"$ref": "#/components/responses/ContentTooLarge"},
+              "503": {"$ref": "#/components/responses/NoConfiguration"}
+            }
+          }
+        },
+        "/api/v1/events": {
+          "get": {
+            "tags": ["events"],
+            "operationId": "listEvents",
+            "summary": "The log in position order, a page at a time: pass next_after as after for the next page.",
+            "parameters": [
+              {"name": "after", "in": "query", "description": "Only events after this position.", "schema": {"type": "integer", "format": "int64", "minimum": 0, "default": 0}},
+              {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+              {"name": "stream", "in": "query", "schema": {"$ref": "#/components/schemas/Name"}},
+              {"name": "type", "in": "query", "schema": {"$ref": "#/components/schemas/Name"}}
+            ],
+            "responses": {
+              "200": {"description": "One page.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventPage"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"}
+            }
+          },
+          "post": {
+            "tags": ["events"],
+            "operationId": "appendEvents",
+            "summary": "Appends one event, or several in one transaction. This is how CI steps record what they did.",
+            "description": "Needs a deployer. The actor is the token's owner; metadata may name the person a bot acted for (on_behalf_of), the run URL (source) and the commit. Known event types have their data checked against the type's schema.",
+            "parameters": [
+              {"name": "Idempotency-Key", "in": "header", "description": "A retry with the same key and the same content returns the original positions (200, deduplicated); the same key with other content is 409.", "schema": {"type": "string", "pattern": "^[!-~]{1,200}$"}}
+            ],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AppendRequest"}}}},
+            "responses": {
+              "200": {"description": "A retry of an append already recorded under this Idempotency-Key: the original positions.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Appended"}}}},
+              "201": {"description": "Appended.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Appended"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"},
+              "409": {"$ref": "#/components/responses/Conflict"},
+              "413": {"$ref": "#/components/responses/ContentTooLarge"}
+            }
+          }
+        },
+        "/api/v1/audit": {
+          "get": {
+            "tags": ["audit"],
+            "operationId": "listAudit",
+            "summary": "Every action by an actor, refusals included, newest first, a page at a time.",
+            "parameters": [
+              {"name": "actor", "in": "query", "schema": {"$ref": "#/components/schemas/Name"}},
+              {"name": "action", "in": "query", "schema": {"$ref": "#/components/schemas/Name"}},
+              {"name": "outcome", "in": "query", "schema": {"$ref": "#/components/schemas/AuditOutcome"}},
+              {"$ref": "#/components/parameters/Since"},
+              {"$ref": "#/components/parameters/Until"},
+              {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+              {"$ref": "#/components/parameters/Cursor"}
+            ],
+            "responses": {
+              "200": {"description": "One page.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuditPage"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"}
+            }
+          }
+        },
+        "/api/v1/drift": {
+          "get": {
+            "tags": ["reconcile"],
+            "operationId": "getDrift",
+            "summary": "Compares what the ledger says should run with what ECS runs, now; records nothing.",
+            "parameters": [
+              {"name": "app", "in": "query", "schema": {"$ref": "#/components/schemas/Name"}},
+              {"name": "environment", "in": "query", "schema": {"$ref": "#/components/schemas/Name"}}
+            ],
+            "responses": {
+              "200": {"description": "Every selected service.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DriftReport"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"},
+              "404": {"$ref": "#/components/responses/NotFound"},
+              "503": {"$ref": "#/components/responses/NoConfiguration"}
+            }
+          }
+        },
+        "/api/v1/reconcile": {
+          "post": {
+            "tags": ["reconcile"],
+            "operationId": "reconcile",
+            "summary": "One reconcile pass: records drift, deploys the desired revision back where it drifted (or, with dry_run, says what it would do). Needs a maintainer.",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReconcileRequest"}}}},
+            "responses": {
+              "200": {"description": "The pass.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReconcileResult"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"},
+              "404": {"$ref": "#/components/responses/NotFound"},
+              "409": {"$ref": "#/components/responses/Conflict"},
+              "413": {"$ref": "#/components/responses/ContentTooLarge"},
+              "503": {"$ref": "#/components/responses/NoConfiguration"}
+            }
+          }
+        },
+        "/api/v1/verify": {
+          "get": {
+            "tags": ["reconcile"],
+            "operationId": "verifyLog",
+            "summary": "Recomputes the hash chain: the head, or the first position that does not match.",
+            "responses": {
+              "200": {"description": "The verification, intact or not.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VerifyReport"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"}
+            }
+          }
+        }
+      },
+      "components": {
+        "securitySchemes": {
+          "bearerToken": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A token from `shiplog token create --name NAME --role viewer|deployer|maintainer` (shiplog_...). A viewer reads; a deployer also records events and deploys; a maintainer also rolls back, promotes, reconciles and deploys to production (the configuration's api.roles may change these)."
+          }
+        },
+        "parameters": {
+          "EnvironmentPath": {"name": "environment", "in": "path", "required": true, "schema": {"$ref": "#/components/schemas/Name"}, "example": "staging"},
+          "AppPath": {"name": "app", "in": "path", "required": true, "schema": {"$ref": "#/components/schemas/Name"}, "example": "api"},
+          "Since": {"name": "since", "in": "query", "description": "Inclusive lower bound: a date (2026-11-27) or an ISO 8601 time (2026-11-27T10:00:00Z).", "schema": {"$ref": "#/components/schemas/Time"}},
+          "Until": {"name": "until", "in": "query", "description": "Exclusive upper bound: a date or an ISO 8601 time.", "schema": {"$ref": "#/components/schemas/Time"}},
+          "Cursor": {"name": "cursor", "in": "query", "description": "The next_cursor of the previous page.", "schema": {"type": "integer", "format": "int64", "minimum": 1}}
+        },
+        "responses": {
+          "Accepted": {
+            "description": "The request is recorded and the flow runs in the background.",
+            "headers": {"Location": {"description": "The deployment to follow.", "schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}
+          },
+          "BadRequest": {"description": "A malformed body, a missing or unknown field, an unknown query parameter, a value out of range.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "Unauthorized": {
+            "description": "No valid bearer token.",
+            "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+          },
+          "Forbidden": {"description": "The token's role falls short of what the action needs; the refusal is recorded.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "NotFound": {"description": "No such app, environment, deployment, tag or resource.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "Conflict": {"description": "Another deployment is in flight there, a stale expected version, an idempotency key reused with other content, or the reconciler's lease is held.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "ContentTooLarge": {"description": "The body is larger than 1 MiB.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "NoConfiguration": {"description": "The service runs without a configuration (shiplog.yml), so it cannot deploy or reconcile.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        },
+        "schemas": {
+          "Error": {
+            "type": "object",
+            "required": ["error"],
+            "additionalProperties": false,
+            "properties": {
+              "error": {
+                "type": "object",
+                "required": ["message"],
+                "additionalProperties": false,
+                "properties": {"message": {"type": "string"}}
+              }
+            }
+          },
+          "Name": {
+            "type": "string",
+            "description": "An app, environment, actor, stream or other name: 1-128 letters, digits, '.', '_', '-' or '@'.",
+            "pattern": "^(?!\\.\\.?$)[A-Za-z0-9._@-]{1,128}$"
+          },
+          "Time": {
+            "type": "string",
+            "description": "A date (2026-11-27) or an ISO 8601 time (2026-11-27T10:00:00Z).",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$",
+            "example": "2026-11-27"
+          },
+          "Timestamp": {"type": "string", "description": "UTC, ISO 8601.", "example": "2026-11-27T10:00:00.000000Z"},
+          "DeploymentOutcome": {"type": "string", "enum": ["in_progress", "succeeded", "failed", "timed_out", "rolled_back"]},
+          "AuditOutcome": {"type": "string", "enum": ["allowed", "denied", "failed"]},
+          "Health": {
+            "type": "object", "required": ["status"], "additionalProperties": false,
+            "properties": {"status": {"type": "string", "enum": ["ok"]}}
+          },
+          "Ready": {
+            "type": "object", "required": ["status", "head"], "additionalProperties": false,
+            "properties": {"status": {"type": "string", "enum": ["ready"]}, "head": {"type": "integer", "format": "int64", "minimum": 0, "description": "The position of the last event."}}
+          },
+          "Unavailable": {
+            "type": "object", "required": ["status"], "additionalProperties": false,
+            "properties": {"status": {"type": "string", "enum": ["unavailable"]}}
+          },
+          "EnvironmentState": {
+            "type": "object",
+            "required": ["app", "environment", "updated_position"],
+            "additionalProperties": false,
+            "properties": {
+              "app": {"type": "string"},
+              "environment": {"type": "string"},
+              "task_definition_arn": {"type": "string"},
+              "revision": {"type": "integer"},
+              "tag": {"type": "string"},
+              "images": {"type": "string", "description": "The container images, as JSON text."},
+              "last_healthy_arn": {"type": "string"},
+              "last_healthy_revision": {"type": "integer"},
+              "deployment_in_progress": {"type": "string", "description": "The id of the deployment running here now."},
+              "deployed_by": {"type": "string"},
+              "deployed_at": {"$ref": "#/components/schemas/Timestamp"},
+              "last_outcome": {"type": "string"},
+              "updated_position": {"type": "integer", "format": "int64"},
+              "drift": {"type": "string", "description": "What differs between the ledger and ECS, while it does."}
+            }
+          },
+          "EnvironmentList": {
+            "type": "object", "required": ["environments"], "additionalProperties": false,
+            "properties": {"environments": {"type": "array", "items": {"$ref": "#/components/schemas/EnvironmentState"}}}
+          },
+          "VersionDocument": {
+            "type": "object",
+            "required": ["app", "environment"],
+            "additionalProperties": false,
+            "properties": {
+              "app": {"type": "string"},
+              "environment": {"type": "string"},
+              "release": {"type": "string", "description": "The release tag (rel-...), when one runs."},
+              "tag": {"type": "string"},
+              "revision": {"type": "integer"},
+              "task_definition_arn": {"type": "string"},
+              "deployed_at": {"$ref": "#/components/schemas/Timestamp"},
+              "deployed_by": {"type": "string"},
+              "last_outcome": {"type": "string"}
+            }
+          },
+          "DeploymentRecord": {
+            "type": "object",
+            "required": ["id", "app", "environment", "tag", "trigger", "started_at", "outcome", "position"],
+            "additionalProperties": false,
+            "properties": {
+              "id": {"type": "string"},
+              "app": {"type": "string"},
+              "environment": {"type": "string"},
+              "tag": {"type": "string"},
+              "trigger": {"type": "string", "enum": ["merge", "release", "rollback", "promotion", "reconcile", "manual"]},
+              "actor": {"type": "string", "description": "The person who counts: the one a bot acted for, else who acted."},
+              "via": {"type": "string", "description": "The bot that acted for actor, if one did."},
+              "source": {"type": "string"},
+              "commit": {"type": "string"},
+              "committed_at": {"$ref": "#/components/schemas/Timestamp"},
+              "started_at": {"$ref": "#/components/schemas/Timestamp"},
+              "ended_at": {"$ref": "#/components/schemas/Timestamp"},
+              "duration_ms": {"type": "integer", "format": "int64"},
+              "outcome": {"$ref": "#/components/schemas/DeploymentOutcome"},
+              "failure_stage": {"type": "string"},
+              "failure_reason": {"type": "string"},
+              "task_definition_arn": {"type": "string"},
+              "rolled_back_to": {"type": "string"},
+              "position": {"type": "integer", "format": "int64"}
+            }
+          },
+          "DeploymentPage": {
+            "type": "object", "required": ["deployments", "next_cursor"], "additionalProperties": false,
+            "properties": {
+              "deployments": {"type": "array", "items": {"$ref": "#/components/schemas/DeploymentRecord"}},
+              "next_cursor": {"type": "string", "nullable": true, "description": "Pass as cursor for the next page; null on the last."}
+            }
+          },
+          "DeploymentDetail": {
+            "type": "object", "required": ["deployment", "timeline"], "additionalProperties": false,
+            "properties": {
+              "deployment": {"$ref": "#/components/schemas/DeploymentRecord"},
+              "timeline": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}
+            }
+          },
+          "DeployRequest": {
+            "type": "object",
+            "required": ["app", "environment", "tag"],
+            "additionalProperties": false,
+            "properties": {
+              "app": {"$ref": "#/components/schemas/Name"},
+              "environment": {"$ref": "#/components/schemas/Name"},
+              "tag": {"$ref": "#/components/schemas/Name"},
+              "trigger": {"type": "string", "enum": ["merge", "release", "manual"], "default": "manual"},
+              "required_variables": {"type": "array", "items": {"type": "string"}, "description": "Environment variables the task definition must set."},
+              "on_behalf_of": {"$ref": "#/components/schemas/Name"}
+            },
+            "example": {"app": "api", "environment": "staging", "tag": "3f9c2e1", "trigger": "merge"}
+          },
+          "RollbackRequest": {
+            "type": "object",
+            "required": ["app", "environment", "tag"],
+            "additionalProperties": false,
+            "properties": {
+              "app": {"$ref": "#/components/schemas/Name"},
+              "environment": {"$ref": "#/components/schemas/Name"},
+              "tag": {"$ref": "#/components/schemas/Name"},
+              "on_behalf_of": {"$ref": "#/components/schemas/Name"}
+            },
+            "example": {"app": "frontend", "environment": "staging", "tag": "rel-2024.01.01.00.00.00"}
+          },
+          "PromotionRequest": {
+            "type": "object",
+            "required": ["app"],
+            "additionalProperties": false,
+            "properties": {
+              "app": {"$ref": "#/components/schemas/Name"},
+              "on_behalf_of": {"$ref": "#/components/schemas/Name"}
+            },
+            "example": {"app": "api"}
+          },
+          "Accepted": {
+            "type": "object", "required": ["id", "status", "location"], "additionalProperties": false,
+            "properties": {
+              "id": {"type": "string", "description": "The deployment started (or the promotion a queued deploy waits for)."},
+              "status": {"type": "string", "enum": ["accepted"]},
+              "location": {"type": "string"}
+            }
+          },
+          "EventMetadata": {
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+              "actor": {"type": "string"},
+              "on_behalf_of": {"type": "string", "description": "The person a bot acted for: the actor that counts."},
+              "role": {"type": "string"},
+              "auth_method": {"type": "string"},
+              "source": {"type": "string", "description": "Where the event came from, such as a workflow run URL."},
+              "commit": {"type": "string"},
+              "committed_at": {"type": "string"},
+              "correlation_id": {"type": "string"},
+              "causation_id": {"type": "string"},
+              "client_address": {"type": "string"}
+            }
+          },
+          "Event": {
+            "type": "object",
+            "required": ["position", "id", "stream", "version", "type", "data", "metadata", "recorded_at", "prev_hash", "hash"],
+            "additionalProperties": false,
+            "properties": {
+              "position": {"type": "integer", "format": "int64", "minimum": 1},
+              "id": {"type": "string", "format": "uuid"},
+              "stream": {"type": "string"},
+              "version": {"type": "integer", "format": "int64", "minimum": 1},
+              "type": {"type": "string"},
+              "data": {"type": "object", "description": "The event's data; its fields depend on the type."},
+              "metadata": {"$ref": "#/components/schemas/EventMetadata"},
+              "recorded_at": {"$ref": "#/components/schemas/Timestamp"},
+              "prev_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+              "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+            }
+          },
+          "EventPage": {
+            "type": "object", "required": ["events", "next_after"], "additionalProperties": false,
+            "properties": {
+              "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+              "next_after": {"type": "integer", "format": "int64", "description": "The last position on this page: pass as after for the next."}
+            }
+          },
+          "ExpectedVersion": {
+            "description": "What the stream must be at: exactly version N, or any, no-stream, exists. A stale expectation writes nothing (409).",
+            "oneOf": [
+              {"type": "integer", "format": "int64", "minimum": 0},
+              {"type": "string", "enum": ["any", "no-stream", "exists"]}
+            ]
+          },
+          "NewEvent": {
+            "type": "object",
+            "required": ["stream", "type", "data"],
+            "additionalProperties": false,
+            "properties": {
+              "id": {"type": "string", "format": "uuid", "description": "Generated when left out."},
+              "stream": {"type": "string", "minLength": 1},
+              "type": {"type": "string", "minLength": 1, "description": "A known event type (ImageBuilt, DeploymentRequested, ...)."},
+              "data": {"type": "object", "description": "Checked against the type's schema."},
+              "metadata": {"$ref": "#/components/schemas/EventMetadata"}
+            }
+          },
+          "SingleAppend": {
+            "type": "object",
+            "required": ["stream", "type", "data"],
+            "additionalProperties": false,
+            "properties": {
+              "id": {"type": "string", "format": "uuid"},
+              "stream": {"type": "string", "minLength": 1},
+              "type": {"type": "string", "minLength": 1},
+              "data": {"type": "object"},
+              "metadata": {"$ref": "#/components/schemas/EventMetadata"},
+              "expected_version": {"$ref": "#/components/schemas/ExpectedVersion"}
+            },
+            "example": {"stream": "build-42", "type": "ImageBuilt", "data": {"image": "ghcr.io/wordpress/openverse-api", "tag": "3f9c2e1"}}
+          },
+          "BatchAppend": {
+            "type": "object",
+            "required": ["events"],
+            "additionalProperties": false,
+            "properties": {
+              "events": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"$ref": "#/components/schemas/NewEvent"}},
+              "expected_version": {"$ref": "#/components/schemas/ExpectedVersion"}
+            }
+          },
+          "AppendRequest": {
+            "oneOf": [{"$ref": "#/components/schemas/SingleAppend"}, {"$ref": "#/components/schemas/BatchAppend"}]
+          },
+          "Appended": {
+            "type": "object", "required": ["events", "deduplicated"], "additionalProperties": false,
+            "properties": {
+              "events": {
+                "type": "array",
+                "items": {
+                  "type": "object", "required": ["position", "id", "stream", "version"], "additionalProperties": false,
+                  "properties": {
+                    "position": {"type": "integer", "format": "int64"},
+                    "id": {"type": "string", "format": "uuid"},
+                    "stream": {"type": "string"},
+                    "version": {"type": "integer", "format": "int64"}
+                  }
+                }
+              },
+              "deduplicated": {"type": "boolean", "description": "True when this is a retry of an append already recorded under the Idempotency-Key."}
+            }
+          },
+          "AuditEntry": {
+            "type": "object",
+            "required": ["position", "recorded_at", "action", "outcome"],
+            "additionalProperties": false,
+            "properties": {
+              "position": {"type": "integer", "format": "int64"},
+              "recorded_at": {"$ref": "#/components/schemas/Timestamp"},
+              "actor": {"type": "string"},
+              "via": {"type": "string"},
+              "action": {"type": "string"},
+              "app": {"type": "string"},
+              "environment": {"type": "string"},
+              "target": {"type": "string"},
+              "outcome": {"$ref": "#/components/schemas/AuditOutcome"},
+              "detail": {"type": "string"}
+            }
+          },
+          "AuditPage": {
+            "type": "object", "required": ["entries", "next_cursor"], "additionalProperties": false,
+            "properties": {
+              "entries": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}},
+              "next_cursor": {"type": "string", "nullable": true}
+            }
+          },
+          "ServiceDrift": {
+            "type": "object",
+            "required": ["app", "environment", "cluster", "service", "status", "differences", "service_missing"],
+            "additionalProperties": false,
+            "properties": {
+              "app": {"type": "string"},
+              "environment": {"type": "string"},
+              "cluster": {"type": "string"},
+              "service": {"type": "string"},
+              "status": {"type": "string", "enum": ["in_sync", "drifted", "untracked", "deploying"]},
+              "desired": {"type": "string"},
+              "actual": {"type": "string"},
+              "differences": {"type": "array", "items": {"type": "string"}},
+              "desired_task_definition": {"type": "string"},
+              "desired_tag": {"type": "string"},
+              "desired_images": {"type": "object", "additionalProperties": {"type": "string"}},
+              "service_missing": {"type": "boolean"}
+            }
+          },
+          "LastPass": {
+            "type": "object",
+            "required": ["checked_at", "services_checked", "drifting", "corrected", "describe_services_calls", "minimum_describe_services_calls", "describe_task_definition_calls"],
+            "additionalProperties": false,
+            "properties": {
+              "checked_at": {"$ref": "#/components/schemas/Timestamp"},
+              "services_checked": {"type": "integer"},
+              "drifting": {"type": "integer"},
+              "corrected": {"type": "integer"},
+              "describe_services_calls": {"type": "integer"},
+              "minimum_describe_services_calls": {"type": "integer"},
+              "describe_task_definition_calls": {"type": "integer"}
+            }
+          },
+          "DriftReport": {
+            "type": "object", "required": ["checked_at", "services", "drifting"], "additionalProperties": false,
+            "properties": {
+              "checked_at": {"$ref": "#/components/schemas/Timestamp"},
+              "services": {"type": "array", "items": {"$ref": "#/components/schemas/ServiceDrift"}},
+              "drifting": {"type": "integer"},
+              "last_pass": {"$ref": "#/components/schemas/LastPass"}
+            }
+          },
+          "DriftPass": {
+            "type": "object",
+            "required": ["checked_at", "services", "describe_services_calls", "minimum_describe_services_calls", "describe_task_definition_calls"],
+            "additionalProperties": false,
+            "properties": {
+              "checked_at": {"$ref": "#/components/schemas/Timestamp"},
+              "services": {"type": "array", "items": {"$ref": "#/components/schemas/ServiceDrift"}},
+              "describe_services_calls": {"type": "integer"},
+              "minimum_describe_services_calls": {"type": "integer"},
+              "describe_task_definition_calls": {"type": "integer"}
+            }
+          },
+          "ReconcileRequest": {
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+              "app": {"$ref": "#/components/schemas/Name"},
+              "environment": {"$ref": "#/components/schemas/Name"},
+              "dry_run": {"type": "boolean", "default": false},
+              "on_behalf_of": {"$ref": "#/components/schemas/Name"}
+            },
+            "example": {"dry_run": true}
+          },
+          "ReconcileResult": {
+            "type": "object", "required": ["drift", "corrections", "plan", "still_drifting"], "additionalProperties": false,
+            "properties": {
+              "drift": {"$ref": "#/components/schemas/DriftPass"},
+              "corrections": {
+                "type": "array",
+                "items": {
+                  "type": "object", "required": ["app", "environment", "deployment_id", "outcome"], "additionalProperties": false,
+                  "properties": {
+                    "app": {"type": "string"},
+                    "environment": {"type": "string"},
+                    "deployment_id": {"type": "string"},
+                    "outcome": {"$ref": "#/components/schemas/DeploymentOutcome"}
+                  }
+                }
+              },
+              "plan": {"type": "array", "items": {"type": "string"}, "description": "For a dry run: what a correcting pass would do."},
+              "still_drifting": {"type": "integer"}
+            }
+          },
+          "VerifyReport": {
+            "type": "object", "required": ["ok", "events"], "additionalProperties": false,
+            "properties": {
+              "ok": {"type": "boolean"},
+              "events": {"type": "integer", "format": "int64"},
+              "head_hash": {"type": "string"},
+              "first_bad_position": {"type": "integer", "format": "int64"},
+              "reason": {"type": "string"}
+            }
+          }
+        }
+      }
+    }
+    """#
+}
