@@ -59,6 +59,10 @@ public struct APIRequestDecoder: RequestDecoder {
             if let unknown = object.keys.filter({ !strict.fields.contains($0) }).sorted().first {
                 throw HTTPError(.badRequest, message: "unknown field '\(unknown)' (expected: \(strict.fields.sorted().joined(separator: ", ")))")
             }
+            // Responses leave absent values out; a request does the same rather than send null.
+            if let null = object.filter({ $0.value is NSNull }).keys.sorted().first {
+                throw HTTPError(.badRequest, message: "field '\(null)' is null: leave it out instead")
+            }
         }
         do {
             return try APICoding.decoder().decode(T.self, from: data)

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Ledger
 import Server
 import Testing
 
@@ -48,6 +49,11 @@ import Testing
         for name in ["DeployRequest", "RollbackRequest", "PromotionRequest", "ReconcileRequest", "SingleAppend", "BatchAppend", "NewEvent", "EventMetadata"] {
             #expect(document.schema(name)?["additionalProperties"] as? Bool == false, "\(name) allows unknown fields")
         }
+    }
+
+    @Test func theDocumentedEventTypesAreTheOnesTheLedgerKnows() throws {
+        let documented = try #require(OpenAPI.served().schema("EventType")?["enum"] as? [String])
+        #expect(documented.sorted() == EventTypes.names.sorted())
     }
 
     /// Each documented operation, called with its example path parameters and no query or body,

@@ -68,8 +68,7 @@ struct DeploymentsController {
     @Sendable func show(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
         try await backend.authorize(.read, context)
         _ = try QueryReader(request, allowed: [])
-        let given = try context.parameters.require("id")
-        try Names.check(given, what: "deployment id")
+        let given = try Names.pathParameter("id", context, what: "deployment id")
         let id = given.hasPrefix("deployment-") ? given : "deployment-\(given)"
         guard let record = try backend.store.deployments(DeploymentFilter(id: id, limit: 1)).first else {
             throw HTTPError(.notFound, message: "no deployment '\(given)'")

@@ -48,10 +48,8 @@ struct EnvironmentsController {
 
     private func find(_ request: Request, _ context: ShiplogRequestContext) throws -> EnvironmentState {
         _ = try QueryReader(request, allowed: [])
-        let environment = try context.parameters.require("environment")
-        let app = try context.parameters.require("app")
-        try Names.check(environment, what: "environment")
-        try Names.check(app, what: "app")
+        let environment = try Names.pathParameter("environment", context)
+        let app = try Names.pathParameter("app", context)
         guard let state = try backend.store.environmentStates().first(where: { $0.app == app && $0.environment == environment }) else {
             throw HTTPError(.notFound, message: "the ledger has nothing deployed for app '\(app)' in environment '\(environment)'")
         }

@@ -371,7 +371,7 @@ public enum OpenAPIDocument {
           "Time": {
             "type": "string",
             "description": "A date (2026-11-27) or an ISO 8601 time (2026-11-27T10:00:00Z).",
-            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$",
+            "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$",
             "example": "2026-11-27"
           },
           "Timestamp": {"type": "string", "description": "UTC, ISO 8601.", "example": "2026-11-27T10:00:00.000000Z"},
@@ -561,6 +561,11 @@ public enum OpenAPIDocument {
               {"type": "string", "enum": ["any", "no-stream", "exists"]}
             ]
           },
+          "EventType": {
+            "type": "string",
+            "description": "The event types the ledger knows; an append of any other is refused.",
+            "enum": ["AccessDenied", "BuildFailed", "DeploymentClaimReleased", "DeploymentClaimed", "DeploymentFailed", "DeploymentRequested", "DeploymentStable", "DeploymentTimedOut", "DriftCorrected", "DriftDetected", "DriftResolved", "ImageBuilt", "ImageVerified", "PromotionQueued", "PromotionReleased", "ReconcilePlanned", "RollbackRequested", "RolledBackAutomatically", "ServiceUpdated", "TaskDefinitionRegistered", "TaskDefinitionRendered", "TemplateChanged", "TokenIssued", "TokenRevoked", "VersionChecked"]
+          },
           "NewEvent": {
             "type": "object",
             "required": ["stream", "type", "data"],
@@ -568,7 +573,7 @@ public enum OpenAPIDocument {
             "properties": {
               "id": {"type": "string", "format": "uuid", "description": "Generated when left out."},
               "stream": {"type": "string", "minLength": 1},
-              "type": {"type": "string", "minLength": 1, "description": "A known event type (ImageBuilt, DeploymentRequested, ...)."},
+              "type": {"$ref": "#/components/schemas/EventType"},
               "data": {"type": "object", "description": "Checked against the type's schema."},
               "metadata": {"$ref": "#/components/schemas/EventMetadata"}
             }
@@ -580,8 +585,8 @@ public enum OpenAPIDocument {
             "properties": {
               "id": {"type": "string", "format": "uuid"},
               "stream": {"type": "string", "minLength": 1},
-              "type": {"type": "string", "minLength": 1},
-              "data": {"type": "object"},
+              "type": {"$ref": "#/components/schemas/EventType"},
+              "data": {"type": "object", "description": "Checked against the type's schema."},
               "metadata": {"$ref": "#/components/schemas/EventMetadata"},
               "expected_version": {"$ref": "#/components/schemas/ExpectedVersion"}
             },

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Ledger
 
@@ -70,6 +71,14 @@ struct QueryReader {
 
 /// The names the API accepts in paths and filters.
 enum Names {
+    /// The path parameter `name`, percent-decoded (clients may send `@` as `%40`), then checked.
+    static func pathParameter(_ name: String, _ context: ShiplogRequestContext, what: String? = nil) throws -> String {
+        let raw = try context.parameters.require(name)
+        let value = raw.removingPercentEncoding ?? raw
+        try check(value, what: what ?? name)
+        return value
+    }
+
     /// Refuses anything but letters, digits and `._-@` (no path separators, quotes, spaces or SQL).
     static func check(_ value: String, what: String) throws {
         let allowed = value.utf8.allSatisfy { byte in
