@@ -58,5 +58,7 @@ public func buildRouter(_ backend: Backend, settings: ServerSettings) -> Router<
     api.addRoutes(EventsController(backend: backend).endpoints, atPath: "events")
     api.addRoutes(AuditController(backend: backend).endpoints, atPath: "audit")
     api.addRoutes(ReconcileController(backend: backend).endpoints)
+    router.addRoutes(LoginController(backend: backend).endpoints)
+    router.addRoutes(DashboardController(backend: backend).endpoints)
     return router
 }
