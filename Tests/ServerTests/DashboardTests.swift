@@ -99,6 +99,8 @@ import Testing
             #expect(api.contains("by <strong>ana-maintainer</strong>"))
             let frontend = try #require(page.element(id: "cell-staging-frontend"))
             #expect(frontend.contains("↺ rolled back"))
+            #expect(frontend.contains(#"tried <code>broken-build</code>, by ana-maintainer: <a href="/deployments/\#(rolledBack)">"#))
+            #expect(!api.contains("tried"), "a cell whose last deployment succeeded shows what runs, nothing tried")
             #expect(try #require(page.element(id: "cell-production-api")).contains("nothing deployed"))
             #expect(page.contains(#"<th scope="col">staging</th><th scope="col">production</th>"#))
             #expect(page.contains(#"<th scope="row">ingestion_server</th>"#))

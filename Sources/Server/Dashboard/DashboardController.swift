@@ -18,10 +18,16 @@ struct DashboardController {
 
     @Sendable func overview(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
         try await page(context) { identity in
+            let store = backend.store
+            let states = try store.environmentStates()
+            var lastAttempts: [String: DeploymentRecord] = [:]
+            for state in states {
+                lastAttempts["\(state.environment)/\(state.app)"] =
+                    try store.deployments(DeploymentFilter(app: state.app, environment: state.environment, limit: 1)).first
+            }
             let page = DashboardPage(
-                identity: identity, states: try backend.store.environmentStates(),
-                deployments: try backend.store.deployments(DeploymentFilter(limit: Self.latestCount)),
-                configuration: backend.workflow?.configuration)
+                identity: identity, states: states, lastAttempts: lastAttempts,
+                deployments: try store.deployments(DeploymentFilter(limit: Self.latestCount)), configuration: backend.workflow?.configuration)
             return HTMLPage.response("dashboard", page)
         }
     }

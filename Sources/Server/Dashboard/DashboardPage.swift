@@ -19,7 +19,16 @@ struct DashboardPage: Sendable {
         let deployedAtText: String?
         /// The deployment running now, to link to.
         let inProgress: String?
+        /// The latest deployment here when it did not succeed: what was tried, by whom.
+        let lastAttempt: Attempt?
         let drift: String?
+    }
+
+    /// A deployment a cell links to.
+    struct Attempt: Sendable {
+        let id: String
+        let tag: String
+        let actor: String
     }
 
     struct Row: Sendable {
@@ -38,9 +47,13 @@ struct DashboardPage: Sendable {
 
     /// - Parameters:
     ///   - states: what the ledger says runs where.
+    ///   - lastAttempts: the latest deployment of each app and environment, keyed `environment/app`.
     ///   - configuration: adds the apps and environments nothing was deployed to yet; nil when the
     ///     service runs without one, then the grid holds only what the ledger knows.
-    init(identity: APIIdentity, states: [EnvironmentState], deployments: [DeploymentRecord], configuration: ShiplogConfiguration?) {
+    init(
+        identity: APIIdentity, states: [EnvironmentState], lastAttempts: [String: DeploymentRecord], deployments: [DeploymentRecord],
+        configuration: ShiplogConfiguration?
+    ) {
         var configured: Set<String> = []
         for (name, app) in configuration?.apps ?? [:] {
             for environment in app.environments.keys { configured.insert("\(environment)/\(name)") }
@@ -58,7 +71,7 @@ struct DashboardPage: Sendable {
                 guard let state = byKey[key] else {
                     return Cell(empty: app, environment, absent: configured.contains(key) ? nil : configuration == nil ? "nothing recorded" : "not configured")
                 }
-                return Cell(state)
+                return Cell(state, lastAttempt: lastAttempts[key])
             })
         }
         self.deployments = deployments.map(DeploymentSummary.init)
@@ -73,7 +86,7 @@ struct DashboardPage: Sendable {
 }
 
 extension DashboardPage.Cell {
-    init(_ state: EnvironmentState) {
+    init(_ state: EnvironmentState, lastAttempt: DeploymentRecord?) {
         app = state.app
         environment = state.environment
         absent = nil
@@ -84,6 +97,10 @@ extension DashboardPage.Cell {
         deployedAt = state.deployedAt
         deployedAtText = DisplayText.time(state.deployedAt)
         inProgress = state.deploymentInProgress
+        self.lastAttempt = lastAttempt.flatMap { record in
+            guard record.outcome != "succeeded", record.outcome != "in_progress" else { return nil }
+            return DashboardPage.Attempt(id: record.id, tag: record.tag, actor: record.actor ?? "unknown")
+        }
         drift = state.drift
     }
 
@@ -99,6 +116,7 @@ extension DashboardPage.Cell {
         deployedAt = nil
         deployedAtText = nil
         inProgress = nil
+        lastAttempt = nil
         drift = nil
     }
 }

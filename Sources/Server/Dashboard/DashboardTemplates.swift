@@ -37,7 +37,7 @@ enum DashboardTemplates {
         ("deployment", deployment), ("login", login), ("message", message),
     ]
 
-    static let style = """
+    private static let style = """
         :root { --fg: #1f2933; --muted: #5f6b7a; --line: #d8dee6; --bg: #f5f7fa; --card: #fff; }
         * { box-sizing: border-box; }
         body { margin: 0; font: 15px/1.45 system-ui, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--fg); background: var(--bg); }
@@ -63,6 +63,7 @@ enum DashboardTemplates {
         .s-none { --status: #8c959f; }
         .drift { margin-top: .3rem; padding: .15rem .45rem; border: 1px solid #d4a72c; border-radius: 4px; background: #fff8c5; color: #6b4a00; }
         .muted { color: var(--muted); }
+        time, table.latest code, td.took { white-space: nowrap; }
         .small { font-size: .85rem; }
         code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .9em; }
         dl.record { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1.2rem; background: var(--card); border: 1px solid var(--line); padding: .8rem 1rem; margin: 0; }
@@ -79,7 +80,7 @@ enum DashboardTemplates {
     /// Keeps the page's `data-live` sections current: on every event the service streams, it
     /// fetches the page again and swaps those sections in. Without JavaScript the page is
     /// complete as served; it is just not refreshed.
-    static let script = """
+    private static let script = """
         (function () {
           var live = document.querySelectorAll('[data-live]');
           if (!live.length || !window.EventSource || !window.fetch) return;
@@ -124,7 +125,7 @@ enum DashboardTemplates {
         })();
         """
 
-    static let layout = """
+    private static let layout = """
         <!doctype html>
         <html lang="en">
         <head>
@@ -150,7 +151,7 @@ enum DashboardTemplates {
 
         """
 
-    static let dashboard = """
+    private static let dashboard = """
         {{<layout}}
         {{$title}}shiplog: what runs where{{/title}}
         {{$main}}
@@ -167,7 +168,7 @@ enum DashboardTemplates {
         {{/layout}}
         """
 
-    static let grid = """
+    private static let grid = """
         <table class="grid">
         <thead><tr><th scope="col">App</th>{{#environments}}<th scope="col">{{.}}</th>{{/environments}}</tr></thead>
         <tbody>
@@ -181,6 +182,7 @@ enum DashboardTemplates {
         {{#tag}}<div><code>{{tag}}</code>{{#revision}} <span class="muted">revision {{revision}}</span>{{/revision}}</div>{{/tag}}
         {{#deployedBy}}<div class="small">by <strong>{{deployedBy}}</strong>{{#deployedAt}} at <time datetime="{{deployedAt}}">{{deployedAtText}}</time>{{/deployedAt}}</div>{{/deployedBy}}
         {{#inProgress}}<div class="small"><a href="/deployments/{{inProgress}}">deployment in progress</a></div>{{/inProgress}}
+        {{#lastAttempt}}<div class="small">tried <code>{{tag}}</code>, by {{actor}}: <a href="/deployments/{{id}}">what happened</a></div>{{/lastAttempt}}
         {{#drift}}<div class="drift small"><strong>drift:</strong> {{drift}}</div>{{/drift}}
         {{/absent}}
         {{#absent}}<span class="muted small">{{absent}}</span>{{/absent}}
@@ -193,7 +195,7 @@ enum DashboardTemplates {
         </table>
         """
 
-    static let latest = """
+    private static let latest = """
         {{#hasDeployments}}
         <table class="latest">
         <thead><tr><th scope="col">Started</th><th scope="col">App</th><th scope="col">Environment</th><th scope="col">Tag</th><th scope="col">By</th><th scope="col">Trigger</th><th scope="col">Outcome</th><th scope="col">Took</th></tr></thead>
@@ -207,7 +209,7 @@ enum DashboardTemplates {
         <td>{{actor}}{{#via}} <span class="muted small">via {{via}}</span>{{/via}}</td>
         <td>{{trigger}}</td>
         <td><span class="status">{{status.label}}</span></td>
-        <td>{{duration}}</td>
+        <td class="took">{{duration}}</td>
         </tr>
         {{/deployments}}
         </tbody>
@@ -216,7 +218,7 @@ enum DashboardTemplates {
         {{^hasDeployments}}<p class="muted">No deployments recorded yet.</p>{{/hasDeployments}}
         """
 
-    static let deployment = """
+    private static let deployment = """
         {{<layout}}
         {{$title}}shiplog: {{deployment.app}} to {{deployment.environment}}{{/title}}
         {{$main}}
@@ -265,7 +267,7 @@ enum DashboardTemplates {
         {{/layout}}
         """
 
-    static let login = """
+    private static let login = """
         {{<layout}}
         {{$title}}shiplog: log in{{/title}}
         {{$main}}
@@ -281,7 +283,7 @@ enum DashboardTemplates {
         {{/layout}}
         """
 
-    static let message = """
+    private static let message = """
         {{<layout}}
         {{$title}}shiplog: {{heading}}{{/title}}
         {{$main}}

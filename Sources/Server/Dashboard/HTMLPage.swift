@@ -17,9 +17,9 @@ enum HTMLPage {
     /// - Parameters:
     ///   - template: a name in ``DashboardTemplates/library``.
     ///   - object: what the template reads.
-    static func response(_ template: String, _ object: some Sendable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+    static func response(_ template: String, _ object: some Sendable, status: HTTPResponse.Status = .ok) -> Response {
         let html = DashboardTemplates.library.render(object, withTemplate: template) ?? ""
-        var fields = headers
+        var fields = HTTPFields()
         fields[.contentType] = "text/html; charset=utf-8"
         fields[.contentSecurityPolicy] = DashboardTemplates.contentSecurityPolicy
         fields[.xContentTypeOptions] = "nosniff"
