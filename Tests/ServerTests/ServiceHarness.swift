@@ -45,11 +45,13 @@ struct ServiceHarness: Sendable {
         Application(router: try buildRouter(backend, settings: settings), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
 
-    /// Waits until the deployment `id` has an outcome other than in progress.
+    /// Waits until the deployment `id` has an outcome other than in progress and has let its
+    /// environment go (its claim released), as the next deployment there needs.
     func outcome(of id: String, timeout: Duration = .seconds(30)) async throws -> DeploymentRecord {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let record = try store.deployments(DeploymentFilter(id: id, limit: 1)).first, record.outcome != "in_progress" {
+            if let record = try store.deployments(DeploymentFilter(id: id, limit: 1)).first, record.outcome != "in_progress",
+               try store.events(EventFilter(type: "DeploymentClaimReleased")).contains(where: { $0.data.contains("\"\(id)\"") }) {
                 return record
             }
             try await Task.sleep(for: .milliseconds(20))

@@ -33,7 +33,10 @@ struct EventsController {
         let identity = try await backend.authorize(.record, context)
         let key = try idempotencyKey(request)
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any] else {
+        guard let parsed = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) else {
+            throw HTTPError(.badRequest, message: "the body is not valid JSON")
+        }
+        guard let object = parsed as? [String: Any] else {
             throw HTTPError(.badRequest, message: "the body must be a JSON object: one event, or {\"events\": [...]}")
         }
         var objects: [[String: Any]]
