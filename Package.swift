@@ -191,7 +191,12 @@ let package = Package(
         ),
         .testTarget(
             name: "shiplogTests",
-            dependencies: ["Ledger", "SQLite", "Deploy", "ECS", "TestSupport"],
+            dependencies: [
+                "Ledger", "SQLite", "Deploy", "ECS", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
