@@ -205,6 +205,7 @@ let package = Package(
                 "Server",
                 "Ledger",
                 "Deploy",
+                "ECS",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
