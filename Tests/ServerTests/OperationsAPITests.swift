@@ -47,6 +47,11 @@ import Testing
             #expect(try harness.store.events(EventFilter(stream: "drift-api-staging")).map(\.type) == ["DriftDetected", "DriftCorrected", "DriftResolved"])
             let after = try await client.execute(uri: "/api/v1/drift", method: .get, headers: .bearer(harness.viewer))
             #expect(after.json["drifting"] as? Int == 0)
+            #expect((after.json["last_pass"] as? [String: Any])?["corrected"] as? Int == 1)
+            let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(metrics.contains("shiplog_reconcile_last_pass_corrected 1"))
+            #expect(metrics.contains("shiplog_reconcile_last_pass_services 6"))
+            #expect(metrics.contains("shiplog_reconcile_last_pass_timestamp_seconds"))
         }
     }
 
