@@ -76,7 +76,7 @@ struct EventsController {
         let result = try await backend.store.append(try AppendRequest(events: events, expectedVersion: expected, idempotencyKey: key))
         if !result.deduplicated { backend.metrics.appended(result.events.count) }
         let recorded = result.events.map { event in
-            "{\"position\":\(event.position),\"id\":\"\(event.id)\",\"stream\":\(try! JSONBody.encode(event.stream)),\"version\":\(event.version)}"
+            "{\"position\":\(event.position),\"id\":\"\(event.id)\",\"stream\":\(event.stream.jsonQuoted),\"version\":\(event.version)}"
         }
         return JSONBody.object(
             ["events": "[" + recorded.joined(separator: ",") + "]", "deduplicated": result.deduplicated ? "true" : "false"],
