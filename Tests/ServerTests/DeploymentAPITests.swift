@@ -32,21 +32,49 @@ import Testing
         }
     }
 
-    @Test func theRequestIsRecordedWithTheTokenOwnerAndThePersonABotActedFor() async throws {
+    @Test func theRequestIsRecordedWithTheBotTokenAndThePersonItActedFor() async throws {
         let harness = try await ServiceHarness()
+        // The example configuration's `bots: {openverse-bot: {acts_for: maintainers}}`.
+        let bot = try await harness.backend.tokens.issue(name: "openverse-bot", role: .deployer, metadata: EventMetadata(actor: "test-admin")).secret
         try await harness.application().test(.router) { client in
             let accepted = try await client.execute(
-                uri: "/api/v1/deployments", method: .post, headers: .bearer(harness.deployer),
-                body: ByteBuffer(string: #"{"app": "api", "environment": "staging", "tag": "a1b2c3d", "on_behalf_of": "cara-contributor"}"#))
+                uri: "/api/v1/deployments", method: .post, headers: .bearer(bot),
+                body: ByteBuffer(string: #"{"app": "api", "environment": "staging", "tag": "a1b2c3d", "on_behalf_of": "ana-maintainer"}"#))
+            #expect(accepted.status == .accepted)
             let id = try #require(accepted.json["id"] as? String)
             _ = try await harness.outcome(of: id)
             let requested = try #require(try harness.store.events(EventFilter(stream: id)).first)
             let metadata = requested.decodedMetadata()
-            #expect(metadata.actor == "dave-deployer")
-            #expect(metadata.onBehalfOf == "cara-contributor")
+            #expect(metadata.actor == "openverse-bot")
+            #expect(metadata.onBehalfOf == "ana-maintainer")
             #expect(metadata.role == "deployer")
             #expect(metadata.authMethod == "token")
-            #expect(try harness.store.deployments(DeploymentFilter(id: id)).first?.actor == "cara-contributor")
+            let record = try #require(try harness.store.deployments(DeploymentFilter(id: id)).first)
+            #expect(record.actor == "ana-maintainer")
+            #expect(record.via == "openverse-bot")
+        }
+    }
+
+    @Test func onlyAConfiguredBotMayActForSomeoneAndOnlyForWhomItsActsForNames() async throws {
+        let harness = try await ServiceHarness()
+        let bot = try await harness.backend.tokens.issue(name: "openverse-bot", role: .deployer, metadata: EventMetadata(actor: "test-admin")).secret
+        try await harness.application().test(.router) { client in
+            let before = try harness.store.head()?.position ?? 0
+            let notABot = try await client.execute(
+                uri: "/api/v1/deployments", method: .post, headers: .bearer(harness.deployer),
+                body: ByteBuffer(string: #"{"app": "api", "environment": "staging", "tag": "a1b2c3d", "on_behalf_of": "ana-maintainer"}"#))
+            #expect(notABot.status == .forbidden)
+            #expect(notABot.errorMessage?.contains("dave-deployer is not a bot") == true)
+            let notAllowed = try await client.execute(
+                uri: "/api/v1/deployments", method: .post, headers: .bearer(bot),
+                body: ByteBuffer(string: #"{"app": "api", "environment": "staging", "tag": "a1b2c3d", "on_behalf_of": "cara-contributor"}"#))
+            #expect(notAllowed.status == .forbidden)
+            #expect(notAllowed.errorMessage?.contains("may not act on behalf of cara-contributor") == true)
+            let forgedEvent = try await client.execute(
+                uri: "/api/v1/events", method: .post, headers: .bearer(harness.deployer),
+                body: ByteBuffer(string: #"{"stream": "b", "type": "ImageBuilt", "data": {"app": "api", "image": "i", "tag": "t", "digest": "sha256:1"}, "metadata": {"on_behalf_of": "ana-maintainer"}}"#))
+            #expect(forgedEvent.status == .forbidden)
+            #expect(try harness.store.events(EventFilter(after: before)).map(\.type) == ["AccessDenied", "AccessDenied", "AccessDenied"])
         }
     }
 

@@ -57,13 +57,17 @@ struct EventsController {
         }
         let defaults = identity.metadata(clientAddress: context.clientAddress)
         var events: [NewEvent] = []
+        var delegated: Set<String> = []
         for (index, object) in objects.enumerated() {
             do {
                 var event = try EventLineParser.parseObject(object, defaults: defaults)
                 if let claimed = event.metadata.actor, claimed != identity.name {
                     throw LedgerError.invalidEvent("metadata.actor is the token's owner (\(identity.name)); name a person with on_behalf_of")
                 }
-                if let person = event.metadata.onBehalfOf { try Names.check(person, what: "metadata.on_behalf_of") }
+                if let person = event.metadata.onBehalfOf {
+                    try Names.check(person, what: "metadata.on_behalf_of")
+                    delegated.insert(person)
+                }
                 event.metadata.actor = identity.name
                 event.metadata.role = identity.role.rawValue
                 event.metadata.authMethod = "token"
@@ -73,6 +77,7 @@ struct EventsController {
                 throw LedgerError.invalidEvent("events[\(index)]: \(error.message)")
             }
         }
+        for person in delegated.sorted() { _ = try await backend.metadata(identity, onBehalfOf: person, context, action: .record) }
         let result = try await backend.store.append(try AppendRequest(events: events, expectedVersion: expected, idempotencyKey: key))
         if !result.deduplicated { backend.metrics.appended(result.events.count) }
         let recorded = result.events.map { event in
