@@ -210,7 +210,7 @@ import Testing
         // Recorded when the page's script first connects to the stream, so only a refresh can show it.
         let late = "deployment-late-arrival"
         let store = harness.store
-        let frontDoor = BrowserFrontDoor(router: buildRouter(harness.backend, settings: harness.settings).buildResponder(), cookie: session) {
+        let frontDoor = BrowserFrontDoor(router: try buildRouter(harness.backend, settings: harness.settings).buildResponder(), cookie: session) {
             _ = try? await store.append(
                 [NewEvent(stream: late, DeploymentRequested(app: "frontend", environment: "production", tag: "a1b2c3d", trigger: .merge),
                           metadata: EventMetadata(actor: "openverse-bot", onBehalfOf: "ben-maintainer"))],
