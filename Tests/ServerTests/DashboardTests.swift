@@ -66,6 +66,22 @@ import Testing
         }
     }
 
+    @Test func aTokenWhoseRoleMayNotReadIsRefusedWith403AndTheRefusalIsRecorded() async throws {
+        let harness = try await ServiceHarness(configurationText: ExampleConfigurationText.withAPIRoles("  roles:\n    read: deployer\n"))
+        try await harness.application().test(.router) { client in
+            let login = try await client.execute(uri: "/login", method: .post, headers: .form, body: ByteBuffer(string: "token=\(harness.viewer)"))
+            #expect(login.status == .forbidden)
+            #expect(login.headers[values: .setCookie].isEmpty)
+            #expect(login.text.contains("read needs deployer"))
+
+            let page = try await client.execute(uri: "/", method: .get, headers: .session(harness.viewer))
+            #expect(page.status == .forbidden)
+            #expect(page.text.contains("Not allowed"))
+            #expect(try harness.store.audit(AuditFilter(outcome: "denied")).first?.actor == "vera-viewer")
+            #expect(try await client.execute(uri: "/", method: .get, headers: .session(harness.deployer)).status == .ok)
+        }
+    }
+
     @Test func anotherSitesFormCannotLogABrowserInOrOut() async throws {
         let harness = try await ServiceHarness()
         try await harness.application().test(.router) { client in

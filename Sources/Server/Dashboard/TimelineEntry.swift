@@ -34,7 +34,7 @@ struct TimelineEntry: Sendable {
 
     /// Any JSON value, shown on one line. Decoded with `JSONDecoder` rather than read from
     /// `JSONSerialization`, whose numbers 0 and 1 cannot be told from booleans.
-    private indirect enum Value: Decodable {
+    private enum Value: Decodable {
         case text(String), number(String), bool(Bool), list([Value]), object([String: Value]), null
 
         init(from decoder: any Decoder) throws {
