@@ -128,6 +128,32 @@ import Testing
         }
     }
 
+    @Test func withoutAConfigurationTheGridHoldsWhatTheLedgerKnows() async throws {
+        let harness = try await ServiceHarness(configured: false)
+        try await harness.application().test(.router) { client in
+            let empty = try await client.execute(uri: "/", method: .get, headers: .session(harness.viewer)).text
+            #expect(empty.contains("Nothing is configured or recorded yet."))
+            #expect(empty.contains("No deployments recorded yet."))
+
+            let events = """
+                {"events": [
+                  {"stream": "deployment-ci-7", "type": "DeploymentRequested", "data": {"app": "api", "environment": "staging", "tag": "3f9c2e1", "trigger": "merge"}},
+                  {"stream": "deployment-ci-7", "type": "DeploymentStable", "data": {"task_definition_arn": "arn:aws:ecs:us-east-1:1:task-definition/staging-api:7", "revision": 7}},
+                  {"stream": "deployment-ci-8", "type": "DeploymentRequested", "data": {"app": "frontend", "environment": "production", "tag": "rel-1", "trigger": "release"}}
+                ]}
+                """
+            let recorded = try await client.execute(uri: "/api/v1/events", method: .post, headers: .bearer(harness.deployer), body: ByteBuffer(string: events))
+            #expect(recorded.status == .created, "\(recorded.errorMessage ?? "")")
+            let page = try await client.execute(uri: "/", method: .get, headers: .session(harness.viewer)).text
+            let api = try #require(page.element(id: "cell-staging-api"))
+            #expect(api.contains("<code>3f9c2e1</code>"))
+            #expect(api.contains("revision 7"))
+            #expect(api.contains("by <strong>dave-deployer</strong>"))
+            #expect(try #require(page.element(id: "cell-production-frontend")).contains(#"<a href="/deployments/deployment-ci-8">deployment in progress</a>"#))
+            #expect(try #require(page.element(id: "cell-staging-frontend")).contains("nothing recorded"))
+        }
+    }
+
     @Test func aDeploymentPageShowsItsRecordAndTimeline() async throws {
         let harness = try await ServiceHarness()
         try await harness.application().test(.router) { client in
