@@ -26,8 +26,8 @@ enum HeadlessChromium {
     static func run(_ binary: String, _ arguments: [String], timeout: Duration = .seconds(90)) async throws -> Output {
         let directory = TemporaryDirectory()
         let stdoutPath = directory.path("stdout"), stderrPath = directory.path("stderr")
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(directory.path("profile"))"]
