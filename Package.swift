@@ -194,7 +194,12 @@ let package = Package(
         ),
         .testTarget(
             name: "shiplogTests",
-            dependencies: ["Ledger", "SQLite", "Deploy", "ECS", "TestSupport"],
+            dependencies: [
+                "Ledger", "SQLite", "Deploy", "ECS", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -203,9 +208,11 @@ let package = Package(
                 "Server",
                 "Ledger",
                 "Deploy",
+                "ECS",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

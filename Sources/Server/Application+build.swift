@@ -18,7 +18,7 @@ public func buildApplication(_ settings: ServerSettings, logger: Logger = Logger
         services.append(ReconcilerService(workflow: workflow, logger: logger))
     }
     var app = Application(
-        router: buildRouter(backend, settings: settings),
+        router: try buildRouter(backend, settings: settings),
         configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "shiplog"),
         services: services,
         logger: logger)
@@ -46,17 +46,23 @@ public func buildBackend(_ settings: ServerSettings, logger: Logger) async throw
 }
 
 /// Every route: the JSON API under `/api/v1`, webhooks, operations and the dashboard.
-public func buildRouter(_ backend: Backend, settings: ServerSettings) -> Router<ShiplogRequestContext> {
+///
+/// - Throws: when the signing key in `settings` is not a signed-note private key.
+public func buildRouter(_ backend: Backend, settings: ServerSettings) throws -> Router<ShiplogRequestContext> {
+    let signer = try settings.signingKey.map { try NoteSigner(keyText: $0) }
     let router = Router(context: ShiplogRequestContext.self)
     router.add(middleware: HTTPMetricsMiddleware(metrics: backend.metrics))
     router.add(middleware: APIErrorMiddleware())
     router.add(middleware: TokenAuthenticator(tokens: backend.tokens))
     OperationsController(backend: backend).addRoutes(to: router)
+    router.addRoutes(LoginController(backend: backend).endpoints)
+    router.addRoutes(DashboardController(backend: backend).endpoints)
     let api = router.group("api/v1")
     api.addRoutes(EnvironmentsController(backend: backend).endpoints, atPath: "environments")
     api.addRoutes(DeploymentsController(backend: backend).endpoints)
     api.addRoutes(EventsController(backend: backend).endpoints, atPath: "events")
     api.addRoutes(AuditController(backend: backend).endpoints, atPath: "audit")
     api.addRoutes(ReconcileController(backend: backend).endpoints)
+    api.addRoutes(ProofsController(backend: backend, signer: signer).endpoints)
     return router
 }
