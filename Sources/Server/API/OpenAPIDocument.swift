@@ -21,7 +21,9 @@ public enum OpenAPIDocument {
         {"name": "events", "description": "The log itself."},
         {"name": "audit", "description": "Who did what, refusals included."},
         {"name": "reconcile", "description": "Drift between the ledger and ECS, and the log's own check."},
-        {"name": "operations", "description": "Liveness, readiness, metrics and this document."}
+        {"name": "proofs", "description": "Reports of a period, Merkle proofs and signed checkpoints, for auditors."},
+        {"name": "operations", "description": "Liveness, readiness, metrics and this document."},
+        {"name": "dashboard", "description": "HTML pages for people in a browser, signed in with a token kept in a cookie."}
       ],
       "paths": {
         "/openapi.json": {
@@ -66,6 +68,78 @@ public enum OpenAPIDocument {
             "security": [],
             "responses": {
               "200": {"description": "The Prometheus text exposition format.", "content": {"text/plain": {"schema": {"type": "string"}}}}
+            }
+          }
+        },
+        "/": {
+          "get": {
+            "tags": ["dashboard"],
+            "operationId": "getDashboard",
+            "summary": "What runs where and the latest deployments. Without a valid token, a redirect to the login form.",
+            "security": [{"bearerToken": []}, {"dashboardCookie": []}, {}],
+            "responses": {
+              "200": {"$ref": "#/components/responses/Page"},
+              "303": {"$ref": "#/components/responses/ToLogin"},
+              "403": {"$ref": "#/components/responses/PageForbidden"}
+            }
+          }
+        },
+        "/deployments/{id}": {
+          "get": {
+            "tags": ["dashboard"],
+            "operationId": "getDeploymentPage",
+            "summary": "One deployment and its timeline, as a page.",
+            "security": [{"bearerToken": []}, {"dashboardCookie": []}, {}],
+            "parameters": [{"$ref": "#/components/parameters/DeploymentId"}],
+            "responses": {
+              "200": {"$ref": "#/components/responses/Page"},
+              "303": {"$ref": "#/components/responses/ToLogin"},
+              "403": {"$ref": "#/components/responses/PageForbidden"},
+              "404": {"description": "No such deployment.", "content": {"text/html": {"schema": {"type": "string"}}}}
+            }
+          }
+        },
+        "/login": {
+          "get": {
+            "tags": ["dashboard"],
+            "operationId": "getLoginForm",
+            "summary": "The form that takes an API token; a browser that already holds a valid one is sent to the dashboard.",
+            "security": [{"bearerToken": []}, {"dashboardCookie": []}, {}],
+            "responses": {
+              "200": {"$ref": "#/components/responses/Page"},
+              "303": {"description": "Already signed in: to the dashboard.", "headers": {"Location": {"schema": {"type": "string"}}}}
+            }
+          },
+          "post": {
+            "tags": ["dashboard"],
+            "operationId": "logIn",
+            "summary": "Checks the token and keeps it in the shiplog_token cookie (HttpOnly, SameSite=Strict).",
+            "security": [],
+            "requestBody": {
+              "required": true,
+              "content": {
+                "application/x-www-form-urlencoded": {
+                  "schema": {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}
+                }
+              }
+            },
+            "responses": {
+              "303": {"description": "Signed in: to the dashboard, with the cookie.", "headers": {"Location": {"schema": {"type": "string"}}, "Set-Cookie": {"schema": {"type": "string"}}}},
+              "401": {"description": "The token is unknown or revoked: the form again.", "content": {"text/html": {"schema": {"type": "string"}}}},
+              "403": {"$ref": "#/components/responses/PageForbidden"},
+              "413": {"$ref": "#/components/responses/ContentTooLarge"}
+            }
+          }
+        },
+        "/logout": {
+          "post": {
+            "tags": ["dashboard"],
+            "operationId": "logOut",
+            "summary": "Clears the cookie.",
+            "security": [],
+            "responses": {
+              "303": {"description": "Signed out: to the login form.", "headers": {"Location": {"schema": {"type": "string"}}, "Set-Cookie": {"schema": {"type": "string"}}}},
+              "403": {"$ref": "#/components/responses/PageForbidden"}
             }
           }
         },
@@ -158,7 +232,7 @@ public enum OpenAPIDocument {
             "operationId": "getDeployment",
             "summary": "One deployment and its timeline: every event of its stream.",
             "parameters": [
-              {"name": "id", "in": "path", "required": true, "description": "The deployment's id, with or without its `deployment-` prefix.", "schema": {"$ref": "#/components/schemas/Name"}, "example": "deployment-api-staging-1"}
+              {"$ref": "#/components/parameters/DeploymentId"}
             ],
             "responses": {
               "200": {"description": "The deployment.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DeploymentDetail"}}}},
@@ -314,6 +388,82 @@ public enum OpenAPIDocument {
               "403": {"$ref": "#/components/responses/Forbidden"}
             }
           }
+        },
+        "/api/v1/reports": {
+          "get": {
+            "tags": ["proofs"],
+            "operationId": "getReport",
+            "summary": "The deployments of a period with their DORA measures and a checkpoint, as shiplog export writes them; JSON also carries every event since the first listed deployment as evidence.",
+            "parameters": [
+              {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "json", "markdown", "html"], "default": "json"}},
+              {"$ref": "#/components/parameters/Since"},
+              {"$ref": "#/components/parameters/Until"},
+              {"name": "app", "in": "query", "schema": {"$ref": "#/components/schemas/Name"}},
+              {"name": "environment", "in": "query", "schema": {"$ref": "#/components/schemas/Name"}}
+            ],
+            "responses": {
+              "200": {
+                "description": "The report in the format asked for.",
+                "content": {
+                  "application/json": {"schema": {"$ref": "#/components/schemas/Report"}},
+                  "text/csv": {"schema": {"type": "string"}},
+                  "text/markdown": {"schema": {"type": "string"}},
+                  "text/html": {"schema": {"type": "string"}}
+                }
+              },
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"}
+            }
+          }
+        },
+        "/api/v1/proofs/inclusion": {
+          "get": {
+            "tags": ["proofs"],
+            "operationId": "getInclusionProof",
+            "summary": "The Merkle audit path (RFC 6962) that the event at a position is in the tree of a size.",
+            "parameters": [
+              {"name": "position", "in": "query", "required": true, "schema": {"type": "integer", "format": "int64", "minimum": 1}},
+              {"name": "tree_size", "in": "query", "description": "The tree to prove against; the whole log when left out.", "schema": {"type": "integer", "format": "int64", "minimum": 1}}
+            ],
+            "responses": {
+              "200": {"description": "The proof.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/InclusionProof"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"}
+            }
+          }
+        },
+        "/api/v1/proofs/consistency": {
+          "get": {
+            "tags": ["proofs"],
+            "operationId": "getConsistencyProof",
+            "summary": "The Merkle proof (RFC 6962) that the tree of one size is a prefix of the tree of a larger one: the log only grew.",
+            "parameters": [
+              {"name": "from", "in": "query", "required": true, "schema": {"type": "integer", "format": "int64", "minimum": 0}},
+              {"name": "to", "in": "query", "description": "The larger size; the whole log when left out.", "schema": {"type": "integer", "format": "int64", "minimum": 0}}
+            ],
+            "responses": {
+              "200": {"description": "The proof.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConsistencyProof"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"}
+            }
+          }
+        },
+        "/api/v1/checkpoint": {
+          "get": {
+            "tags": ["proofs"],
+            "operationId": "getCheckpoint",
+            "summary": "The log's head as a signed C2SP checkpoint (a signed note: origin, tree size, root hash, signature lines).",
+            "responses": {
+              "200": {"description": "The signed note.", "content": {"text/plain": {"schema": {"type": "string"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"},
+              "503": {"description": "The service has no signing key (shiplog serve --signing-key).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+          }
         }
       },
       "components": {
@@ -322,9 +472,16 @@ public enum OpenAPIDocument {
             "type": "http",
             "scheme": "bearer",
             "description": "A token from `shiplog token create --name NAME --role viewer|deployer|maintainer` (shiplog_...). A viewer reads; a deployer also records events and deploys; a maintainer also rolls back, promotes, reconciles and deploys to production (the configuration's api.roles may change these)."
+          },
+          "dashboardCookie": {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "shiplog_token",
+            "description": "The same token, kept by POST /login for the dashboard's pages."
           }
         },
         "parameters": {
+          "DeploymentId": {"name": "id", "in": "path", "required": true, "description": "The deployment's id, with or without its `deployment-` prefix.", "schema": {"$ref": "#/components/schemas/Name"}, "example": "deployment-api-staging-1"},
           "EnvironmentPath": {"name": "environment", "in": "path", "required": true, "schema": {"$ref": "#/components/schemas/Name"}, "example": "staging"},
           "AppPath": {"name": "app", "in": "path", "required": true, "schema": {"$ref": "#/components/schemas/Name"}, "example": "api"},
           "Since": {"name": "since", "in": "query", "description": "Inclusive lower bound: a date (2026-11-27) or an ISO 8601 time (2026-11-27T10:00:00Z).", "schema": {"$ref": "#/components/schemas/Time"}},
@@ -337,6 +494,9 @@ public enum OpenAPIDocument {
             "headers": {"Location": {"description": "The deployment to follow.", "schema": {"type": "string"}}},
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}
           },
+          "Page": {"description": "The page.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "PageForbidden": {"description": "The token's role may not read (the refusal is recorded), or another site's form tried to sign in or out.", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "ToLogin": {"description": "No valid token: to the login form.", "headers": {"Location": {"schema": {"type": "string"}}}},
           "BadRequest": {"description": "A malformed body, a missing or unknown field, an unknown query parameter, a value out of range.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "Unauthorized": {
             "description": "No valid bearer token.",
@@ -739,6 +899,168 @@ public enum OpenAPIDocument {
               "head_hash": {"type": "string"},
               "first_bad_position": {"type": "integer", "format": "int64"},
               "reason": {"type": "string"}
+            }
+          },
+          "InclusionProof": {
+            "type": "object",
+            "required": ["position", "leaf_index", "tree_size", "event_hash", "leaf_hash", "root", "path"],
+            "additionalProperties": false,
+            "properties": {
+              "position": {"type": "integer", "format": "int64"},
+              "leaf_index": {"type": "integer", "format": "int64", "description": "position - 1."},
+              "tree_size": {"type": "integer", "format": "int64"},
+              "event_hash": {"$ref": "#/components/schemas/Hash"},
+              "leaf_hash": {"$ref": "#/components/schemas/Hash"},
+              "root": {"$ref": "#/components/schemas/Hash"},
+              "path": {"type": "array", "items": {"$ref": "#/components/schemas/Hash"}}
+            }
+          },
+          "ConsistencyProof": {
+            "type": "object",
+            "required": ["old_size", "new_size", "old_root", "new_root", "path"],
+            "additionalProperties": false,
+            "properties": {
+              "old_size": {"type": "integer", "format": "int64"},
+              "new_size": {"type": "integer", "format": "int64"},
+              "old_root": {"$ref": "#/components/schemas/Hash"},
+              "new_root": {"$ref": "#/components/schemas/Hash"},
+              "path": {"type": "array", "items": {"$ref": "#/components/schemas/Hash"}}
+            }
+          },
+          "Hash": {"type": "string", "description": "SHA-256, lower-case hex.", "pattern": "^[0-9a-f]{64}$"},
+          "Report": {
+            "type": "object",
+            "description": "An export, JSON schema shiplog.report/1 (see the README's \"What an export holds\").",
+            "required": ["schema", "generated_at", "period", "checkpoint", "deployments", "dora", "dora_by_week", "evidence"],
+            "additionalProperties": false,
+            "properties": {
+              "schema": {"type": "string", "enum": ["shiplog.report/1"]},
+              "generated_at": {"$ref": "#/components/schemas/Timestamp"},
+              "period": {
+                "type": "object",
+                "required": ["start", "end", "days"],
+                "additionalProperties": false,
+                "properties": {
+                  "since": {"type": "string"},
+                  "until": {"type": "string"},
+                  "app": {"type": "string"},
+                  "environment": {"type": "string"},
+                  "start": {"type": "string"},
+                  "end": {"type": "string"},
+                  "days": {"type": "number"}
+                }
+              },
+              "checkpoint": {
+                "type": "object",
+                "required": ["origin", "tree_size", "root_hash", "note", "signed"],
+                "additionalProperties": false,
+                "properties": {
+                  "origin": {"type": "string"},
+                  "tree_size": {"type": "integer", "format": "int64"},
+                  "root_hash": {"type": "string"},
+                  "note": {"type": "string"},
+                  "signed": {"type": "boolean"}
+                }
+              },
+              "deployments": {"type": "array", "items": {"$ref": "#/components/schemas/ReportDeployment"}},
+              "dora": {"type": "array", "items": {"$ref": "#/components/schemas/DORAMeasures"}},
+              "dora_by_week": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "required": ["week_start", "deployments", "change_failures"],
+                  "additionalProperties": false,
+                  "properties": {
+                    "week_start": {"type": "string"},
+                    "deployments": {"type": "integer"},
+                    "change_failures": {"type": "integer"},
+                    "change_failure_rate": {"type": "number"},
+                    "lead_time_median_seconds": {"type": "integer", "format": "int64"}
+                  }
+                }
+              },
+              "evidence": {
+                "type": "object",
+                "required": ["first_position", "prefix", "events"],
+                "additionalProperties": false,
+                "properties": {
+                  "first_position": {"type": "integer", "format": "int64"},
+                  "prefix": {"type": "array", "items": {"$ref": "#/components/schemas/Hash"}},
+                  "events": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "required": ["position", "id", "stream", "version", "type", "data", "metadata", "recorded_at", "prev_hash", "hash"],
+                      "additionalProperties": false,
+                      "properties": {
+                        "position": {"type": "integer", "format": "int64"},
+                        "id": {"type": "string"},
+                        "stream": {"type": "string"},
+                        "version": {"type": "integer", "format": "int64"},
+                        "type": {"type": "string"},
+                        "data": {"type": "string", "description": "The exact JSON text the hash covers."},
+                        "metadata": {"type": "string", "description": "The exact JSON text the hash covers."},
+                        "recorded_at": {"$ref": "#/components/schemas/Timestamp"},
+                        "prev_hash": {"$ref": "#/components/schemas/Hash"},
+                        "hash": {"$ref": "#/components/schemas/Hash"}
+                      }
+                    }
+                  },
+                  "consistency": {
+                    "type": "object",
+                    "required": ["old_size", "proof"],
+                    "additionalProperties": false,
+                    "properties": {
+                      "old_size": {"type": "integer", "format": "int64"},
+                      "proof": {"type": "array", "items": {"$ref": "#/components/schemas/Hash"}}
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "ReportDeployment": {
+            "type": "object",
+            "required": ["id", "app", "environment", "tag", "trigger", "started_at", "over_fifteen_minutes", "outcome", "position"],
+            "additionalProperties": false,
+            "properties": {
+              "id": {"type": "string"},
+              "app": {"type": "string"},
+              "environment": {"type": "string"},
+              "tag": {"type": "string"},
+              "trigger": {"type": "string"},
+              "actor": {"type": "string"},
+              "via": {"type": "string"},
+              "started_at": {"$ref": "#/components/schemas/Timestamp"},
+              "ended_at": {"$ref": "#/components/schemas/Timestamp"},
+              "duration_ms": {"type": "integer", "format": "int64"},
+              "over_fifteen_minutes": {"type": "boolean"},
+              "outcome": {"$ref": "#/components/schemas/DeploymentOutcome"},
+              "failure_stage": {"type": "string"},
+              "failure_reason": {"type": "string"},
+              "rolled_back_to": {"type": "string"},
+              "source": {"type": "string"},
+              "commit": {"type": "string"},
+              "committed_at": {"type": "string"},
+              "position": {"type": "integer", "format": "int64"}
+            }
+          },
+          "DORAMeasures": {
+            "type": "object",
+            "required": ["app", "environment", "deployments", "deployments_per_day", "lead_time_samples", "finished", "change_failures", "restores"],
+            "additionalProperties": false,
+            "properties": {
+              "app": {"type": "string"},
+              "environment": {"type": "string"},
+              "deployments": {"type": "integer"},
+              "deployments_per_day": {"type": "number"},
+              "lead_time_samples": {"type": "integer"},
+              "lead_time_median_seconds": {"type": "integer", "format": "int64"},
+              "finished": {"type": "integer"},
+              "change_failures": {"type": "integer"},
+              "change_failure_rate": {"type": "number"},
+              "restores": {"type": "integer"},
+              "time_to_restore_median_seconds": {"type": "integer", "format": "int64"}
             }
           }
         }
