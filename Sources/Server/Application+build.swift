@@ -52,6 +52,7 @@ public func buildRouter(_ backend: Backend, settings: ServerSettings) -> Router<
     router.add(middleware: APIErrorMiddleware())
     router.add(middleware: TokenAuthenticator(tokens: backend.tokens))
     OperationsController(backend: backend).addRoutes(to: router)
+    router.addRoutes(GitHubWebhookController(backend: backend, secret: settings.githubWebhookSecret).endpoints, atPath: "webhooks/github")
     let api = router.group("api/v1")
     api.addRoutes(EnvironmentsController(backend: backend).endpoints, atPath: "environments")
     api.addRoutes(DeploymentsController(backend: backend).endpoints)
