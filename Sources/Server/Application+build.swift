@@ -57,6 +57,7 @@ public func buildRouter(_ backend: Backend, settings: ServerSettings) -> Router<
     api.addRoutes(EnvironmentsController(backend: backend).endpoints, atPath: "environments")
     api.addRoutes(DeploymentsController(backend: backend).endpoints)
     api.addRoutes(EventsController(backend: backend).endpoints, atPath: "events")
+    api.addRoutes(EventStreamController(backend: backend).endpoints, atPath: "events/stream")
     api.addRoutes(AuditController(backend: backend).endpoints, atPath: "audit")
     api.addRoutes(ReconcileController(backend: backend).endpoints)
     return router
