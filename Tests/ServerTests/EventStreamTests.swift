@@ -73,6 +73,20 @@ import Testing
         }
     }
 
+    @Test func dataStoredAcrossLinesStillArrivesAsOneEventWithItsJSONIntact() async throws {
+        let harness = try await ServiceHarness(configured: false)
+        try await harness.application().test(.live) { client in
+            var reader = ServerSentEventReader(try await open(client, headers: [("Authorization", "Bearer \(harness.viewer)")]))
+            let data = "{\r\n  \"image\": \"ghcr.io/wordpress/openverse-api\",\n  \"tag\": \"3f9c2e1\"\r}"
+            let event = try await harness.store.append([NewEvent(stream: "build-1", type: "ImageBuilt", data: data)]).events[0]
+            #expect(event.data == data)
+            let message = try #require(try await reader.nextEvent())
+            #expect(message.id == String(event.position))
+            let object = try #require(try JSONSerialization.jsonObject(with: Data((message.data ?? "").utf8)) as? [String: Any])
+            #expect((object["data"] as? [String: Any])?["tag"] as? String == "3f9c2e1")
+        }
+    }
+
     @Test func aStaleOrMalformedStartIsRefusedWith400BeforeTheStreamStarts() async throws {
         let harness = try await ServiceHarness(configured: false)
         try await harness.application().test(.router) { client in

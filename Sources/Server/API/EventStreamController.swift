@@ -117,11 +117,13 @@ struct EventStreamController {
         return written
     }
 
-    /// One event as Server-Sent Events text. The JSON line has no line breaks unless stored data
-    /// carries them raw; each line then gets its own `data:`, which the client joins back.
+    /// One event as Server-Sent Events text. The JSON line has no line breaks unless data appended
+    /// through the library kept them (JSON allows them between tokens); each line then gets its own
+    /// `data:`, which the client joins back with a line feed.
     private static func frame(_ event: RecordedEvent) -> String {
         var text = "id: \(event.position)\nevent: \(event.type)\n"
-        for line in event.jsonLine().split(separator: "\n", omittingEmptySubsequences: false) { text += "data: \(line)\n" }
+        let lines = event.jsonLine().unicodeScalars.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r" }
+        for line in lines { text += "data: " + Substring(line) + "\n" }
         return text + "\n"
     }
 }
