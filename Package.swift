@@ -191,7 +191,12 @@ let package = Package(
         ),
         .testTarget(
             name: "shiplogTests",
-            dependencies: ["Ledger", "SQLite", "Deploy", "ECS", "TestSupport"],
+            dependencies: [
+                "Ledger", "SQLite", "Deploy", "ECS", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -200,9 +205,11 @@ let package = Package(
                 "Server",
                 "Ledger",
                 "Deploy",
+                "ECS",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

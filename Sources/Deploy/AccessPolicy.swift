@@ -39,6 +39,12 @@ public struct AccessPolicy: Sendable {
         return maintainers.contains(person) || deployers.contains(person) ? nil : "\(person) is neither a deployer nor a maintainer"
     }
 
+    /// Why `bot` may not act on behalf of `person`; nil when its `acts_for` allows it.
+    public func delegationRefusal(bot: String, person: String) -> String? {
+        guard let allowed = bots[bot] else { return "\(bot) is not a bot allowed to act on behalf of others (bots: in the configuration)" }
+        return mayActFor(person, allowed) ? nil : "bot \(bot) may not act on behalf of \(person)"
+    }
+
     private func mayActFor(_ person: String, _ allowed: [String]) -> Bool {
         allowed.contains { entry in
             switch entry {

@@ -95,3 +95,12 @@ enum JSONText {
         }
     }
 }
+
+extension String {
+    /// The string as a JSON string literal, escaped as RFC 8259 asks.
+    public var jsonQuoted: String {
+        var text = ""
+        JSONText.appendQuoted(self, to: &text)
+        return text
+    }
+}

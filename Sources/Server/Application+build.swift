@@ -18,7 +18,7 @@ public func buildApplication(_ settings: ServerSettings, logger: Logger = Logger
         services.append(ReconcilerService(workflow: workflow, logger: logger))
     }
     var app = Application(
-        router: buildRouter(backend, settings: settings),
+        router: try buildRouter(backend, settings: settings),
         configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "shiplog"),
         services: services,
         logger: logger)
@@ -46,7 +46,10 @@ public func buildBackend(_ settings: ServerSettings, logger: Logger) async throw
 }
 
 /// Every route: the JSON API under `/api/v1`, webhooks, operations and the dashboard.
-public func buildRouter(_ backend: Backend, settings: ServerSettings) -> Router<ShiplogRequestContext> {
+///
+/// - Throws: when the signing key in `settings` is not a signed-note private key.
+public func buildRouter(_ backend: Backend, settings: ServerSettings) throws -> Router<ShiplogRequestContext> {
+    let signer = try settings.signingKey.map { try NoteSigner(keyText: $0) }
     let router = Router(context: ShiplogRequestContext.self)
     router.add(middleware: HTTPMetricsMiddleware(metrics: backend.metrics))
     router.add(middleware: APIErrorMiddleware())
@@ -60,5 +63,6 @@ public func buildRouter(_ backend: Backend, settings: ServerSettings) -> Router<
     api.addRoutes(EventStreamController(backend: backend).endpoints, atPath: "events/stream")
     api.addRoutes(AuditController(backend: backend).endpoints, atPath: "audit")
     api.addRoutes(ReconcileController(backend: backend).endpoints)
+    api.addRoutes(ProofsController(backend: backend, signer: signer).endpoints)
     return router
 }

@@ -46,6 +46,25 @@ public struct Backend: Sendable {
         return identity
     }
 
+    /// The metadata of what `identity` records, once it may say it acts for `person`: only a token
+    /// named as a bot in the configuration's `bots:` may, and only for whom its `acts_for` names —
+    /// otherwise any token could put its deploys under someone else's name. A refusal is a 403,
+    /// recorded as `AccessDenied`.
+    func metadata(
+        _ identity: APIIdentity, onBehalfOf person: String?, _ context: ShiplogRequestContext, action: Permissions.Action,
+        app: String? = nil, environment: String? = nil
+    ) async throws -> EventMetadata {
+        let metadata = identity.metadata(onBehalfOf: person, clientAddress: context.clientAddress)
+        guard let person, person != identity.name else { return identity.metadata(clientAddress: context.clientAddress) }
+        let reason = workflow.map { AccessPolicy($0.configuration).delegationRefusal(bot: identity.name, person: person) }
+            ?? "this service runs without a configuration, so no token may act on behalf of others"
+        guard let reason else { return metadata }
+        let denied = AccessDenied(action: action.rawValue, app: app, environment: environment, reason: reason)
+        _ = try await store.append([NewEvent(stream: "access", denied, metadata: identity.metadata(clientAddress: context.clientAddress))])
+        metrics.refused(status: 403)
+        throw HTTPError(.forbidden, message: "access denied: \(reason)")
+    }
+
     /// The workflow engine, or 503 when the service was started without a configuration.
     func requireWorkflow() throws -> ServerWorkflow {
         guard let workflow else {

@@ -1,4 +1,6 @@
+import Deploy
 import Dispatch
+import Foundation
 import Ledger
 import Metrics
 import Prometheus
@@ -14,6 +16,9 @@ public final class ServerMetrics: Sendable {
     private let eventsAppended: Metrics.Counter
     private let head: Metrics.Gauge
     private let drifting: Metrics.Gauge
+    private let lastPassTime: Metrics.Gauge
+    private let lastPassServices: Metrics.Gauge
+    private let lastPassCorrected: Metrics.Gauge
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -29,6 +34,9 @@ public final class ServerMetrics: Sendable {
         eventsAppended = Metrics.Counter(label: "shiplog_events_appended_total", factory: factory)
         head = Metrics.Gauge(label: "shiplog_ledger_head_position", factory: factory)
         drifting = Metrics.Gauge(label: "shiplog_drifting_services", factory: factory)
+        lastPassTime = Metrics.Gauge(label: "shiplog_reconcile_last_pass_timestamp_seconds", factory: factory)
+        lastPassServices = Metrics.Gauge(label: "shiplog_reconcile_last_pass_services", factory: factory)
+        lastPassCorrected = Metrics.Gauge(label: "shiplog_reconcile_last_pass_corrected", factory: factory)
     }
 
     /// Events this service appended (API, webhooks, deployments it ran are counted by outcome).
@@ -58,10 +66,18 @@ public final class ServerMetrics: Sendable {
             .recordNanoseconds(Int64(clamping: nanoseconds))
     }
 
-    /// The text format, after reading what the ledger says now (head, drifting services).
+    /// The text format, after reading what the ledger says now: its head, the services drifting,
+    /// and the reconciler's last pass (whichever process ran it).
     func exposition(store: EventStore) throws -> String {
         head.record(try store.head()?.position ?? 0)
         drifting.record(try store.environmentStates().filter { $0.drift != nil }.count)
+        if let text = try store.serviceState(Reconciler.lastPassKey),
+           let last = try? JSONDecoder().decode(LastPass.self, from: Data(text.utf8)),
+           let microseconds = ExactTime.microseconds(last.checkedAt) {
+            lastPassTime.record(Double(microseconds) / 1_000_000)
+            lastPassServices.record(last.servicesChecked)
+            lastPassCorrected.record(last.corrected)
+        }
         return registry.emitToString()
     }
 }

@@ -10,11 +10,14 @@ public struct ServerSettings: Sendable {
     public var reconciles: Bool?
     /// The secret GitHub signs webhook deliveries with; webhooks are refused without one.
     public var githubWebhookSecret: String?
+    /// The Ed25519 key (signed-note encoding, from `shiplog keys create`) that signs checkpoints.
+    public var signingKey: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String, configurationPath: String? = nil,
-        reconciles: Bool? = nil, githubWebhookSecret: String? = nil
+        reconciles: Bool? = nil, githubWebhookSecret: String? = nil, signingKey: String? = nil
     ) {
+        self.signingKey = signingKey
         self.host = host
         self.port = port
         self.databasePath = databasePath

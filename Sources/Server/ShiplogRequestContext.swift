@@ -53,9 +53,10 @@ public struct APIRequestDecoder: RequestDecoder {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let data = Data(buffer.readableBytesView)
         if let strict = T.self as? any APIBody.Type {
-            guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-                throw HTTPError(.badRequest, message: "the body must be a JSON object")
+            guard let parsed = try? JSONSerialization.jsonObject(with: data) else {
+                throw HTTPError(.badRequest, message: "the body is not valid JSON")
             }
+            guard let object = parsed as? [String: Any] else { throw HTTPError(.badRequest, message: "the body must be a JSON object") }
             if let unknown = object.keys.filter({ !strict.fields.contains($0) }).sorted().first {
                 throw HTTPError(.badRequest, message: "unknown field '\(unknown)' (expected: \(strict.fields.sorted().joined(separator: ", ")))")
             }

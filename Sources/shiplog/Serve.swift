@@ -31,6 +31,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("github-webhook-secret-file"), help: ArgumentHelp("The file holding the GitHub webhook secret (else env SHIPLOG_GITHUB_WEBHOOK_SECRET).", valueName: "path"))
     var webhookSecretFile: String?
 
+    @Option(name: .customLong("signing-key"), help: ArgumentHelp("The key that signs checkpoints at /api/v1/checkpoint (from `shiplog keys create`).", valueName: "file"))
+    var signingKey: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -58,8 +61,10 @@ struct Serve: AsyncParsableCommand {
             secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard secret?.isEmpty == false else { throw CommandFailure("the webhook secret file \(webhookSecretFile) is empty") }
         }
+        let key = try signingKey.map { try readText($0, what: "signing key") }
         var settings = ServerSettings(
-            host: host, port: port, databasePath: database.databasePath, configurationPath: configurationPath, githubWebhookSecret: secret)
+            host: host, port: port, databasePath: database.databasePath, configurationPath: configurationPath,
+            githubWebhookSecret: secret, signingKey: key)
         settings.reconciles = reconcile == "auto" ? nil : reconcile == "on"
         let app = try await buildApplication(settings)
         try await app.runService()

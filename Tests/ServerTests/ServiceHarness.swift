@@ -18,7 +18,10 @@ struct ServiceHarness: Sendable {
     let maintainer: String
 
     /// - Parameter configured: false starts the service without a configuration (no deploying).
-    init(configured: Bool = true, webhookSecret: String? = nil, configurationText: String = ExampleConfiguration.text) async throws {
+    init(
+        configured: Bool = true, webhookSecret: String? = nil, signingKey: String? = nil,
+        configurationText: String = ExampleConfiguration.text
+    ) async throws {
         var configurationPath: String?
         if configured {
             let path = directory.path("shiplog.yml")
@@ -27,7 +30,7 @@ struct ServiceHarness: Sendable {
         }
         settings = ServerSettings(
             host: "127.0.0.1", port: 0, databasePath: directory.path("ledger.sqlite"), configurationPath: configurationPath,
-            reconciles: false, githubWebhookSecret: webhookSecret)
+            reconciles: false, githubWebhookSecret: webhookSecret, signingKey: signingKey)
         backend = try await buildBackend(settings, logger: Logger(label: "test"))
         let admin = EventMetadata(actor: "test-admin")
         viewer = try await backend.tokens.issue(name: "vera-viewer", role: .viewer, metadata: admin).secret
@@ -38,15 +41,17 @@ struct ServiceHarness: Sendable {
     var store: EventStore { backend.store }
 
     /// The service's router in an application, for `app.test(.router)` or `.live`.
-    func application() -> some ApplicationProtocol {
-        Application(router: buildRouter(backend, settings: settings), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+    func application() throws -> some ApplicationProtocol {
+        Application(router: try buildRouter(backend, settings: settings), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
 
-    /// Waits until the deployment `id` has an outcome other than in progress.
+    /// Waits until the deployment `id` has an outcome other than in progress and has let its
+    /// environment go (its claim released), as the next deployment there needs.
     func outcome(of id: String, timeout: Duration = .seconds(30)) async throws -> DeploymentRecord {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let record = try store.deployments(DeploymentFilter(id: id, limit: 1)).first, record.outcome != "in_progress" {
+            if let record = try store.deployments(DeploymentFilter(id: id, limit: 1)).first, record.outcome != "in_progress",
+               try store.events(EventFilter(type: "DeploymentClaimReleased")).contains(where: { $0.data.contains("\"\(id)\"") }) {
                 return record
             }
             try await Task.sleep(for: .milliseconds(20))

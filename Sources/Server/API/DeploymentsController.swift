@@ -86,7 +86,7 @@ struct DeploymentsController {
         let trigger = try trigger(body.trigger)
         let action: Permissions.Action = body.environment == ShiplogConfiguration.promotionTarget ? .productionDeploy : .deploy
         let identity = try await backend.authorize(action, context, app: body.app, environment: body.environment)
-        let metadata = identity.metadata(onBehalfOf: body.onBehalfOf, clientAddress: context.clientAddress)
+        let metadata = try await backend.metadata(identity, onBehalfOf: body.onBehalfOf, context, action: action, app: body.app, environment: body.environment)
         let required = body.requiredVariables ?? []
         return try await launch { engine in
             try await engine.deploy(app: body.app, environment: body.environment, tag: body.tag, trigger: trigger,
@@ -98,7 +98,7 @@ struct DeploymentsController {
         let body = try await request.decode(as: RollbackRequest.self, context: context)
         try check(app: body.app, environment: body.environment, tag: body.tag, onBehalfOf: body.onBehalfOf)
         let identity = try await backend.authorize(.rollback, context, app: body.app, environment: body.environment)
-        let metadata = identity.metadata(onBehalfOf: body.onBehalfOf, clientAddress: context.clientAddress)
+        let metadata = try await backend.metadata(identity, onBehalfOf: body.onBehalfOf, context, action: .rollback, app: body.app, environment: body.environment)
         return try await launch { engine in
             try await engine.rollback(app: body.app, environment: body.environment, tag: body.tag, metadata: metadata)
         }
@@ -109,7 +109,8 @@ struct DeploymentsController {
         try Names.check(body.app, what: "app")
         if let person = body.onBehalfOf { try Names.check(person, what: "on_behalf_of") }
         let identity = try await backend.authorize(.promote, context, app: body.app, environment: ShiplogConfiguration.promotionTarget)
-        let metadata = identity.metadata(onBehalfOf: body.onBehalfOf, clientAddress: context.clientAddress)
+        let metadata = try await backend.metadata(identity, onBehalfOf: body.onBehalfOf, context, action: .promote, app: body.app,
+                                                  environment: ShiplogConfiguration.promotionTarget)
         return try await launch { engine in try await engine.promote(app: body.app, metadata: metadata) }
     }
 

@@ -33,7 +33,10 @@ struct EventsController {
         let identity = try await backend.authorize(.record, context)
         let key = try idempotencyKey(request)
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any] else {
+        guard let parsed = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) else {
+            throw HTTPError(.badRequest, message: "the body is not valid JSON")
+        }
+        guard let object = parsed as? [String: Any] else {
             throw HTTPError(.badRequest, message: "the body must be a JSON object: one event, or {\"events\": [...]}")
         }
         var objects: [[String: Any]]
@@ -54,13 +57,17 @@ struct EventsController {
         }
         let defaults = identity.metadata(clientAddress: context.clientAddress)
         var events: [NewEvent] = []
+        var delegated: Set<String> = []
         for (index, object) in objects.enumerated() {
             do {
                 var event = try EventLineParser.parseObject(object, defaults: defaults)
                 if let claimed = event.metadata.actor, claimed != identity.name {
                     throw LedgerError.invalidEvent("metadata.actor is the token's owner (\(identity.name)); name a person with on_behalf_of")
                 }
-                if let person = event.metadata.onBehalfOf { try Names.check(person, what: "metadata.on_behalf_of") }
+                if let person = event.metadata.onBehalfOf {
+                    try Names.check(person, what: "metadata.on_behalf_of")
+                    delegated.insert(person)
+                }
                 event.metadata.actor = identity.name
                 event.metadata.role = identity.role.rawValue
                 event.metadata.authMethod = "token"
@@ -70,10 +77,11 @@ struct EventsController {
                 throw LedgerError.invalidEvent("events[\(index)]: \(error.message)")
             }
         }
+        for person in delegated.sorted() { _ = try await backend.metadata(identity, onBehalfOf: person, context, action: .record) }
         let result = try await backend.store.append(try AppendRequest(events: events, expectedVersion: expected, idempotencyKey: key))
         if !result.deduplicated { backend.metrics.appended(result.events.count) }
         let recorded = result.events.map { event in
-            "{\"position\":\(event.position),\"id\":\"\(event.id)\",\"stream\":\(try! JSONBody.encode(event.stream)),\"version\":\(event.version)}"
+            "{\"position\":\(event.position),\"id\":\"\(event.id)\",\"stream\":\(event.stream.jsonQuoted),\"version\":\(event.version)}"
         }
         return JSONBody.object(
             ["events": "[" + recorded.joined(separator: ",") + "]", "deduplicated": result.deduplicated ? "true" : "false"],

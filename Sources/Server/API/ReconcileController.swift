@@ -59,7 +59,7 @@ struct ReconcileController {
         let workflow = try backend.requireWorkflow()
         if let app = body.app { _ = try workflow.configuration.target(app: app, environment: body.environment ?? ShiplogConfiguration.promotionSource) }
         let identity = try await backend.authorize(.reconcile, context, app: body.app, environment: body.environment)
-        let metadata = identity.metadata(onBehalfOf: body.onBehalfOf, clientAddress: context.clientAddress)
+        let metadata = try await backend.metadata(identity, onBehalfOf: body.onBehalfOf, context, action: .reconcile, app: body.app, environment: body.environment)
         let store = backend.store, holder = "api-\(context.id)"
         guard try await store.acquireLease(ReconcileLoop.leaseName, holder: holder, now: Date(), duration: 15 * 60) else {
             let current = try store.leaseHolder(ReconcileLoop.leaseName, now: Date())

@@ -47,7 +47,6 @@ struct APIErrorMiddleware: RouterMiddleware {
     private static func defaultMessage(_ status: HTTPResponse.Status, _ request: Request) -> String {
         switch status {
         case .notFound: "no such resource: \(request.method.rawValue) \(request.uri.path)"
-        case .methodNotAllowed: "\(request.method.rawValue) is not allowed on \(request.uri.path)"
         case .contentTooLarge: "the body is larger than the limit of 1 MiB"
         default: status.reasonPhrase
         }

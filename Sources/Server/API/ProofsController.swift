@@ -1,0 +1,88 @@
+import Foundation
+import Hummingbird
+import Ledger
+import NIOCore
+import Reports
+
+/// What an auditor asks the service for: reports of a period, Merkle proofs (RFC 6962) that an
+/// event is in the log and that the log only grew, and a signed checkpoint of its head.
+struct ProofsController {
+    let backend: Backend
+    /// Signs checkpoints; nil when the service was started without a key.
+    let signer: NoteSigner?
+
+    var endpoints: RouteCollection<ShiplogRequestContext> {
+        RouteCollection(context: ShiplogRequestContext.self)
+            .get("reports", use: report)
+            .get("proofs/inclusion", use: inclusion)
+            .get("proofs/consistency", use: consistency)
+            .get("checkpoint", use: checkpoint)
+    }
+
+    /// The export of `shiplog export`: `?format=csv|json|markdown|html`, `since`, `until`, `app`, `environment`.
+    @Sendable func report(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        try await backend.authorize(.read, context)
+        let query = try QueryReader(request, allowed: ["format", "since", "until", "app", "environment"])
+        let format = ReportFormat(rawValue: try query.choice("format", ReportFormat.allCases.map(\.rawValue)) ?? "json") ?? .json
+        let report = try ReportBuilder.build(ReportRequest(
+            since: try query.time("since"), until: try query.time("until"), app: try query.name("app"),
+            environment: try query.name("environment"), signer: signer, includesEvents: format.carriesEvents), from: backend.store)
+        let contentType = switch format {
+        case .csv: "text/csv; charset=utf-8"
+        case .json: "application/json; charset=utf-8"
+        case .markdown: "text/markdown; charset=utf-8"
+        case .html: "text/html; charset=utf-8"
+        }
+        return Response(status: .ok, headers: [.contentType: contentType],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: try format.renderBytes(report))))
+    }
+
+    @Sendable func inclusion(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        try await backend.authorize(.read, context)
+        let query = try QueryReader(request, allowed: ["position", "tree_size"])
+        guard let position = try query.integer("position", in: 1...Int64.max) else {
+            throw HTTPError(.badRequest, message: "position is required")
+        }
+        let size = try query.integer("tree_size", in: 1...Int64.max).map(UInt64.init)
+        let proof = try proving { try backend.store.inclusionProof(position: position, treeSize: size) }
+        return JSONBody.object([
+            "position": String(proof.position), "leaf_index": String(proof.position - 1), "tree_size": String(proof.treeSize),
+            "event_hash": quoted(proof.eventHash.hexString), "leaf_hash": quoted(proof.leafHash.hexString),
+            "root": quoted(proof.root.hexString), "path": "[" + proof.hashes.map { quoted($0.hexString) }.joined(separator: ",") + "]",
+        ])
+    }
+
+    @Sendable func consistency(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        try await backend.authorize(.read, context)
+        let query = try QueryReader(request, allowed: ["from", "to"])
+        guard let from = try query.integer("from", in: 0...Int64.max) else { throw HTTPError(.badRequest, message: "from is required") }
+        let to = try query.integer("to", in: 0...Int64.max).map(UInt64.init)
+        let proof = try proving { try backend.store.consistencyProof(from: UInt64(from), to: to) }
+        return JSONBody.object([
+            "old_size": String(proof.oldSize), "new_size": String(proof.newSize), "old_root": quoted(proof.oldRoot.hexString),
+            "new_root": quoted(proof.newRoot.hexString), "path": "[" + proof.hashes.map { quoted($0.hexString) }.joined(separator: ",") + "]",
+        ])
+    }
+
+    /// The log's head as a signed C2SP checkpoint (a signed note), stored as `shiplog checkpoint` stores it.
+    @Sendable func checkpoint(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        try await backend.authorize(.read, context)
+        _ = try QueryReader(request, allowed: [])
+        guard let signer else {
+            throw HTTPError(.serviceUnavailable, message: "this service has no signing key (shiplog serve --signing-key)")
+        }
+        let note = try await backend.store.signCheckpoint(origin: signer.name, signer: signer, time: Date())
+        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: note)))
+    }
+
+    /// Out-of-range sizes and positions are the caller's mistake: 400, not 500.
+    private func proving<Proof>(_ body: () throws -> Proof) throws -> Proof {
+        do {
+            return try body()
+        } catch let error as TransparencyError {
+            throw HTTPError(.badRequest, message: error.message)
+        }
+    }
+
+    private func quoted(_ hex: String) -> String { "\"\(hex)\"" }
+}

@@ -1,0 +1,132 @@
+import AsyncHTTPClient
+import Deploy
+import Foundation
+import Ledger
+import NIOCore
+import NIOHTTP1
+import TestSupport
+import Testing
+
+/// `shiplog serve` as a process: what it does on SIGTERM, and the reconciler it runs inside.
+@Suite struct ServeCommandTests {
+    let cli = CLI()
+
+    /// Starts `shiplog serve` on a free port; returns the process, its stderr and its base URL.
+    func serve(_ extra: [String] = []) async throws -> (Process, OutputCollector, String) {
+        let process = cli.process(["serve", "--port", "0"] + extra)
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        try? stderr.fileHandleForWriting.close()
+        let collector = OutputCollector(stderr.fileHandleForReading)
+        await collector.wait { $0.output.contains("listening on 127.0.0.1:") }
+        let output = collector.output
+        guard let range = output.range(of: #"listening on 127\.0\.0\.1:\d+"#, options: .regularExpression) else {
+            process.terminate()
+            throw ServeFailure("the service did not start: \(output)")
+        }
+        let port = output[range].split(separator: ":").last.map(String.init) ?? ""
+        return (process, collector, "http://127.0.0.1:\(port)")
+    }
+
+    func token(_ role: String) throws -> String {
+        let created = try cli.run("token", "create", "--name", "ci-\(role)", "--role", role, "--actor", "ana-maintainer")
+        #expect(created.status == 0, "\(created.stderr)")
+        return created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func sigtermFinishesInFlightAppendsAndEveryAcknowledgedEventIsInTheLedger() async throws {
+        try cli.run("init")
+        let token = try token("deployer")
+        let (process, _, base) = try await serve(["--reconcile", "off"])
+        defer { if process.isRunning { process.terminate() } }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let acknowledged = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for writer in 0..<16 {
+                group.addTask {
+                    var positions: [Int] = []
+                    for number in 0..<400 {
+                        var request = HTTPClientRequest(url: base + "/api/v1/events")
+                        request.method = .POST
+                        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                        request.body = .bytes(ByteBuffer(string: #"{"stream": "build-\#(writer)", "type": "ImageBuilt", "data": {"app": "api", "image": "i", "tag": "t\#(number)", "digest": "sha256:\#(number)"}}"#))
+                        guard let response = try? await client.execute(request, timeout: .seconds(30)) else { break }
+                        let body = try await response.body.collect(upTo: 1 << 20)
+                        guard response.status == .created,
+                              let object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
+                              let position = (object["events"] as? [[String: Any]])?.first?["position"] as? Int else { break }
+                        positions.append(position)
+                    }
+                    return positions
+                }
+            }
+            // Stop the service while the writers are mid-flight.
+            try await Task.sleep(for: .milliseconds(700))
+            kill(process.processIdentifier, SIGTERM)
+            var all: [Int] = []
+            for try await positions in group { all += positions }
+            return all
+        }
+        try await client.shutdown()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(acknowledged.count > 0, "some appends were acknowledged before the stop")
+        #expect(acknowledged.count < 16 * 400, "the stop came while writers were still appending")
+        let store = try EventStore(path: cli.database, access: .readOnly)
+        let recorded = Set(try store.events(EventFilter(type: "ImageBuilt")).map { Int($0.position) })
+        #expect(Set(acknowledged).isSubset(of: recorded), "every acknowledged append is in the ledger")
+        #expect(try store.verify().isIntact)
+    }
+
+    @Test func theServiceRunsTheReconcilerInsideAndReleasesItsLeaseOnSIGTERM() async throws {
+        try cli.run("init")
+        let (process, collector, _) = try await serve()
+        defer { if process.isRunning { process.terminate() } }
+        await collector.wait { $0.output.contains("reconcile pass") }
+        #expect(collector.output.contains("reconcile pass"))
+        let store = try EventStore(path: cli.database, access: .readOnly)
+        #expect(try store.leaseHolder(ReconcileLoop.leaseName, now: Date())?.holder.hasPrefix("\(process.processIdentifier)@") == true)
+        #expect(try store.serviceState(Reconciler.lastPassKey) != nil)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(try store.leaseHolder(ReconcileLoop.leaseName, now: Date()) == nil)
+    }
+
+    @Test func serveRefusesABadPortAndAnUnreadableSecretFileWithOneLine() throws {
+        try cli.run("init")
+        let port = try cli.run("serve", "--port", "70000")
+        #expect(port.status != 0)
+        #expect(port.stderr.contains("--port must be 0 to 65535"))
+        let secret = try cli.run("serve", "--port", "0", "--github-webhook-secret-file", "missing.txt")
+        #expect(secret.status != 0)
+        #expect(secret.stderr.contains("cannot read the webhook secret file missing.txt"))
+    }
+
+    @Test func tokenCommandsPrintOnceListWithoutSecretsAndRevoke() throws {
+        try cli.run("init")
+        let secret = try token("viewer")
+        #expect(secret.hasPrefix("shiplog_"))
+        let listed = try cli.run("token", "list", "--format", "json")
+        #expect(listed.stdout.contains("ci-viewer"))
+        #expect(!listed.stdout.contains(secret))
+        let again = try cli.run("token", "create", "--name", "ci-viewer", "--role", "viewer", "--actor", "ana-maintainer")
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("already named 'ci-viewer'"))
+        let badRole = try cli.run("token", "create", "--name", "x", "--role", "admin", "--actor", "ana-maintainer")
+        #expect(badRole.status != 0)
+        let revoked = try cli.run("token", "revoke", "ci-viewer", "--actor", "ana-maintainer")
+        #expect(revoked.status == 0)
+        #expect(try cli.run("token", "list").stdout.contains("ci-viewer") == false)
+        #expect(try cli.run("token", "list", "--all").stdout.contains("ci-viewer"))
+        let unknown = try cli.run("token", "revoke", "nobody", "--actor", "ana-maintainer")
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("no token with id or name 'nobody'"))
+    }
+}
+
+struct ServeFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
