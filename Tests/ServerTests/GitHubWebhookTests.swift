@@ -129,7 +129,7 @@ import Testing
         }
         harness.store.close()
         let restarted = try await buildBackend(harness.settings, logger: Logger(label: "test"))
-        let app = Application(router: buildRouter(restarted, settings: harness.settings), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        let app = Application(router: try buildRouter(restarted, settings: harness.settings), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.router) { client in
             let afterRestart = try await client.deliver("workflow_run", GitHubPayload.workflowRun, delivery: delivery)
             #expect(afterRestart.status == .ok)
