@@ -56,6 +56,8 @@ public func buildRouter(_ backend: Backend, settings: ServerSettings) throws -> 
     router.add(middleware: TokenAuthenticator(tokens: backend.tokens))
     OperationsController(backend: backend).addRoutes(to: router)
     router.addRoutes(GitHubWebhookController(backend: backend, secret: settings.githubWebhookSecret).endpoints, atPath: "webhooks/github")
+    router.addRoutes(LoginController(backend: backend).endpoints)
+    router.addRoutes(DashboardController(backend: backend).endpoints)
     let api = router.group("api/v1")
     api.addRoutes(EnvironmentsController(backend: backend).endpoints, atPath: "environments")
     api.addRoutes(DeploymentsController(backend: backend).endpoints)

@@ -1,0 +1,63 @@
+import Hummingbird
+import Ledger
+
+/// The dashboard for people in a browser: what runs where and the latest deployments (`GET /`),
+/// and one deployment with its timeline (`GET /deployments/{id}`). Without a valid token the
+/// browser is sent to ``LoginController``'s form; a viewer's token suffices.
+struct DashboardController {
+    let backend: Backend
+
+    /// How many deployments the front page lists.
+    static let latestCount = 20
+
+    var endpoints: RouteCollection<ShiplogRequestContext> {
+        RouteCollection(context: ShiplogRequestContext.self)
+            .get("/", use: overview)
+            .get("deployments/:id", use: deployment)
+    }
+
+    @Sendable func overview(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        try await page(context) { identity in
+            let store = backend.store
+            let states = try store.environmentStates()
+            var lastAttempts: [String: DeploymentRecord] = [:]
+            for state in states {
+                lastAttempts["\(state.environment)/\(state.app)"] =
+                    try store.deployments(DeploymentFilter(app: state.app, environment: state.environment, limit: 1)).first
+            }
+            let page = DashboardPage(
+                identity: identity, states: states, lastAttempts: lastAttempts,
+                deployments: try store.deployments(DeploymentFilter(limit: Self.latestCount)), configuration: backend.workflow?.configuration)
+            return HTMLPage.response("dashboard", page)
+        }
+    }
+
+    /// Takes the id with or without its `deployment-` prefix, as the API does.
+    @Sendable func deployment(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        try await page(context) { identity in
+            let given = try context.parameters.require("id")
+            let id = given.hasPrefix("deployment-") ? given : "deployment-\(given)"
+            guard (try? Names.check(given, what: "deployment id")) != nil,
+                  let record = try backend.store.deployments(DeploymentFilter(id: id, limit: 1)).first else {
+                return HTMLPage.message("No such deployment", "The ledger has no deployment '\(given)'.", identity: identity, status: .notFound)
+            }
+            let page = DeploymentPage(identity: identity, record: record, events: try backend.store.events(EventFilter(stream: id)))
+            return HTMLPage.response("deployment", page)
+        }
+    }
+
+    /// Renders a page for a reader. Without a valid token: 303 to the login form. With a token
+    /// whose role may not read (the configuration can raise it): a 403 page, the refusal
+    /// recorded as the API records it.
+    private func page(_ context: ShiplogRequestContext, render: (APIIdentity) throws -> Response) async throws -> Response {
+        guard let presented = context.identity else { return .redirect(to: "/login", type: .normal) }
+        let identity: APIIdentity
+        do {
+            identity = try await backend.authorize(.read, context)
+        } catch let error as HTTPError where error.status == .forbidden {
+            let reason = backend.permissions.refusal(.read, by: presented) ?? "access denied"
+            return HTMLPage.message("Not allowed", reason, identity: presented, status: .forbidden)
+        }
+        return try render(identity)
+    }
+}

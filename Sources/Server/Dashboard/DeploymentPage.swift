@@ -1,0 +1,21 @@
+import Ledger
+
+/// What `GET /deployments/{id}` shows: the deployment's record and the timeline of its stream.
+/// Stored properties only: Mustache reads them by reflection.
+struct DeploymentPage: Sendable {
+    let identity: APIIdentity
+    /// The event types the page refreshes on (the script listens for each by name).
+    let liveEvents: String
+    /// The deployment's stream: the page refreshes only on events of it.
+    let stream: String
+    let deployment: DeploymentSummary
+    let timeline: [TimelineEntry]
+
+    init(identity: APIIdentity, record: DeploymentRecord, events: [RecordedEvent]) {
+        self.identity = identity
+        liveEvents = EventTypes.names.joined(separator: " ")
+        stream = record.id
+        deployment = DeploymentSummary(record)
+        timeline = events.map(TimelineEntry.init)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Signing in to the dashboard from a browser: `GET /login` shows a form for an API token,
+/// `POST /login` checks it and keeps it in the `shiplog_token` cookie that
+/// ``TokenAuthenticator`` reads, `POST /logout` clears it.
+///
+/// The cookie is HttpOnly (page scripts cannot read the token) and SameSite=Strict (other sites
+/// cannot make the browser send it). It has no Secure flag because the service may be reached
+/// over plain HTTP on loopback; put TLS in front of it anywhere else.
+struct LoginController {
+    let backend: Backend
+
+    /// What the form shows: why the last attempt failed, if it did.
+    struct Page: Sendable {
+        let notice: String?
+    }
+
+    /// The form's one field, `application/x-www-form-urlencoded`.
+    struct Form: Decodable {
+        var token: String
+    }
+
+    var endpoints: RouteCollection<ShiplogRequestContext> {
+        RouteCollection(context: ShiplogRequestContext.self)
+            .get("login", use: form)
+            .post("login", use: login)
+            .post("logout", use: logout)
+    }
+
+    /// The form; a browser that already holds a valid token goes straight to the dashboard.
+    @Sendable func form(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        if context.identity != nil { return .redirect(to: "/", type: .normal) }
+        return HTMLPage.response("login", Page(notice: nil))
+    }
+
+    /// A valid token: the cookie and a 303 to the dashboard. Anything else: the form again, 401.
+    @Sendable func login(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        if let refused = refuseCrossSite(request) { return refused }
+        let body = try await request.body.collect(upTo: 4096)
+        let token = (try? URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body)))?.token
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard !token.isEmpty, let identity = try backend.tokens.identity(secret: token) else {
+            backend.metrics.refused(status: 401)
+            return HTMLPage.response("login", Page(notice: "That token is not valid: it is unknown or was revoked."), status: .unauthorized)
+        }
+        if let reason = backend.permissions.refusal(.read, by: identity) {
+            backend.metrics.refused(status: 403)
+            return HTMLPage.response("login", Page(notice: "That token may not read the ledger: \(reason)."), status: .forbidden)
+        }
+        var response = Response.redirect(to: "/", type: .normal)
+        response.setCookie(Cookie(name: TokenAuthenticator.cookieName, value: token, path: "/", httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    /// Clears the cookie and shows the form.
+    @Sendable func logout(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        if let refused = refuseCrossSite(request) { return refused }
+        var response = Response.redirect(to: "/login", type: .normal)
+        response.setCookie(Cookie(name: TokenAuthenticator.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    /// Another site's form may not log a browser in (to a token of the attacker's) or out:
+    /// browsers say where a request came from in `Sec-Fetch-Site`; tools that send none pass.
+    private func refuseCrossSite(_ request: Request) -> Response? {
+        guard let site = request.headers[.secFetchSite], site != "same-origin", site != "none" else { return nil }
+        return HTMLPage.message("Not allowed", "Signing in and out only works from this site's own pages.", identity: nil, status: .forbidden)
+    }
+}
+
+extension HTTPField.Name {
+    static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
+}
