@@ -32,6 +32,23 @@ import Testing
         }
     }
 
+    /// The dashboard's script opens the stream with the session cookie `POST /login` set, not a
+    /// bearer header: the same messages reach it.
+    @Test func theDashboardsSessionCookieOpensTheStream() async throws {
+        let harness = try await ServiceHarness(configured: false)
+        try await harness.application().test(.live) { client in
+            let response = try await open(client, headers: [("Cookie", "shiplog_token=\(harness.viewer)")])
+            #expect(response.status == .ok)
+            var reader = ServerSentEventReader(response)
+            let appended = try await harness.store.append([
+                NewEvent(stream: "deployment-7", ImageBuilt(image: "ghcr.io/wordpress/openverse-api", tag: "a1b2c3d"), metadata: EventMetadata(actor: "ana")),
+            ]).events
+            let message = try #require(try await reader.nextEvent())
+            #expect(message.id == String(appended[0].position))
+            #expect(message.event == "ImageBuilt")
+        }
+    }
+
     @Test func resumingWithLastEventIDDeliversExactlyTheEventsAfterIt() async throws {
         let harness = try await ServiceHarness(configured: false)
         var appended: [Int64] = []
