@@ -52,6 +52,7 @@ public enum EventTypes {
         ReconcilePlanned.self,
         AccessDenied.self, TokenIssued.self, TokenRevoked.self,
         DeploymentClaimed.self, DeploymentClaimReleased.self, VersionChecked.self,
+        WorkflowRunReported.self, GitHubDeploymentCreated.self, GitHubDeploymentStatusReported.self,
     ]
 
     private static let byName: [String: any EventPayload.Type] = Dictionary(
@@ -452,5 +453,90 @@ public struct TokenRevoked: EventPayload, Equatable {
     public var tokenId: String
     public init(tokenId: String) {
         self.tokenId = tokenId
+    }
+}
+
+// MARK: - Reported by GitHub (webhooks; streams `github-run-<repo>-<run id>`, `github-deployment-<repo>-<id>`)
+
+/// GitHub reported a workflow run: requested, in progress, or completed with its conclusion.
+///
+/// One event per delivery, so a run's stream shows its progress; a re-run keeps the run id and
+/// counts up `run_attempt`. The metadata names the person (`workflow_run.actor`, and who started
+/// this attempt when someone else did), the run's page as `source` and the head commit.
+public struct WorkflowRunReported: EventPayload, Equatable {
+    public static let eventType = "WorkflowRunReported"
+    /// `owner/name`.
+    public var repository: String
+    public var runId: Int64
+    public var runAttempt: Int?
+    /// The workflow's name (`Build`, `Deploy to staging`).
+    public var name: String?
+    /// `requested`, `in_progress`, `completed`, ...
+    public var status: String?
+    /// Set once completed: `success`, `failure`, `cancelled`, `timed_out`, ...
+    public var conclusion: String?
+    public var headBranch: String?
+    /// What started the run: `push`, `release`, `workflow_dispatch`, `schedule`, ...
+    public var event: String
+    public init(
+        repository: String, runId: Int64, runAttempt: Int? = nil, name: String? = nil, status: String? = nil,
+        conclusion: String? = nil, headBranch: String? = nil, event: String
+    ) {
+        self.repository = repository
+        self.runId = runId
+        self.runAttempt = runAttempt
+        self.name = name
+        self.status = status
+        self.conclusion = conclusion
+        self.headBranch = headBranch
+        self.event = event
+    }
+}
+
+/// Someone (or a workflow) created a GitHub deployment: a request to deploy `ref` at `sha` to
+/// one of the repository's GitHub environments, which need not be named like shiplog's.
+public struct GitHubDeploymentCreated: EventPayload, Equatable {
+    public static let eventType = "GitHubDeploymentCreated"
+    public var repository: String
+    public var deploymentId: Int64
+    public var environment: String
+    public var ref: String
+    public var sha: String
+    /// `deploy`, or a custom task such as `deploy:migrations`.
+    public var task: String
+    public init(repository: String, deploymentId: Int64, environment: String, ref: String, sha: String, task: String) {
+        self.repository = repository
+        self.deploymentId = deploymentId
+        self.environment = environment
+        self.ref = ref
+        self.sha = sha
+        self.task = task
+    }
+}
+
+/// A GitHub deployment moved to a new state; it shares the stream of its ``GitHubDeploymentCreated``.
+public struct GitHubDeploymentStatusReported: EventPayload, Equatable {
+    public static let eventType = "GitHubDeploymentStatusReported"
+    public var repository: String
+    public var deploymentId: Int64
+    /// `queued`, `in_progress`, `success`, `failure`, `error`, `inactive`, ...
+    public var state: String
+    public var environment: String
+    /// Where the deployed thing can be seen (GitHub's `target_url`, often the site itself).
+    public var targetUrl: String?
+    /// The deployment's output (GitHub's `log_url`).
+    public var logUrl: String?
+    public var description: String?
+    public init(
+        repository: String, deploymentId: Int64, state: String, environment: String, targetUrl: String? = nil,
+        logUrl: String? = nil, description: String? = nil
+    ) {
+        self.repository = repository
+        self.deploymentId = deploymentId
+        self.state = state
+        self.environment = environment
+        self.targetUrl = targetUrl
+        self.logUrl = logUrl
+        self.description = description
     }
 }

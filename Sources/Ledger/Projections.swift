@@ -15,7 +15,7 @@ enum Projections {
         RollbackRequested.eventType, PromotionQueued.eventType, TemplateChanged.eventType,
         AccessDenied.eventType, TokenIssued.eventType, TokenRevoked.eventType, DriftCorrected.eventType,
         DriftDetected.eventType, DriftResolved.eventType, ReconcilePlanned.eventType,
-        ImageBuilt.eventType, BuildFailed.eventType,
+        ImageBuilt.eventType, BuildFailed.eventType, WorkflowRunReported.eventType, GitHubDeploymentCreated.eventType,
     ]
 
     /// What a projection needs to know of an event.
@@ -104,6 +104,12 @@ enum Projections {
         case BuildFailed.eventType:
             let payload = try event.decoded(BuildFailed.self)
             try audit(event, action: "build", target: payload.image, outcome: "failed", detail: payload.reason, db)
+        case WorkflowRunReported.eventType:
+            try workflowRun(event, try event.decoded(WorkflowRunReported.self), db)
+        case GitHubDeploymentCreated.eventType:
+            let payload = try event.decoded(GitHubDeploymentCreated.self)
+            try audit(event, action: "github.deployment", environment: payload.environment,
+                      target: "\(payload.repository)@\(payload.ref)", detail: payload.task, db)
         default:
             break
         }
@@ -230,6 +236,19 @@ enum Projections {
     }
 
     // MARK: Audit
+
+    /// Conclusions that mean a run did not do its job; `cancelled` and `skipped` were someone's choice.
+    private static let failedConclusions: Set<String> = ["failure", "timed_out", "startup_failure"]
+
+    /// A workflow run is one action, audited once with its outcome when it completes; the deliveries
+    /// before that (requested, in progress) are its progress, as a deployment's steps are.
+    private static func workflowRun(_ event: Input, _ payload: WorkflowRunReported, _ db: Connection) throws {
+        guard payload.status == "completed" else { return }
+        let conclusion = payload.conclusion ?? "none"
+        try audit(event, action: "github.run", target: payload.name.map { "\(payload.repository): \($0)" } ?? payload.repository,
+                  outcome: failedConclusions.contains(conclusion) ? "failed" : "allowed",
+                  detail: "run \(payload.runId) \(conclusion) on \(payload.headBranch ?? "no branch") (\(payload.event))", db)
+    }
 
     private static func audit(
         _ event: Input, action: String, app: String? = nil, environment: String? = nil, target: String? = nil,

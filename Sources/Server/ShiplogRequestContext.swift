@@ -73,17 +73,19 @@ public struct APIRequestDecoder: RequestDecoder {
     }
 
     static func describe(_ error: DecodingError) -> String {
+        func joined(_ keys: [any CodingKey]) -> String {
+            keys.map { key in key.intValue.map { "[\($0)]" } ?? snakeCase(key.stringValue) }.joined(separator: ".")
+        }
         func path(_ context: DecodingError.Context) -> String {
-            let names = context.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? snakeCase(key.stringValue) }
-            return names.isEmpty ? "the body" : "field '\(names.joined(separator: "."))'"
+            context.codingPath.isEmpty ? "the body" : "field '\(joined(context.codingPath))'"
         }
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
             return "the body is not valid JSON"
         case .dataCorrupted(let context):
             return "\(path(context)) is not valid: \(context.debugDescription)"
-        case .keyNotFound(let key, _):
-            return "missing field '\(snakeCase(key.stringValue))'"
+        case .keyNotFound(let key, let context):
+            return "missing field '\(joined(context.codingPath + [key]))'"
         case .typeMismatch(let type, let context):
             return "\(path(context)) must be \(describe(type))"
         case .valueNotFound(let type, let context):

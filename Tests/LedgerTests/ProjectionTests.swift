@@ -84,6 +84,30 @@ struct ProjectionTests {
         #expect(try store.audit(AuditFilter(actor: "ana")).map(\.target) == ["ci (deployer)"])
     }
 
+    @Test func aCompletedWorkflowRunAndAGitHubDeploymentAreAuditedButTheirProgressIsNot() async throws {
+        let store = try ledger.open()
+        let ana = EventMetadata(actor: "ana", authMethod: "github-webhook")
+        let run = "github-run-wordpress.openverse-7", deployment = "github-deployment-wordpress.openverse-9"
+        _ = try await store.append([
+            NewEvent(stream: run, WorkflowRunReported(repository: "WordPress/openverse", runId: 7, name: "Build", status: "in_progress", event: "push"),
+                     metadata: ana),
+            NewEvent(stream: run, WorkflowRunReported(repository: "WordPress/openverse", runId: 7, name: "Build", status: "completed",
+                                                      conclusion: "timed_out", headBranch: "main", event: "push"), metadata: ana),
+            NewEvent(stream: deployment, GitHubDeploymentCreated(repository: "WordPress/openverse", deploymentId: 9, environment: "production",
+                                                                 ref: "rel-2026.11.27", sha: "acb5820", task: "deploy"), metadata: ana),
+            NewEvent(stream: deployment, GitHubDeploymentStatusReported(repository: "WordPress/openverse", deploymentId: 9, state: "success",
+                                                                        environment: "production"), metadata: EventMetadata(actor: "github-actions[bot]")),
+        ])
+        let entries = try store.audit()
+        #expect(entries.map(\.action) == ["github.deployment", "github.run"])
+        #expect(entries.map(\.actor) == ["ana", "ana"])
+        #expect(entries[0].environment == "production")
+        #expect(entries[0].target == "WordPress/openverse@rel-2026.11.27")
+        #expect(entries[1].outcome == "failed")
+        #expect(entries[1].target == "WordPress/openverse: Build")
+        #expect(entries[1].detail == "run 7 timed_out on main (push)")
+    }
+
     @Test func rebuildingFromTheLogGivesWhatIncrementalUpdatesGave() async throws {
         await propertyCheck(count: 60, input: Gen.int(in: 0...Int(Int32.max))) { seed in
             do {
@@ -122,7 +146,7 @@ struct Snapshot: Equatable {
 }
 
 /// A random but reproducible history: deployments that succeed, fail, time out
-/// or roll back, interleaved across apps and environments, with refusals.
+/// or roll back, interleaved across apps and environments, with refusals and what GitHub reports.
 struct ScriptedHistory {
     private var random: SplitMix64
 
@@ -171,6 +195,20 @@ struct ScriptedHistory {
                                        metadata: metadata))
             default:
                 break
+            }
+            if random.next(below: 3) == 0 {
+                let run = Int64(number) + 1000
+                let status = ["requested", "in_progress", "completed"][Int(random.next(below: 3))]
+                let conclusion = status == "completed" ? ["success", "failure", "cancelled", "timed_out"][Int(random.next(below: 4))] : nil
+                events.append(NewEvent(stream: "github-run-wordpress.openverse-\(run)", WorkflowRunReported(
+                    repository: "WordPress/openverse", runId: run, runAttempt: 1, name: random.next(below: 2) == 0 ? nil : "Deploy \(app)",
+                    status: status, conclusion: conclusion, headBranch: random.next(below: 2) == 0 ? nil : "main", event: "push"), metadata: metadata))
+                let deployment = NewEvent(stream: "github-deployment-wordpress.openverse-\(run)", GitHubDeploymentCreated(
+                    repository: "WordPress/openverse", deploymentId: run, environment: env, ref: "main", sha: "c0ffee\(number)", task: "deploy"),
+                    metadata: metadata)
+                let reported = NewEvent(stream: "github-deployment-wordpress.openverse-\(run)", GitHubDeploymentStatusReported(
+                    repository: "WordPress/openverse", deploymentId: run, state: "success", environment: env), metadata: metadata)
+                events.append(contentsOf: [deployment, reported])
             }
             if random.next(below: 4) == 0 {
                 events.append(NewEvent(stream: "access", AccessDenied(action: "rollback", app: app, environment: env, reason: "not a maintainer"),

@@ -10,9 +10,11 @@ import Server
 /// request on with the session cookie a real `POST /login` set, as the browser would after
 /// logging in; everything else is the real router on a real socket.
 ///
-/// It also answers `/api/v1/events/stream`, which another part of the service serves, with one
-/// Server-Sent Event of the agreed shape (`id: <position>`, `event: <type>`, `data: <event JSON>`)
-/// and a long `retry`, so the page's script can be seen refreshing the page.
+/// It also answers `/api/v1/events/stream` itself, with one Server-Sent Event of the real stream's
+/// shape (`id: <position>`, `event: <type>`, `data: <event JSON>`) and a long `retry`, so the page's
+/// script can be seen refreshing the page: chromium's `--virtual-time-budget` never runs out while
+/// the real stream stays open. EventStreamTests hold the real stream to that shape, opened with
+/// the same session cookie.
 struct BrowserFrontDoor: HTTPResponder {
     typealias Context = ShiplogRequestContext
 

@@ -1,0 +1,133 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Ledger
+import NIOCore
+
+/// GitHub's webhook deliveries (`POST /webhooks/github`). The signature is the authentication:
+/// GitHub signs the body with the shared secret (HMAC-SHA256, `X-Hub-Signature-256`), and nothing
+/// is read from a delivery whose signature does not match. The delivery's GUID is the append's
+/// idempotency key, so a redelivery records nothing new, even after a restart.
+///
+/// `ping` is answered, the events of ``GitHubDelivery/recordedEvents`` recorded, and any other
+/// event acknowledged with 202 and dropped, so a webhook that sends everything does no harm.
+struct GitHubWebhookController {
+    let backend: Backend
+    /// Nil when the service was started without one: then every delivery is refused with 503.
+    let secret: String?
+
+    /// GitHub caps a delivery at 25 MB; the body of an event that is not recorded is only hashed.
+    static let maximumDeliverySize = 25 << 20
+
+    var endpoints: RouteCollection<ShiplogRequestContext> {
+        RouteCollection(context: ShiplogRequestContext.self).post(use: receive)
+    }
+
+    /// What a recorded delivery appended (or, redelivered, appended the first time).
+    struct Recorded: Encodable {
+        var position: Int64
+        var id: String
+        var stream: String
+        var version: Int64
+        var type: String
+    }
+
+    @Sendable func receive(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        guard let secret else {
+            throw HTTPError(.serviceUnavailable, message:
+                "webhooks are not configured: start the service with --github-webhook-secret-file or SHIPLOG_GITHUB_WEBHOOK_SECRET")
+        }
+        let signature = try signature(request)
+        let name = request.headers[.gitHubEvent]
+        let recorded = name.map(GitHubDelivery.recordedEvents.contains) ?? false
+        let body = try await verifiedBody(request, signature: signature, secret: secret,
+                                          keeping: recorded, limit: recorded ? context.maxUploadSize : Self.maximumDeliverySize)
+        guard let name, !name.isEmpty else { throw HTTPError(.badRequest, message: "missing X-GitHub-Event header") }
+        let delivery = try deliveryID(request)
+        if name == "ping" { return JSONBody.object(["pong": "true"]) }
+        guard recorded else { return JSONBody.object(["ignored": try JSONBody.encode(name)], status: .accepted) }
+
+        let event = try GitHubDelivery.event(name, body: Data(body.readableBytesView), clientAddress: context.clientAddress)
+        let result = try await backend.store.append(try AppendRequest(events: [event], idempotencyKey: "github-delivery-\(delivery)"))
+        if !result.deduplicated { backend.metrics.appended(result.events.count) }
+        let events = result.events.map { Recorded(position: $0.position, id: $0.id, stream: $0.stream, version: $0.version, type: $0.type) }
+        return JSONBody.object(
+            ["events": try JSONBody.encode(events), "deduplicated": result.deduplicated ? "true" : "false"],
+            status: result.deduplicated ? .ok : .created)
+    }
+
+    /// The MAC GitHub sent, `sha256=<64 hex digits>`.
+    private func signature(_ request: Request) throws -> [UInt8] {
+        guard let header = request.headers[.hubSignature256] else {
+            throw refusal("missing X-Hub-Signature-256 header: deliveries must be signed with the webhook's secret")
+        }
+        let hex = Array(header.utf8.dropFirst("sha256=".utf8.count))
+        guard header.hasPrefix("sha256="), hex.count == 2 * SHA256.Digest.byteCount else {
+            throw refusal("X-Hub-Signature-256 must be sha256= and 64 hexadecimal digits")
+        }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: hex.count, by: 2) {
+            guard let high = Self.hexValue(hex[index]), let low = Self.hexValue(hex[index + 1]) else {
+                throw refusal("X-Hub-Signature-256 must be sha256= and 64 hexadecimal digits")
+            }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
+    }
+
+    /// Reads the body through HMAC-SHA256 as it arrives, keeping it only when it is to be decoded.
+    ///
+    /// - Throws: 413 past `limit`; 401 when the MAC differs from `signature` (compared in constant time).
+    private func verifiedBody(
+        _ request: Request, signature: [UInt8], secret: String, keeping: Bool, limit: Int
+    ) async throws -> ByteBuffer {
+        var mac = HMAC<SHA256>(key: SymmetricKey(data: Data(secret.utf8)))
+        var kept = ByteBuffer()
+        var size = 0
+        for try await chunk in request.body {
+            size += chunk.readableBytes
+            guard size <= limit else {
+                throw HTTPError(.contentTooLarge, message: "the delivery is larger than the limit of \(limit >> 20) MiB")
+            }
+            chunk.withUnsafeReadableBytes { mac.update(data: $0) }
+            if keeping { kept.writeImmutableBuffer(chunk) }
+        }
+        guard mac.finalize() == signature else {
+            throw refusal("X-Hub-Signature-256 does not match the body: is the webhook's secret the one this service was given?")
+        }
+        return kept
+    }
+
+    /// The delivery's GUID, as GitHub shows it in the webhook's delivery log.
+    private func deliveryID(_ request: Request) throws -> String {
+        guard let id = request.headers[.gitHubDelivery] else { throw HTTPError(.badRequest, message: "missing X-GitHub-Delivery header") }
+        let allowed = id.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == UInt8(ascii: "-")
+        }
+        guard !id.isEmpty, id.utf8.count <= 64, allowed else {
+            throw HTTPError(.badRequest, message: "X-GitHub-Delivery must be the delivery's GUID (letters, digits and '-')")
+        }
+        return id
+    }
+
+    private func refusal(_ message: String) -> HTTPError {
+        backend.metrics.refused(status: 401)
+        return HTTPError(.unauthorized, message: message)
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let hubSignature256 = HTTPField.Name("X-Hub-Signature-256")!
+    static let gitHubEvent = HTTPField.Name("X-GitHub-Event")!
+    static let gitHubDelivery = HTTPField.Name("X-GitHub-Delivery")!
+}
