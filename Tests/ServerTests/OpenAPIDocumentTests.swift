@@ -167,7 +167,10 @@ struct OpenAPI {
                 Set((try resolve(response)["content"] as? [String: Any] ?? [:]).keys)
             }
             guard let method = HTTPRequest.Method(operation.method) else { throw HarnessError("\(operation.route): unknown method") }
-            return ExampleCall(route: operation.route, method: method, uri: try examplePath(operation), documented: documented)
+            var uri = try examplePath(operation)
+            // A stream that succeeds never ends: ask it for a start it refuses, which its own handler answers.
+            if documented["200"]?.contains("text/event-stream") == true { uri += "?after=-1" }
+            return ExampleCall(route: operation.route, method: method, uri: uri, documented: documented)
         }
     }
 

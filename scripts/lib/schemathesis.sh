@@ -42,10 +42,13 @@ check_api() {
         "$bin" deploy frontend --db "$db" --config "$config" --env staging --tag broken-build --trigger merge --actor cara-contributor || true
     ) >"$dir/seed.log" 2>&1 || { echo "schemathesis: seeding the ledger failed:" >&2; cat "$dir/seed.log" >&2; return 1; }
     token=$("$bin" token create --db "$db" --name schemathesis --role maintainer --actor scripts-test 2>/dev/null)
+    # A signing key, so the checkpoint answers; a webhook secret, so deliveries reach the signature check.
     mkdir "$dir/keys"
     "$bin" keys create --out "$dir/keys" --name schemathesis >/dev/null
+    echo "schemathesis-webhook-secret" >"$dir/webhook-secret"
 
-    serve_start "$bin" "$db" "$config" "$(free_port)" "$dir/serve.log" --signing-key "$dir/keys/schemathesis.key"
+    serve_start "$bin" "$db" "$config" "$(free_port)" "$dir/serve.log" \
+        --signing-key "$dir/keys/schemathesis.key" --github-webhook-secret-file "$dir/webhook-secret"
     echo "schemathesis: checking $SHIPLOG_SERVE_URL/openapi.json" >&2
     # Every check but two: positive_data_acceptance, because a request can match the schema and
     # still be refused by what the ledger holds (an app the configuration lacks, a tag the

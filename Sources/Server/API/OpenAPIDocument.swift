@@ -22,6 +22,7 @@ public enum OpenAPIDocument {
         {"name": "audit", "description": "Who did what, refusals included."},
         {"name": "reconcile", "description": "Drift between the ledger and ECS, and the log's own check."},
         {"name": "proofs", "description": "Reports of a period, Merkle proofs and signed checkpoints, for auditors."},
+        {"name": "webhooks", "description": "Deliveries from GitHub, authenticated by their signature."},
         {"name": "operations", "description": "Liveness, readiness, metrics and this document."},
         {"name": "dashboard", "description": "HTML pages for people in a browser, signed in with a token kept in a cookie."}
       ],
@@ -140,6 +141,33 @@ public enum OpenAPIDocument {
             "responses": {
               "303": {"description": "Signed out: to the login form.", "headers": {"Location": {"schema": {"type": "string"}}, "Set-Cookie": {"schema": {"type": "string"}}}},
               "403": {"$ref": "#/components/responses/PageForbidden"}
+            }
+          }
+        },
+        "/webhooks/github": {
+          "post": {
+            "tags": ["webhooks"],
+            "operationId": "receiveGitHubDelivery",
+            "summary": "A GitHub webhook delivery. `ping` is answered; workflow_run, deployment and deployment_status events are recorded; any other is acknowledged (202) and dropped.",
+            "description": "The signature is the authentication: HMAC-SHA256 of the body with the webhook's secret (serve --github-webhook-secret-file). The delivery's GUID is the append's idempotency key, so a redelivery records nothing new.",
+            "security": [],
+            "parameters": [
+              {"name": "X-Hub-Signature-256", "in": "header", "required": true, "schema": {"type": "string", "pattern": "^sha256=[0-9a-fA-F]{64}$"}},
+              {"name": "X-GitHub-Event", "in": "header", "required": true, "schema": {"type": "string"}, "example": "ping"},
+              {"name": "X-GitHub-Delivery", "in": "header", "required": true, "schema": {"type": "string", "pattern": "^[A-Za-z0-9-]{1,64}$"}}
+            ],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "description": "GitHub's payload for the event."}}}},
+            "responses": {
+              "200": {
+                "description": "A ping, or a redelivery: what the first delivery recorded.",
+                "content": {"application/json": {"schema": {"oneOf": [{"$ref": "#/components/schemas/Pong"}, {"$ref": "#/components/schemas/DeliveryRecorded"}]}}}
+              },
+              "201": {"description": "Recorded.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DeliveryRecorded"}}}},
+              "202": {"description": "An event shiplog does not record: acknowledged and dropped.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DeliveryIgnored"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"description": "The signature is missing, malformed or does not match the body.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "413": {"description": "The delivery is larger than the limit (1 MiB for recorded events, 25 MiB for others).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "503": {"description": "The service has no webhook secret.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             }
           }
         },
@@ -314,6 +342,26 @@ public enum OpenAPIDocument {
               "403": {"$ref": "#/components/responses/Forbidden"},
               "409": {"$ref": "#/components/responses/Conflict"},
               "413": {"$ref": "#/components/responses/ContentTooLarge"}
+            }
+          }
+        },
+        "/api/v1/events/stream": {
+          "get": {
+            "tags": ["events"],
+            "operationId": "streamEvents",
+            "summary": "The log as it grows, as Server-Sent Events: each event as `id: <position>`, `event: <type>`, `data: <the event as one JSON line>`; `: keep-alive` comments while idle. The stream does not end by itself.",
+            "description": "Starts after Last-Event-ID (what EventSource sends when it reconnects), else after `after`, else at the head (only new events). The dashboard opens it with its cookie.",
+            "parameters": [
+              {"name": "after", "in": "query", "description": "Start after this position (0 up to the head).", "schema": {"type": "integer", "format": "int64", "minimum": 0}},
+              {"name": "stream", "in": "query", "schema": {"$ref": "#/components/schemas/Name"}},
+              {"name": "type", "in": "query", "schema": {"$ref": "#/components/schemas/Name"}},
+              {"name": "Last-Event-ID", "in": "header", "description": "The last position received; wins over `after`.", "schema": {"type": "string", "pattern": "^[0-9]+$"}}
+            ],
+            "responses": {
+              "200": {"description": "The event stream.", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"}
             }
           }
         },
@@ -724,7 +772,7 @@ public enum OpenAPIDocument {
           "EventType": {
             "type": "string",
             "description": "The event types the ledger knows; an append of any other is refused.",
-            "enum": ["AccessDenied", "BuildFailed", "DeploymentClaimReleased", "DeploymentClaimed", "DeploymentFailed", "DeploymentRequested", "DeploymentStable", "DeploymentTimedOut", "DriftCorrected", "DriftDetected", "DriftResolved", "ImageBuilt", "ImageVerified", "PromotionQueued", "PromotionReleased", "ReconcilePlanned", "RollbackRequested", "RolledBackAutomatically", "ServiceUpdated", "TaskDefinitionRegistered", "TaskDefinitionRendered", "TemplateChanged", "TokenIssued", "TokenRevoked", "VersionChecked"]
+            "enum": ["AccessDenied", "BuildFailed", "DeploymentClaimReleased", "DeploymentClaimed", "DeploymentFailed", "DeploymentRequested", "DeploymentStable", "DeploymentTimedOut", "DriftCorrected", "DriftDetected", "DriftResolved", "GitHubDeploymentCreated", "GitHubDeploymentStatusReported", "ImageBuilt", "ImageVerified", "PromotionQueued", "PromotionReleased", "ReconcilePlanned", "RollbackRequested", "RolledBackAutomatically", "ServiceUpdated", "TaskDefinitionRegistered", "TaskDefinitionRendered", "TemplateChanged", "TokenIssued", "TokenRevoked", "VersionChecked", "WorkflowRunReported"]
           },
           "NewEvent": {
             "type": "object",
@@ -1061,6 +1109,33 @@ public enum OpenAPIDocument {
               "change_failure_rate": {"type": "number"},
               "restores": {"type": "integer"},
               "time_to_restore_median_seconds": {"type": "integer", "format": "int64"}
+            }
+          },
+          "Pong": {
+            "type": "object", "required": ["pong"], "additionalProperties": false,
+            "properties": {"pong": {"type": "boolean", "enum": [true]}}
+          },
+          "DeliveryIgnored": {
+            "type": "object", "required": ["ignored"], "additionalProperties": false,
+            "properties": {"ignored": {"type": "string", "description": "The X-GitHub-Event that was dropped."}}
+          },
+          "DeliveryRecorded": {
+            "type": "object", "required": ["events", "deduplicated"], "additionalProperties": false,
+            "properties": {
+              "events": {
+                "type": "array",
+                "items": {
+                  "type": "object", "required": ["position", "id", "stream", "version", "type"], "additionalProperties": false,
+                  "properties": {
+                    "position": {"type": "integer", "format": "int64"},
+                    "id": {"type": "string", "format": "uuid"},
+                    "stream": {"type": "string"},
+                    "version": {"type": "integer", "format": "int64"},
+                    "type": {"type": "string"}
+                  }
+                }
+              },
+              "deduplicated": {"type": "boolean"}
             }
           }
         }
