@@ -28,12 +28,13 @@ struct EnvironmentsController {
     @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
         try await backend.authorize(.read, context)
         _ = try QueryReader(request, allowed: [])
-        return JSONBody.object(["environments": try JSONBody.encode(try backend.store.environmentStates())])
+        let states = try backend.store.environmentStates().map(JSONBody.environmentState)
+        return JSONBody.object(["environments": "[" + states.joined(separator: ",") + "]"])
     }
 
     @Sendable func state(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
         try await backend.authorize(.read, context)
-        return JSONBody.response(try JSONBody.encode(try find(request, context)))
+        return JSONBody.response(JSONBody.environmentState(try find(request, context)))
     }
 
     @Sendable func version(_ request: Request, context: ShiplogRequestContext) async throws -> Response {

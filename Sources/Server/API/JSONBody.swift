@@ -10,6 +10,31 @@ enum JSONBody {
         String(decoding: try APICoding.encoder.encode(value), as: UTF8.self)
     }
 
+    /// What runs for one app in one environment, as `APICoding.encoder` writes it (keys sorted,
+    /// absent values left out), written by hand: `GET /api/v1/environments` is the service's
+    /// busiest read, and JSONEncoder's snake_case conversion alone took a sixth of its time.
+    static func environmentState(_ state: EnvironmentState) -> String {
+        var members: [String] = []
+        func member(_ key: String, _ value: String?) {
+            if let value { members.append("\"\(key)\":" + value) }
+        }
+        member("app", state.app.jsonQuoted)
+        member("deployed_at", state.deployedAt?.jsonQuoted)
+        member("deployed_by", state.deployedBy?.jsonQuoted)
+        member("deployment_in_progress", state.deploymentInProgress?.jsonQuoted)
+        member("drift", state.drift?.jsonQuoted)
+        member("environment", state.environment.jsonQuoted)
+        member("images", state.images?.jsonQuoted)
+        member("last_healthy_arn", state.lastHealthyArn?.jsonQuoted)
+        member("last_healthy_revision", state.lastHealthyRevision.map(String.init))
+        member("last_outcome", state.lastOutcome?.jsonQuoted)
+        member("revision", state.revision.map(String.init))
+        member("tag", state.tag?.jsonQuoted)
+        member("task_definition_arn", state.taskDefinitionArn?.jsonQuoted)
+        member("updated_position", String(state.updatedPosition))
+        return "{" + members.joined(separator: ",") + "}"
+    }
+
     /// `[event, event, ...]` in the log's own one-line form.
     static func events(_ events: [RecordedEvent]) -> String {
         "[" + events.map { $0.jsonLine() }.joined(separator: ",") + "]"
