@@ -92,11 +92,7 @@ public final class AccessTokens: Sendable {
 
     /// Token names are what records show as the actor: a login-like word, no spaces or paths.
     static func validate(name: String) throws {
-        let allowed = name.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "@")
-        }
-        guard !name.isEmpty, name.utf8.count <= 64, allowed, name.first != "." else {
+        guard !name.isEmpty, name.utf8.count <= 64, Names.isPlain(name), name.first != "." else {
             throw TokenError.badRequest("token name must be 1-64 letters, digits, '.', '_', '-' or '@', not '\(name)'")
         }
     }
