@@ -50,22 +50,26 @@ check_api() {
     serve_start "$bin" "$db" "$config" "$(free_port)" "$dir/serve.log" \
         --signing-key "$dir/keys/schemathesis.key" --github-webhook-secret-file "$dir/webhook-secret"
     echo "schemathesis: checking $SHIPLOG_SERVE_URL/openapi.json" >&2
-    # Every check but two: positive_data_acceptance, because a request can match the schema and
-    # still be refused by what the ledger holds (an app the configuration lacks, a tag the
-    # registry lacks, event data that does not fit its type), and unsupported_method, because
-    # Hummingbird answers a method a path lacks with 404, not 405. The live event stream never
-    # ends by itself: it has no place in a request-response check.
     mkdir -p artifacts
-    "$SCHEMATHESIS_VENV/bin/schemathesis" --no-color run "$SHIPLOG_SERVE_URL/openapi.json" \
+    local junit schemathesis
+    junit="$(pwd)/artifacts/schemathesis-junit.xml"
+    schemathesis="$(pwd)/$SCHEMATHESIS_VENV/bin/schemathesis"
+    # From the scratch directory, where schemathesis leaves its cache. Every check but two:
+    # positive_data_acceptance, because a request can match the schema and still be refused by
+    # what the ledger holds (an app the configuration lacks, a tag the registry lacks, event data
+    # that does not fit its type), and unsupported_method, because Hummingbird answers a method a
+    # path lacks with 404, not 405. The live event stream never ends by itself: it has no place
+    # in a request-response check.
+    (cd "$dir" && "$schemathesis" --no-color run "$SHIPLOG_SERVE_URL/openapi.json" \
         --header "Authorization: Bearer $token" \
         --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,negative_data_rejection,missing_required_header,ignored_auth,use_after_free,ensure_resource_availability \
         --exclude-path /api/v1/events/stream \
         --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-100}" \
         --seed "${SCHEMATHESIS_SEED:-2026}" \
         --generation-database none \
-        --report junit --report-junit-path artifacts/schemathesis-junit.xml \
+        --report junit --report-junit-path "$junit" \
         --request-timeout 20 \
-        --workers 1 || status=$?
+        --workers 1) || status=$?
     serve_stop
     if [ "$status" -ne 0 ]; then
         echo "schemathesis: failed (exit $status); the service's ledger and log are in $dir, a JUnit report in artifacts/" >&2

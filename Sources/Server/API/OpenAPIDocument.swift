@@ -551,7 +551,7 @@ public enum OpenAPIDocument {
             "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
-          "Forbidden": {"description": "The token's role falls short of what the action needs; the refusal is recorded.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "Forbidden": {"description": "The token's role falls short of what the action needs, or it names a person (on_behalf_of) it may not act for: only a bot of the configuration's bots:, for whom its acts_for names. The refusal is recorded.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "NotFound": {"description": "No such app, environment, deployment, tag or resource.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "Conflict": {"description": "Another deployment is in flight there, a stale expected version, an idempotency key reused with other content, or the reconciler's lease is held.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "ContentTooLarge": {"description": "The body is larger than 1 MiB.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
