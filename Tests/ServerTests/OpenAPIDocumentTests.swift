@@ -12,9 +12,8 @@ import Testing
             let response = try await client.execute(uri: "/openapi.json", method: .get)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
-            let document = try OpenAPI(data: Data(response.body.readableBytesView))
-            #expect(document.version.hasPrefix("3."))
-            #expect(document.operations.count >= 15)
+            #expect(String(buffer: response.body) == OpenAPIDocument.json)
+            #expect(try OpenAPI(data: Data(response.body.readableBytesView)).version.hasPrefix("3."))
         }
     }
 
