@@ -16,6 +16,7 @@ public final class ServerMetrics: Sendable {
     private let eventsAppended: Metrics.Counter
     private let head: Metrics.Gauge
     private let drifting: Metrics.Gauge
+    private let openStreams: Metrics.Meter
     private let lastPassTime: Metrics.Gauge
     private let lastPassServices: Metrics.Gauge
     private let lastPassCorrected: Metrics.Gauge
@@ -34,6 +35,7 @@ public final class ServerMetrics: Sendable {
         eventsAppended = Metrics.Counter(label: "shiplog_events_appended_total", factory: factory)
         head = Metrics.Gauge(label: "shiplog_ledger_head_position", factory: factory)
         drifting = Metrics.Gauge(label: "shiplog_drifting_services", factory: factory)
+        openStreams = Metrics.Meter(label: "shiplog_event_streams_open", factory: factory)
         lastPassTime = Metrics.Gauge(label: "shiplog_reconcile_last_pass_timestamp_seconds", factory: factory)
         lastPassServices = Metrics.Gauge(label: "shiplog_reconcile_last_pass_services", factory: factory)
         lastPassCorrected = Metrics.Gauge(label: "shiplog_reconcile_last_pass_corrected", factory: factory)
@@ -52,6 +54,10 @@ public final class ServerMetrics: Sendable {
                 .recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
         }
     }
+
+    /// A client opened, or left, the live event stream.
+    func streamOpened() { openStreams.increment() }
+    func streamClosed() { openStreams.decrement() }
 
     /// A request refused with 401 or 403.
     func refused(status: Int) {

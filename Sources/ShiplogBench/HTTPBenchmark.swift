@@ -67,7 +67,7 @@ struct HTTPBenchmark {
         // No configuration: the service records and reports, which is all this measures.
         process.arguments = ["serve", "--db", database, "--host", "127.0.0.1", "--port", String(port), "--reconcile", "off"]
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        FileManager.default.createFile(atPath: directory + "/serve.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: directory + "/serve.log", contents: nil)
         guard let log = FileHandle(forWritingAtPath: directory + "/serve.log") else { throw ValidationError("cannot write \(directory)/serve.log") }
         process.standardOutput = log
         process.standardError = log

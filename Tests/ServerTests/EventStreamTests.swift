@@ -46,6 +46,9 @@ import Testing
             let message = try #require(try await reader.nextEvent())
             #expect(message.id == String(appended[0].position))
             #expect(message.event == "ImageBuilt")
+            let metrics = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(try #require(client.port))/metrics"), timeout: .seconds(10))
+            let text = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
+            #expect(text.contains("shiplog_event_streams_open 1"))
         }
     }
 

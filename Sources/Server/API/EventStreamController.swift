@@ -41,10 +41,12 @@ struct EventStreamController {
         let after = try position(query.string("after"), named: "after", head: head)
         let lastEventID = try position(request.headers[.lastEventID], named: "Last-Event-ID", head: head)
         let start = lastEventID ?? after ?? head
-        let store = backend.store, watcher = watcher
+        let store = backend.store, watcher = watcher, metrics = backend.metrics
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
+                metrics.streamOpened()
+                defer { metrics.streamClosed() }
                 try await Self.send(store: store, watcher: watcher, filter: filter, after: start, to: &writer)
             })
     }
