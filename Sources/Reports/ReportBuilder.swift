@@ -24,6 +24,8 @@ public enum ReportBuilder {
                 checkpoint: checkpoint, deployments: deployments, dora: [], doraByWeek: [],
                 evidence: Report.Evidence(firstPosition: first, prefix: prefix, events: events, consistency: nil))
         }
+        // A period of centuries (an `until` far in the future) would be a weekly series of thousands of rows.
+        guard report.period.days <= Double(ReportError.maximumDays) else { throw ReportError.periodTooLong(days: report.period.days) }
         if let old = request.previousSize {
             guard old <= report.checkpoint.treeSize else {
                 throw TransparencyError.outOfRange("the previous checkpoint's size \(old) is beyond this export's tree size \(report.checkpoint.treeSize)")

@@ -149,6 +149,9 @@ import Testing
             }
             let bad = try await client.execute(uri: "/api/v1/reports?format=pdf", method: .get, headers: .bearer(harness.viewer))
             #expect(bad.status == .badRequest)
+            let centuries = try await client.execute(uri: "/api/v1/reports?since=2026-11-27&until=6189-11-08T15:12:27Z", method: .get, headers: .bearer(harness.viewer))
+            #expect(centuries.status == .badRequest)
+            #expect(centuries.errorMessage?.contains("a report covers at most 3653 days") == true)
         }
     }
 }

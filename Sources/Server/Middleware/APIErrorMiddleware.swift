@@ -2,6 +2,7 @@ import Deploy
 import Hummingbird
 import Ledger
 import Logging
+import Reports
 
 /// Turns every error into a JSON body, `{"error": {"message": "..."}}`, with the status that
 /// fits it: refusals of the ledger and the engine become 4xx; anything unexpected a 500 that is
@@ -37,6 +38,8 @@ struct APIErrorMiddleware: RouterMiddleware {
         case let error as TokenError:
             return HTTPError(error.isNotFound ? .notFound : error.isConflict ? .conflict : .badRequest, message: error.message)
         case let error as ConfigurationError:
+            return HTTPError(.badRequest, message: error.message)
+        case let error as ReportError:
             return HTTPError(.badRequest, message: error.message)
         default:
             context.logger.error("request failed", metadata: ["error": "\(error)"])

@@ -1,0 +1,14 @@
+/// Why a report cannot be made as asked, on one line.
+public struct ReportError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+
+    public var description: String { message }
+
+    /// The longest period a report covers: its weekly series has a row a week.
+    public static let maximumDays = 3653
+
+    /// The period asked for is longer than ``maximumDays``.
+    static func periodTooLong(days: Double) -> ReportError {
+        ReportError(message: "the period spans \(Int(days)) days; a report covers at most \(maximumDays) days (10 years): narrow since/until")
+    }
+}
