@@ -50,26 +50,3 @@ public struct EvidenceEvent: Codable, Sendable, Equatable {
                              metadata: metadata, recordedAt: recordedAt, prevHash: prevHash, hash: hash)
     }
 }
-
-extension [UInt8] {
-    /// Bytes from lower- or upper-case hex; `nil` when not hex.
-    public init?(hex: String) {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        func value(_ digit: UInt8) -> UInt8? {
-            switch digit {
-            case 48...57: digit - 48
-            case 97...102: digit - 87
-            case 65...70: digit - 55
-            default: nil
-            }
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        self = bytes
-    }
-}

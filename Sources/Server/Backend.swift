@@ -38,10 +38,7 @@ public struct Backend: Sendable {
                             message: "a valid bearer token is required (Authorization: Bearer shiplog_...)")
         }
         if let reason = permissions.refusal(action, by: identity) {
-            let denied = AccessDenied(action: action.rawValue, app: app, environment: environment, reason: reason)
-            _ = try await store.append([NewEvent(stream: "access", denied, metadata: identity.metadata(clientAddress: context.clientAddress))])
-            metrics.refused(status: 403)
-            throw HTTPError(.forbidden, message: "access denied: \(reason)")
+            throw try await refusal(reason, identity, context, action: action, app: app, environment: environment)
         }
         return identity
     }
@@ -59,10 +56,18 @@ public struct Backend: Sendable {
         let reason = workflow.map { AccessPolicy($0.configuration).delegationRefusal(bot: identity.name, person: person) }
             ?? "this service runs without a configuration, so no token may act on behalf of others"
         guard let reason else { return metadata }
+        throw try await refusal(reason, identity, context, action: action, app: app, environment: environment)
+    }
+
+    /// Records `identity`'s refusal as `AccessDenied` and returns the 403 that says why.
+    private func refusal(
+        _ reason: String, _ identity: APIIdentity, _ context: ShiplogRequestContext, action: Permissions.Action,
+        app: String?, environment: String?
+    ) async throws -> HTTPError {
         let denied = AccessDenied(action: action.rawValue, app: app, environment: environment, reason: reason)
         _ = try await store.append([NewEvent(stream: "access", denied, metadata: identity.metadata(clientAddress: context.clientAddress))])
         metrics.refused(status: 403)
-        throw HTTPError(.forbidden, message: "access denied: \(reason)")
+        return HTTPError(.forbidden, message: "access denied: \(reason)")
     }
 
     /// The workflow engine, or 503 when the service was started without a configuration.

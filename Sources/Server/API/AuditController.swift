@@ -20,7 +20,7 @@ struct AuditController {
             since: try query.time("since"), until: try query.time("until"), before: try query.integer("cursor", in: 1...Int64.max),
             limit: Int(limit))
         let entries = try backend.store.audit(filter)
-        let next = entries.count == Int(limit) ? entries.last.map { "\"\($0.position)\"" } ?? "null" : "null"
+        let next = JSONBody.nextCursor(entries.map(\.position), limit: Int(limit))
         return JSONBody.object(["entries": try JSONBody.encode(entries), "next_cursor": next])
     }
 }

@@ -60,8 +60,7 @@ struct DeploymentsController {
             outcome: try query.choice("outcome", Self.outcomes), since: try query.time("since"), until: try query.time("until"),
             before: cursor, limit: Int(limit))
         let records = try backend.store.deployments(filter)
-        // A full page may have more behind it: the cursor is where the next page starts.
-        let next = records.count == Int(limit) ? records.last.map { "\"\($0.position)\"" } ?? "null" : "null"
+        let next = JSONBody.nextCursor(records.map(\.position), limit: Int(limit))
         return JSONBody.object(["deployments": try JSONBody.encode(records), "next_cursor": next])
     }
 

@@ -47,8 +47,8 @@ struct ProofsController {
         let proof = try proving { try backend.store.inclusionProof(position: position, treeSize: size) }
         return JSONBody.object([
             "position": String(proof.position), "leaf_index": String(proof.position - 1), "tree_size": String(proof.treeSize),
-            "event_hash": quoted(proof.eventHash.hexString), "leaf_hash": quoted(proof.leafHash.hexString),
-            "root": quoted(proof.root.hexString), "path": "[" + proof.hashes.map { quoted($0.hexString) }.joined(separator: ",") + "]",
+            "event_hash": proof.eventHash.hexString.jsonQuoted, "leaf_hash": proof.leafHash.hexString.jsonQuoted,
+            "root": proof.root.hexString.jsonQuoted, "path": "[" + proof.hashes.map { $0.hexString.jsonQuoted }.joined(separator: ",") + "]",
         ])
     }
 
@@ -59,8 +59,8 @@ struct ProofsController {
         let to = try query.integer("to", in: 0...Int64.max).map(UInt64.init)
         let proof = try proving { try backend.store.consistencyProof(from: UInt64(from), to: to) }
         return JSONBody.object([
-            "old_size": String(proof.oldSize), "new_size": String(proof.newSize), "old_root": quoted(proof.oldRoot.hexString),
-            "new_root": quoted(proof.newRoot.hexString), "path": "[" + proof.hashes.map { quoted($0.hexString) }.joined(separator: ",") + "]",
+            "old_size": String(proof.oldSize), "new_size": String(proof.newSize), "old_root": proof.oldRoot.hexString.jsonQuoted,
+            "new_root": proof.newRoot.hexString.jsonQuoted, "path": "[" + proof.hashes.map { $0.hexString.jsonQuoted }.joined(separator: ",") + "]",
         ])
     }
 
@@ -83,6 +83,4 @@ struct ProofsController {
             throw HTTPError(.badRequest, message: error.message)
         }
     }
-
-    private func quoted(_ hex: String) -> String { "\"\(hex)\"" }
 }

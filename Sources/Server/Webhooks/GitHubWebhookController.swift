@@ -62,16 +62,9 @@ struct GitHubWebhookController {
         guard let header = request.headers[.hubSignature256] else {
             throw refusal("missing X-Hub-Signature-256 header: deliveries must be signed with the webhook's secret")
         }
-        let hex = Array(header.utf8.dropFirst("sha256=".utf8.count))
-        guard header.hasPrefix("sha256="), hex.count == 2 * SHA256.Digest.byteCount else {
+        guard header.hasPrefix("sha256="), let bytes = [UInt8](hex: String(header.dropFirst("sha256=".count))),
+              bytes.count == SHA256.Digest.byteCount else {
             throw refusal("X-Hub-Signature-256 must be sha256= and 64 hexadecimal digits")
-        }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: hex.count, by: 2) {
-            guard let high = Self.hexValue(hex[index]), let low = Self.hexValue(hex[index + 1]) else {
-                throw refusal("X-Hub-Signature-256 must be sha256= and 64 hexadecimal digits")
-            }
-            bytes.append(high << 4 | low)
         }
         return bytes
     }
@@ -114,15 +107,6 @@ struct GitHubWebhookController {
     private func refusal(_ message: String) -> HTTPError {
         backend.metrics.refused(status: 401)
         return HTTPError(.unauthorized, message: message)
-    }
-
-    private static func hexValue(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 
