@@ -71,7 +71,16 @@ import Testing
     @Test func theConfigurationCanLowerTheRoleARollbackNeeds() async throws {
         let text = ExampleConfigurationText.withAPIRoles("  roles:\n    rollback: deployer\n")
         let harness = try await ServiceHarness(configurationText: text)
-        #expect(harness.backend.permissions.role(for: .rollback) == .deployer)
-        #expect(harness.backend.permissions.role(for: .productionDeploy) == .maintainer)
+        try await harness.application().test(.router) { client in
+            let rollback = try await client.execute(
+                uri: "/api/v1/rollbacks", method: .post, headers: .bearer(harness.deployer),
+                body: ByteBuffer(string: #"{"app": "api", "environment": "staging", "tag": "rel-2024.01.01.00.00.00"}"#))
+            #expect(rollback.status == .accepted)
+            _ = try await harness.outcome(of: try #require(rollback.json["id"] as? String))
+            let production = try await client.execute(
+                uri: "/api/v1/deployments", method: .post, headers: .bearer(harness.deployer),
+                body: ByteBuffer(string: #"{"app": "api", "environment": "production", "tag": "3f9c2e1"}"#))
+            #expect(production.status == .forbidden, "what the file leaves alone keeps its default")
+        }
     }
 }

@@ -91,8 +91,13 @@ import Testing
                 uri: "/api/v1/deployments", method: .post, headers: .bearer(harness.deployer),
                 body: ByteBuffer(string: #"{"app": "api", "environment": "staging", "tag": "broken-build"}"#))
             _ = try await harness.outcome(of: try #require(accepted.json["id"] as? String))
-            try await Task.sleep(for: .milliseconds(100))
-            let metrics = try await client.execute(uri: "/metrics", method: .get)
+            // The deployment is counted once its task has handed back the result, just after the ledger shows it.
+            var metrics = try await client.execute(uri: "/metrics", method: .get)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !String(buffer: metrics.body).contains("shiplog_deployments_total"), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+                metrics = try await client.execute(uri: "/metrics", method: .get)
+            }
             #expect(metrics.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
             let text = String(buffer: metrics.body)
             #expect(text.contains(#"http_requests_total{method="GET",route="/api/v1/environments",status="200"} 1"#))
