@@ -63,6 +63,11 @@ let package = Package(
             plugins: ["MigrationsPlugin"]
         ),
         .target(
+            name: "Access",
+            dependencies: ["Ledger"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Reports",
             dependencies: ["Ledger"],
             swiftSettings: swiftSettings
@@ -97,6 +102,7 @@ let package = Package(
         .target(
             name: "Deploy",
             dependencies: [
+                "Access",
                 "Ledger",
                 "ECS",
                 "Registry",
@@ -112,6 +118,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
+                "Access",
                 "Ledger",
                 "Deploy",
                 "Reports",
@@ -131,6 +138,7 @@ let package = Package(
         .executableTarget(
             name: "shiplog",
             dependencies: [
+                "Access",
                 "Server",
                 "Ledger",
                 "Reports",
@@ -205,6 +213,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
+                "Access",
                 "Server",
                 "Ledger",
                 "Deploy",
@@ -215,6 +224,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
         ),

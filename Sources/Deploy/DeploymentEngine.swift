@@ -1,3 +1,4 @@
+import Access
 import AWS
 import ECS
 import Foundation
@@ -60,7 +61,7 @@ public struct DeploymentEngine: Sendable {
         requiredVariables: [String] = [], metadata: EventMetadata
     ) async throws -> DeploymentResult {
         let (appConfiguration, place) = try configuration.target(app: app, environment: environment)
-        try await authorize(.deploy, app: app, environment: environment, metadata: metadata)
+        try await authorize(.deploy(to: environment), app: app, environment: environment, metadata: metadata)
         if !requiredVariables.isEmpty { try await checkVariables(requiredVariables, in: place, of: appConfiguration) }
         try await requireTag(tag, of: appConfiguration)
         if environment == ShiplogConfiguration.promotionSource, let promotion = try promotionInFlight(app: app) {
@@ -91,7 +92,7 @@ public struct DeploymentEngine: Sendable {
     /// when it still runs exactly those images.
     public func reconcile(app: String, environment: String, tag: String, images: [String: String], metadata: EventMetadata) async throws -> DeploymentResult {
         let (appConfiguration, place) = try configuration.target(app: app, environment: environment)
-        try await authorize(.deploy, app: app, environment: environment, metadata: metadata)
+        try await authorize(.reconcile, app: app, environment: environment, metadata: metadata)
         return try await start(appConfiguration, place, tag: tag, trigger: .reconcile, images: images, metadata: metadata)
     }
 
@@ -430,11 +431,9 @@ public struct DeploymentEngine: Sendable {
 
     // MARK: Checks before anything is written
 
-    private func authorize(_ action: AccessPolicy.Action, app: String, environment: String, metadata: EventMetadata) async throws {
-        guard checksActors, let reason = AccessPolicy(configuration).refusal(action, by: metadata) else { return }
-        _ = try await store.append([NewEvent(stream: "access", AccessDenied(action: action.rawValue, app: app, environment: environment, reason: reason),
-                                             metadata: metadata)])
-        throw DeployError.accessDenied(reason)
+    private func authorize(_ action: Permissions.Action, app: String, environment: String, metadata: EventMetadata) async throws {
+        guard checksActors else { return }
+        try await configuration.authorize(action, app: app, environment: environment, metadata: metadata, store: store)
     }
 
     /// - Throws: ``DeployError/tagNotFound(_:image:nearest:)`` with the closest tags that exist.

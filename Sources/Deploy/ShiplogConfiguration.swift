@@ -1,3 +1,4 @@
+import Access
 import Foundation
 
 /// What shiplog deploys, where, who may do it, and which drivers it talks to: `shiplog.yml`,
@@ -128,7 +129,7 @@ public struct ShiplogConfiguration: Sendable, Equatable {
     public var apiRoles: [String: String] = [:]
 
     /// The actions `api.roles` may name, and the roles it may give them.
-    public static let apiActions: Set<String> = ["read", "record", "deploy", "production_deploy", "rollback", "promote", "reconcile"]
+    public static let apiActions: Set<String> = Set(Permissions.Action.allCases.map(\.rawValue))
     public static let apiRoleNames: Set<String> = ["viewer", "deployer", "maintainer"]
 
     /// The fields `drift_ignore` may name.

@@ -1,3 +1,4 @@
+import Access
 import ECS
 import Foundation
 import Ledger
@@ -56,11 +57,7 @@ public struct TemplateEditor: Sendable {
         if let container, !appConfiguration.containers.contains(where: { $0.name == container }) {
             throw DeployError.badRequest("app \(app) has no container '\(container)' (known: \(appConfiguration.containers.map(\.name).joined(separator: ", ")))")
         }
-        if let reason = AccessPolicy(configuration).refusal(.templateChange, by: metadata) {
-            _ = try await store.append([NewEvent(stream: "access", AccessDenied(action: AccessPolicy.Action.templateChange.rawValue, app: app,
-                                                                                environment: environment, reason: reason), metadata: metadata)])
-            throw DeployError.accessDenied(reason)
-        }
+        try await configuration.authorize(.templateChange, app: app, environment: environment, metadata: metadata, store: store)
         var template = try await ecs.describeTaskDefinition(place.templateFamily)
         for name in unset where !template.containerDefinitions.contains(where: { targets.contains($0.name) && $0.environment.contains { $0.name == name } }) {
             throw DeployError.badRequest("\(name) is not set in \(place.templateFamily)")

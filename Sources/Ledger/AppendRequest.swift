@@ -6,11 +6,14 @@ import Foundation
 public struct AppendRequest: Sendable {
     public var events: [NewEvent]
     public var expectedVersion: ExpectedVersion
-    public var idempotencyKey: String?
+    public var idempotencyKey: IdempotencyKey?
+    /// Streams that must not exist when the append commits: a recorder opening a stream of its
+    /// own must not land in one someone else opened in the meantime.
+    public var newStreams: Set<String> = []
 
     /// - Throws: ``LedgerError`` when the request is malformed (no events, an
     ///   empty stream or type, or an expectation over events of several streams).
-    public init(events: [NewEvent], expectedVersion: ExpectedVersion = .any, idempotencyKey: String? = nil) throws {
+    public init(events: [NewEvent], expectedVersion: ExpectedVersion = .any, idempotencyKey: IdempotencyKey? = nil) throws {
         guard !events.isEmpty else { throw LedgerError.invalidEvent("nothing to append: no events") }
         for event in events {
             guard !event.stream.isEmpty else { throw LedgerError.invalidEvent("\(event.type): missing field 'stream'") }
@@ -19,8 +22,12 @@ public struct AppendRequest: Sendable {
         if expectedVersion != .any, Set(events.map(\.stream)).count > 1 {
             throw LedgerError.invalidEvent("an expected version applies to one stream, but the events are in \(Set(events.map(\.stream)).count) streams")
         }
-        if let idempotencyKey, idempotencyKey.isEmpty {
+        if let idempotencyKey, idempotencyKey.key.isEmpty {
             throw LedgerError.invalidEvent("an idempotency key must not be empty")
+        }
+        var ids: Set<UUID> = []
+        for id in events.compactMap(\.id) where !ids.insert(id).inserted {
+            throw LedgerError.invalidEvent("event id \(id.uuidString.lowercased()) is given twice")
         }
         self.events = events
         self.expectedVersion = expectedVersion

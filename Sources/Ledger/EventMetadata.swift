@@ -17,11 +17,15 @@ public struct EventMetadata: Codable, Sendable, Equatable {
     public var correlationID: String?
     public var causationID: String?
     public var clientAddress: String?
+    /// `recorded` for what an outside recorder appended (`POST /api/v1/events`, `shiplog events
+    /// append`); absent for what shiplog's own flows wrote. Set by shiplog, never by a client: a
+    /// recorded stream belongs to the actor of its first event.
+    public var origin: String?
 
     public init(
         actor: String? = nil, onBehalfOf: String? = nil, role: String? = nil, authMethod: String? = nil,
         source: String? = nil, commit: String? = nil, committedAt: String? = nil, correlationID: String? = nil,
-        causationID: String? = nil, clientAddress: String? = nil
+        causationID: String? = nil, clientAddress: String? = nil, origin: String? = nil
     ) {
         self.actor = actor
         self.onBehalfOf = onBehalfOf
@@ -33,6 +37,7 @@ public struct EventMetadata: Codable, Sendable, Equatable {
         self.correlationID = correlationID
         self.causationID = causationID
         self.clientAddress = clientAddress
+        self.origin = origin
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -44,6 +49,7 @@ public struct EventMetadata: Codable, Sendable, Equatable {
         case committedAt = "committed_at"
         case correlationID = "correlation_id"
         case onBehalfOf = "on_behalf_of"
+        case origin
         case role
         case source
     }
@@ -55,6 +61,12 @@ public struct EventMetadata: Codable, Sendable, Equatable {
 
     /// The names metadata may carry, as they appear in JSON.
     public static let fieldNames = CodingKeys.allCases.map(\.rawValue)
+
+    /// The fields only shiplog sets: a recorder that sends one is refused.
+    public static let ledgerFieldNames: Set<String> = ["role", "auth_method", "client_address", "origin"]
+
+    /// The value of ``origin`` for what an outside recorder appended.
+    public static let recordedOrigin = "recorded"
 
     /// The person who counts: the one a bot acted for, else the actor.
     public var effectiveActor: String? { onBehalfOf ?? actor }
@@ -83,6 +95,7 @@ public struct EventMetadata: Codable, Sendable, Equatable {
         field("committed_at", committedAt)
         field("correlation_id", correlationID)
         field("on_behalf_of", onBehalfOf)
+        field("origin", origin)
         field("role", role)
         field("source", source)
         text += "}"
@@ -122,6 +135,6 @@ extension EventMetadata {
             actor: actor ?? defaults.actor, onBehalfOf: onBehalfOf ?? defaults.onBehalfOf, role: role ?? defaults.role,
             authMethod: authMethod ?? defaults.authMethod, source: source ?? defaults.source, commit: commit ?? defaults.commit,
             committedAt: committedAt ?? defaults.committedAt, correlationID: correlationID ?? defaults.correlationID, causationID: causationID ?? defaults.causationID,
-            clientAddress: clientAddress ?? defaults.clientAddress)
+            clientAddress: clientAddress ?? defaults.clientAddress, origin: origin ?? defaults.origin)
     }
 }

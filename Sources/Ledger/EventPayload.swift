@@ -41,32 +41,69 @@ public enum DeploymentTrigger: String, Codable, Sendable, CaseIterable {
     case merge, release, rollback, promotion, reconcile, manual
 }
 
-/// Every event type the ledger knows, with its schema.
+/// Who may write an event type: anyone who may record (an outside recorder such as a CI step,
+/// within the permissions its role and the stream's owner give it), or only shiplog's own flows.
+public enum EventWriter: Sendable, Equatable {
+    /// `POST /api/v1/events` and `shiplog events append` take it.
+    case recorders
+    /// Only shiplog writes it; the text names the commands and endpoints that do.
+    case shiplog(String)
+}
+
+/// Every event type the ledger knows, with its schema and who may write it.
 public enum EventTypes {
-    public static let all: [any EventPayload.Type] = [
-        DeploymentRequested.self, ImageBuilt.self, BuildFailed.self, ImageVerified.self,
-        TaskDefinitionRendered.self, TaskDefinitionRegistered.self, ServiceUpdated.self,
-        DeploymentStable.self, DeploymentFailed.self, DeploymentTimedOut.self,
-        RolledBackAutomatically.self, RollbackRequested.self, PromotionQueued.self,
-        PromotionReleased.self, TemplateChanged.self, DriftDetected.self, DriftCorrected.self, DriftResolved.self,
-        ReconcilePlanned.self,
-        AccessDenied.self, TokenIssued.self, TokenRevoked.self,
-        DeploymentClaimed.self, DeploymentClaimReleased.self, VersionChecked.self,
-        WorkflowRunReported.self, GitHubDeploymentCreated.self, GitHubDeploymentStatusReported.self,
+    /// One entry per type: the list validation, the write rules and the documentation read.
+    public static let all: [(payload: any EventPayload.Type, writer: EventWriter)] = [
+        (DeploymentRequested.self, .recorders), (ImageBuilt.self, .recorders), (BuildFailed.self, .recorders),
+        (ImageVerified.self, .recorders), (TaskDefinitionRendered.self, .recorders),
+        (TaskDefinitionRegistered.self, .recorders), (ServiceUpdated.self, .recorders), (DeploymentStable.self, .recorders),
+        (DeploymentFailed.self, .recorders), (DeploymentTimedOut.self, .recorders),
+        (RolledBackAutomatically.self, .recorders), (VersionChecked.self, .recorders),
+        (RollbackRequested.self, .shiplog("`shiplog rollback` or POST /api/v1/rollbacks")),
+        (PromotionQueued.self, .shiplog("`shiplog deploy`/`shiplog promote` or POST /api/v1/deployments and /api/v1/promotions")),
+        (PromotionReleased.self, .shiplog("`shiplog promote` or POST /api/v1/promotions")),
+        (TemplateChanged.self, .shiplog("`shiplog template set-env|unset-env`")),
+        (DriftDetected.self, .shiplog("`shiplog drift`/`shiplog reconcile` or POST /api/v1/reconcile")),
+        (DriftCorrected.self, .shiplog("`shiplog reconcile` or POST /api/v1/reconcile")),
+        (DriftResolved.self, .shiplog("`shiplog drift`/`shiplog reconcile` or POST /api/v1/reconcile")),
+        (ReconcilePlanned.self, .shiplog("`shiplog reconcile --dry-run` or POST /api/v1/reconcile with dry_run")),
+        (AccessDenied.self, .shiplog("shiplog itself, when it refuses an action")),
+        (TokenIssued.self, .shiplog("`shiplog token create`")),
+        (TokenRevoked.self, .shiplog("`shiplog token revoke`")),
+        (DeploymentClaimed.self, .shiplog("`shiplog deploy|rollback|promote` or the matching POST /api/v1 endpoints")),
+        (DeploymentClaimReleased.self, .shiplog("`shiplog deploy|rollback|promote` or the matching POST /api/v1 endpoints")),
+        (WorkflowRunReported.self, .shiplog("POST /webhooks/github (GitHub's signed deliveries)")),
+        (GitHubDeploymentCreated.self, .shiplog("POST /webhooks/github (GitHub's signed deliveries)")),
+        (GitHubDeploymentStatusReported.self, .shiplog("POST /webhooks/github (GitHub's signed deliveries)")),
     ]
 
-    private static let byName: [String: any EventPayload.Type] = Dictionary(
-        uniqueKeysWithValues: all.map { ($0.eventType, $0) })
+    /// Who may write `type`; nil for a type the ledger does not know.
+    public static func writer(of type: String) -> EventWriter? {
+        byName[type]?.writer
+    }
+
+    private static let byName: [String: (payload: any EventPayload.Type, writer: EventWriter)] = Dictionary(
+        uniqueKeysWithValues: all.map { ($0.payload.eventType, $0) })
 
     /// The names of all known types, sorted.
     public static var names: [String] { byName.keys.sorted() }
 
-    /// Checks that `data` is a valid payload of `type`; the error names the problem.
-    public static func validate(type: String, data: String) throws {
-        guard let payload = byName[type] else {
+    /// Checks that `data` is a valid payload of `type`, with no field its schema lacks; the error
+    /// names the problem.
+    ///
+    /// - Parameter fields: the data's top-level keys, when the caller has them parsed already.
+    @discardableResult
+    public static func validate(type: String, data: String, fields: [String]? = nil) throws -> any EventPayload {
+        guard let entry = byName[type] else {
             throw LedgerError.unknownEventType(type, suggestion: nearest(to: type))
         }
-        _ = try payload.decode(from: data)
+        let payload = try entry.payload.decode(from: data)
+        let known = PayloadFields.names(of: payload)
+        let given = try fields ?? Array(JSONText.object(from: data, what: "\(type) data").keys)
+        if let unknown = given.filter({ !known.contains($0) }).sorted().first {
+            throw LedgerError.invalidEvent("\(type): unknown field '\(unknown)' (expected: \(known.sorted().joined(separator: ", ")))")
+        }
+        return payload
     }
 
     /// The known type closest to `name` by edit distance, if one is close.
@@ -117,10 +154,13 @@ public struct ImageBuilt: EventPayload, Equatable {
     public var image: String
     public var tag: String
     public var digest: String?
-    public init(image: String, tag: String, digest: String? = nil) {
+    /// The app the image is built for, when the recorder says.
+    public var app: String?
+    public init(image: String, tag: String, digest: String? = nil, app: String? = nil) {
         self.image = image
         self.tag = tag
         self.digest = digest
+        self.app = app
     }
 }
 
@@ -129,9 +169,12 @@ public struct BuildFailed: EventPayload, Equatable {
     public static let eventType = "BuildFailed"
     public var image: String
     public var reason: String
-    public init(image: String, reason: String) {
+    /// The app the image is built for, when the recorder says.
+    public var app: String?
+    public init(image: String, reason: String, app: String? = nil) {
         self.image = image
         self.reason = reason
+        self.app = app
     }
 }
 

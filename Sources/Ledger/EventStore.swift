@@ -44,6 +44,11 @@ public final class EventStore: Sendable {
         if !exists, access != .readWrite(create: true) {
             throw LedgerError.notALedger(path, "no such file (run `shiplog init` to create a ledger)")
         }
+        // SQLite takes an empty file for a new database: a ledger truncated to nothing would
+        // start again at position 1 as if nothing had happened.
+        if exists, (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 0 {
+            throw LedgerError.notALedger(path, "the file is empty; a ledger is never started again over one (remove it and run `shiplog init` for a new ledger)")
+        }
         switch access {
         case .readWrite(let create):
             let connection: Connection
@@ -98,7 +103,7 @@ public final class EventStore: Sendable {
     ///   - idempotencyKey: a retry with the same key and content returns the original
     ///     events; the same key with other content is refused.
     /// - Returns: the recorded events, after the transaction holding them committed.
-    public func append(_ events: [NewEvent], expectedVersion: ExpectedVersion = .any, idempotencyKey: String? = nil) async throws -> AppendResult {
+    public func append(_ events: [NewEvent], expectedVersion: ExpectedVersion = .any, idempotencyKey: IdempotencyKey? = nil) async throws -> AppendResult {
         try await append(AppendRequest(events: events, expectedVersion: expectedVersion, idempotencyKey: idempotencyKey))
     }
 
@@ -107,7 +112,6 @@ public final class EventStore: Sendable {
         guard let writer else { throw LedgerError.notALedger(path, "opened read-only") }
         for event in request.events where !event.isSchemaChecked {
             try EventTypes.validate(type: event.type, data: event.data)
-            _ = try JSONText.object(from: event.data, what: "\(event.type) data")
         }
         return try await writer.append(request)
     }
@@ -135,6 +139,25 @@ public final class EventStore: Sendable {
     public func streamVersion(_ stream: String) throws -> Int64 {
         try read { db in
             try db.cachedStatement("SELECT version FROM events WHERE stream = ? ORDER BY version DESC LIMIT 1").queryFirst(stream) { $0.int64(at: 0) } ?? 0
+        }
+    }
+
+    /// Whether an append was recorded under `key` (a retry of it is answered from the log).
+    public func hasAppended(under key: IdempotencyKey) throws -> Bool {
+        try read { db in
+            try db.cachedStatement("SELECT 1 FROM idempotency_keys WHERE key = ?").queryFirst(key.stored) { _ in true } ?? false
+        }
+    }
+
+    /// The first event of each of `streams` that exists: who opened it, and with what.
+    public func firstEvents(of streams: some Sequence<String>) throws -> [String: RecordedEvent] {
+        try read { db in
+            let statement = try db.cachedStatement(EventQuery.select + " WHERE stream = ? AND version = 1")
+            var found: [String: RecordedEvent] = [:]
+            for stream in Set(streams) {
+                if let event = try statement.queryFirst(stream, read: EventQuery.read) { found[stream] = event }
+            }
+            return found
         }
     }
 

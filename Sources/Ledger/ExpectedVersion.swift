@@ -24,7 +24,7 @@ public enum ExpectedVersion: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    func accepts(actual: Int64) -> Bool {
+    public func accepts(actual: Int64) -> Bool {
         switch self {
         case .any: true
         case .noStream: actual == 0

@@ -46,6 +46,66 @@ enum JSONText {
         return object
     }
 
+    /// The first key that an object of `json` holds twice, as `path.key`; nil when none does.
+    ///
+    /// `JSONSerialization` keeps one of two equal keys without a word, so what a client meant
+    /// would depend on the parser: the ledger refuses such text instead. `json` must be valid
+    /// JSON (parse it first); keys are compared after their escapes are decoded.
+    static func duplicateKey(in json: some Collection<UInt8>) -> String? {
+        var objects: [KeyScan?] = []  // nil for an array
+        var lastKey = ""
+        var index = json.startIndex
+        while index != json.endIndex {
+            let byte = json[index]
+            switch byte {
+            case UInt8(ascii: "{"):
+                objects.append(KeyScan(name: lastKey))
+            case UInt8(ascii: "["):
+                objects.append(nil)
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                _ = objects.popLast()
+            case UInt8(ascii: ","):
+                if objects.last??.expectsKey == false { objects[objects.count - 1]?.expectsKey = true }
+            case UInt8(ascii: ":"):
+                objects[objects.count - 1]?.expectsKey = false
+            case UInt8(ascii: "\""):
+                var raw: [UInt8] = []
+                var escaped = false
+                json.formIndex(after: &index)
+                while index != json.endIndex {
+                    let character = json[index]
+                    if character == UInt8(ascii: "\""), !escaped { break }
+                    escaped = character == UInt8(ascii: "\\") && !escaped
+                    raw.append(character)
+                    json.formIndex(after: &index)
+                }
+                if let object = objects.last ?? nil, object.expectsKey {
+                    let key = raw.contains(UInt8(ascii: "\\")) ? decodedString(raw) : String(decoding: raw, as: UTF8.self)
+                    if object.keys.contains(key) { return object.name.isEmpty ? key : "\(object.name).\(key)" }
+                    objects[objects.count - 1]?.keys.insert(key)
+                    lastKey = object.name.isEmpty ? key : "\(object.name).\(key)"
+                }
+            default:
+                break
+            }
+            if index != json.endIndex { json.formIndex(after: &index) }
+        }
+        return nil
+    }
+
+    /// An object ``duplicateKey(in:)`` is inside: its keys so far, and whether a key comes next.
+    private struct KeyScan {
+        var keys: Set<String> = []
+        var expectsKey = true
+        var name: String
+    }
+
+    /// The string a JSON string literal's inside (`raw`, escapes and all) stands for.
+    private static func decodedString(_ raw: [UInt8]) -> String {
+        let literal = Data([UInt8(ascii: "\"")] + raw + [UInt8(ascii: "\"")])
+        return (try? JSONSerialization.jsonObject(with: literal, options: [.fragmentsAllowed]) as? String) ?? String(decoding: raw, as: UTF8.self)
+    }
+
     /// Serialises a parsed JSON value with sorted keys, so the same content is the same text.
     static func canonical(_ object: Any) throws -> String {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
@@ -74,7 +134,7 @@ enum JSONText {
     }
 
     /// `timeoutSeconds` → `timeout_seconds`: errors name fields as they are written in JSON.
-    private static func snakeCase(_ name: String) -> String {
+    static func snakeCase(_ name: String) -> String {
         var result = ""
         for character in name {
             if character.isUppercase {

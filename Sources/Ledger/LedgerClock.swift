@@ -43,8 +43,10 @@ public enum Timestamp {
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(fraction, 6))Z"
     }
 
-    /// Parses the stored form, or a plain date (`2026-11-27`), or ISO 8601 without fraction.
+    /// Parses the stored form, or a plain date (`2026-11-27`), or ISO 8601 without fraction;
+    /// nil for anything else, trailing text included.
     public static func date(from text: String) -> Date? {
+        guard text.wholeMatch(of: shape) != nil else { return nil }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }
@@ -53,6 +55,10 @@ public enum Timestamp {
         formatter.formatOptions = [.withFullDate]
         return formatter.date(from: text)
     }
+
+    /// A date, or a date and time with seconds, an optional fraction and a zone: nothing before
+    /// or after (Foundation's formatter reads a date and ignores what follows it).
+    nonisolated(unsafe) private static let shape = #/[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?/#
 
     private static func pad(_ value: Int64, _ width: Int) -> String {
         let digits = String(value)

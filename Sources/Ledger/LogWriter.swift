@@ -39,9 +39,19 @@ struct LogWriter {
     /// savepoint can roll it back alone.
     mutating func append(_ request: AppendRequest) throws -> AppendResult {
         let contentHash = request.idempotencyKey == nil ? [] : request.contentHash
-        if let key = request.idempotencyKey, let earlier = try earlierAppend(key: key) {
-            guard earlier.contentHash == contentHash else { throw LedgerError.idempotencyConflict(key: key) }
+        if let key = request.idempotencyKey, let earlier = try earlierAppend(key: key.stored) {
+            guard earlier.contentHash == contentHash else { throw LedgerError.idempotencyConflict(key: key.key) }
             return AppendResult(events: try readEvents(from: earlier.first, through: earlier.last), deduplicated: true)
+        }
+        for stream in request.newStreams.sorted() {
+            let actual = try currentVersion(of: stream)
+            guard actual == 0 else { throw LedgerError.wrongExpectedVersion(stream: stream, expected: .noStream, actual: actual) }
+        }
+        for id in request.events.compactMap(\.id) {
+            let text = id.uuidString.lowercased()
+            if let position = try connection.cachedStatement("SELECT position FROM events WHERE id = ?").queryFirst(text, read: { $0.int64(at: 0) }) {
+                throw LedgerError.invalidEvent("event id \(text) is already in the log (position \(position))")
+            }
         }
 
         var versions: [String: Int64] = [:]
@@ -119,7 +129,7 @@ struct LogWriter {
         if let key = request.idempotencyKey {
             try connection.cachedStatement("""
                 INSERT INTO idempotency_keys (key, content_hash, first_position, last_position, next_version) VALUES (?, ?, ?, ?, ?)
-                """).execute(key, contentHash, headPosition + 1, position, recorded.last?.version ?? 0)
+                """).execute(key.stored, contentHash, headPosition + 1, position, recorded.last?.version ?? 0)
         }
         headPosition = position
         headHash = previousHash

@@ -1,3 +1,4 @@
+import Access
 import Deploy
 import Hummingbird
 import Ledger
@@ -8,7 +9,8 @@ import Logging
 public struct Backend: Sendable {
     public let store: EventStore
     public let tokens: AccessTokens
-    public let permissions: Permissions
+    /// Who may do what: the configuration's, or the defaults without one.
+    public let policy: AccessPolicy
     /// Absent when the service runs without a configuration: then it records and reports, but
     /// does not deploy or reconcile.
     public let workflow: ServerWorkflow?
@@ -18,7 +20,7 @@ public struct Backend: Sendable {
     public init(store: EventStore, workflow: ServerWorkflow?, metrics: ServerMetrics = ServerMetrics(), logger: Logger) {
         self.store = store
         self.tokens = AccessTokens(store: store)
-        self.permissions = Permissions(overrides: workflow?.configuration.apiRoles ?? [:])
+        self.policy = workflow?.configuration.accessPolicy ?? .unconfigured
         self.workflow = workflow
         self.metrics = metrics
         self.logger = logger
@@ -37,37 +39,37 @@ public struct Backend: Sendable {
             throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer realm=\"shiplog\""],
                             message: "a valid bearer token is required (Authorization: Bearer shiplog_...)")
         }
-        if let reason = permissions.refusal(action, by: identity) {
-            throw try await refusal(reason, identity, context, action: action, app: app, environment: environment)
+        if let reason = policy.refusal(action, by: identity.principal) {
+            throw try await refused(AccessRefusal(action, app: app, environment: environment, reason: reason), identity, context)
         }
         return identity
     }
 
     /// The metadata of what `identity` records, once it may say it acts for `person`: only a token
-    /// named as a bot in the configuration's `bots:` may, and only for whom its `acts_for` names —
-    /// otherwise any token could put its deploys under someone else's name. A refusal is a 403,
-    /// recorded as `AccessDenied`.
+    /// named as a bot in the configuration's `bots:` may, only for whom its `acts_for` names, and
+    /// with no more than that person's role — otherwise any token could put its deploys under
+    /// someone else's name. A refusal is a 403, recorded as `AccessDenied`.
     func metadata(
         _ identity: APIIdentity, onBehalfOf person: String?, _ context: ShiplogRequestContext, action: Permissions.Action,
         app: String? = nil, environment: String? = nil
     ) async throws -> EventMetadata {
-        let metadata = identity.metadata(onBehalfOf: person, clientAddress: context.clientAddress)
         guard let person, person != identity.name else { return identity.metadata(clientAddress: context.clientAddress) }
-        let reason = workflow.map { AccessPolicy($0.configuration).delegationRefusal(bot: identity.name, person: person) }
-            ?? "this service runs without a configuration, so no token may act on behalf of others"
-        guard let reason else { return metadata }
-        throw try await refusal(reason, identity, context, action: action, app: app, environment: environment)
+        if let reason = policy.refusal(action, by: identity.principal, onBehalfOf: person) {
+            throw try await refused(AccessRefusal(action, app: app, environment: environment, reason: reason), identity, context)
+        }
+        return identity.metadata(onBehalfOf: person, clientAddress: context.clientAddress)
     }
 
     /// Records `identity`'s refusal as `AccessDenied` and returns the 403 that says why.
-    private func refusal(
-        _ reason: String, _ identity: APIIdentity, _ context: ShiplogRequestContext, action: Permissions.Action,
-        app: String?, environment: String?
-    ) async throws -> HTTPError {
-        let denied = AccessDenied(action: action.rawValue, app: app, environment: environment, reason: reason)
-        _ = try await store.append([NewEvent(stream: "access", denied, metadata: identity.metadata(clientAddress: context.clientAddress))])
+    private func refused(_ refusal: AccessRefusal, _ identity: APIIdentity, _ context: ShiplogRequestContext) async throws -> HTTPError {
+        try await refusal.record(in: store, metadata: identity.metadata(clientAddress: context.clientAddress))
+        return forbidden(refusal)
+    }
+
+    /// The 403 for a refusal already recorded, counted in the metrics.
+    func forbidden(_ refusal: AccessRefusal) -> HTTPError {
         metrics.refused(status: 403)
-        return HTTPError(.forbidden, message: "access denied: \(reason)")
+        return HTTPError(.forbidden, message: refusal.description)
     }
 
     /// The workflow engine, or 503 when the service was started without a configuration.

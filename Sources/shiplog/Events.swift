@@ -1,3 +1,4 @@
+import Access
 import ArgumentParser
 import Foundation
 import Ledger
@@ -94,21 +95,25 @@ extension Events {
         }
 
         func run() async throws {
-            if each { return try await appendEach() }
+            if let idempotencyKey { _ = try IdempotencyKey(idempotencyKey, scope: "") }
+            let policy = try global.accessPolicy()
+            if each { return try await appendEach(policy) }
             let input: String
             if let file {
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw LedgerError.invalidEvent("cannot read \(file): no such file or not readable")
                 }
-                input = String(decoding: data, as: UTF8.self)
+                input = try EventLineParser.text(Array(data), what: file)
             } else {
-                input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                input = try EventLineParser.text(Array(FileHandle.standardInput.readDataToEndOfFile()), what: "standard input")
             }
             // Parse everything before opening the store: bad input writes nothing.
             let events = try EventLineParser.parse(input, defaults: global.metadata)
             let store = try global.openStore(.readWrite(create: false))
-            let result = try await store.append(
-                events, expectedVersion: ExpectedVersion(argument: expectedVersion) ?? .any, idempotencyKey: idempotencyKey)
+            let request = try await RecordingRules(policy: policy, store: store).admit(
+                events, by: global.principal, refusalMetadata: global.metadata,
+                expectedVersion: ExpectedVersion(argument: expectedVersion) ?? .any, idempotencyKey: idempotencyKey)
+            let result = try await store.append(request)
             for event in result.events { emit(event.jsonLine()) }
             if result.deduplicated {
                 complain("already appended with idempotency key '\(idempotencyKey ?? "")': nothing new written")
@@ -117,18 +122,21 @@ extension Events {
 
         /// Streams standard input: every line is appended as soon as it is read,
         /// and printed back only after the commit that holds it returned.
-        private func appendEach() async throws {
+        private func appendEach(_ policy: AccessPolicy) async throws {
             let store = try global.openStore(.readWrite(create: false))
+            let rules = RecordingRules(policy: policy, store: store)
             let defaults = global.metadata
+            let principal = global.principal
             try await withThrowingTaskGroup(of: Void.self) { group in
                 var inFlight = 0
                 var number = 0
                 while let line = readLine(strippingNewline: true) {
                     number += 1
                     guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
-                    let event: NewEvent
+                    let request: AppendRequest
                     do {
-                        event = try EventLineParser.parseLine(line, defaults: defaults)
+                        let event = try EventLineParser.parseLine(line, defaults: defaults)
+                        request = try await rules.admit([event], by: principal, refusalMetadata: defaults)
                     } catch let error as LedgerError {
                         throw LedgerError.invalidEvent("line \(number): \(error.message)")
                     }
@@ -137,7 +145,7 @@ extension Events {
                         inFlight -= 1
                     }
                     group.addTask {
-                        for recorded in try await store.append([event]).events { emit(recorded.jsonLine()) }
+                        for recorded in try await store.append(request).events { emit(recorded.jsonLine()) }
                     }
                     inFlight += 1
                 }

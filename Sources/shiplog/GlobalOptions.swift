@@ -1,4 +1,6 @@
+import Access
 import ArgumentParser
+import Deploy
 import Foundation
 import Ledger
 
@@ -46,6 +48,20 @@ struct GlobalOptions: ParsableArguments {
 
     func openStore(_ access: EventStore.Access) throws -> EventStore {
         try database.openStore(access)
+    }
+
+    /// The actor as the access policy sees it.
+    var principal: Principal {
+        Principal(name: metadata.actor ?? "", credential: .cli)
+    }
+
+    /// The configuration's policy, when there is a configuration (`--config` or `SHIPLOG_CONFIG`
+    /// must name one that exists; `./shiplog.yml` is optional). Without one nobody is named, and
+    /// the actor, who holds the ledger file, is trusted as a maintainer.
+    func accessPolicy() throws -> AccessPolicy {
+        let named = config != nil || ProcessInfo.processInfo.environment["SHIPLOG_CONFIG"].map { !$0.isEmpty } == true
+        guard named || FileManager.default.fileExists(atPath: configPath) else { return .unconfigured }
+        return try ShiplogConfiguration.load(path: configPath).accessPolicy
     }
 }
 

@@ -102,6 +102,51 @@ struct EventStoreTests {
         #expect(try store.events().count == 1)
     }
 
+    @Test func idempotencyKeysOfOneScopeAreNotAnothers() async throws {
+        let store = try ledger.open()
+        let first = try await store.append([requested("1")], idempotencyKey: try IdempotencyKey("run-1", scope: "token:a"))
+        let second = try await store.append([requested("2")], idempotencyKey: try IdempotencyKey("run-1", scope: "token:b"))
+        #expect(!second.deduplicated)
+        #expect(second.events.first?.position != first.events.first?.position)
+        let retry = try await store.append([requested("2")], idempotencyKey: try IdempotencyKey("run-1", scope: "token:b"))
+        #expect(retry.deduplicated && retry.events == second.events)
+        #expect(throws: LedgerError.self) { try IdempotencyKey("has space", scope: "token:a") }
+    }
+
+    @Test func anEventIdIsNeverGivenToASecondEvent() async throws {
+        let store = try ledger.open()
+        let id = UUID()
+        _ = try await store.append([NewEvent(id: id, stream: "a", type: "ImageBuilt", data: #"{"image":"i","tag":"t"}"#)])
+        let again = await #expect(throws: LedgerError.self) {
+            try await store.append([NewEvent(id: id, stream: "b", type: "ImageBuilt", data: #"{"image":"i","tag":"t"}"#)])
+        }
+        #expect(again?.message.contains("is already in the log (position 1)") == true)
+        let twice = #expect(throws: LedgerError.self) {
+            try AppendRequest(events: [NewEvent(id: id, stream: "c", type: "ImageBuilt", data: "{}"), NewEvent(id: id, stream: "c", type: "ImageBuilt", data: "{}")])
+        }
+        #expect(twice?.message.contains("is given twice") == true)
+        #expect(try store.events().count == 1)
+    }
+
+    @Test func anAppendThatMustOpenItsStreamsFailsWhenOneExists() async throws {
+        let store = try ledger.open()
+        _ = try await store.append([requested("1")])
+        var request = try AppendRequest(events: [requested("1"), requested("2")])
+        request.newStreams = ["deployment-1"]
+        await #expect(throws: LedgerError.self) { try await store.append(request) }
+        #expect(try store.events().count == 1)
+    }
+
+    @Test func aZeroByteFileIsNotALedgerAndIsLeftAsItIs() throws {
+        let path = ledger.directory.path("empty.sqlite")
+        FileManager.default.createFile(atPath: path, contents: Data())
+        for access in [EventStore.Access.readWrite(create: true), .readWrite(create: false), .readOnly] {
+            let error = #expect(throws: LedgerError.self) { try EventStore(path: path, access: access) }
+            #expect(error?.message.contains("the file is empty") == true)
+        }
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 0)
+    }
+
     @Test func rawEventsAreCheckedAgainstTheirSchemaBeforeAnythingIsWritten() async throws {
         let store = try ledger.open()
         let unknown = await #expect(throws: LedgerError.self) {

@@ -9,7 +9,7 @@ struct BadInputTests {
 
     init() throws {
         try cli.run("init")
-        try cli.run("events", "append", input: .requested(1))
+        try cli.run("events", "append", "--actor", "ana-maintainer", input: .requested(1))
     }
 
     func expectRefused(_ output: CLI.Output, saying message: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
@@ -22,32 +22,32 @@ struct BadInputTests {
     }
 
     @Test func malformedJSON() throws {
-        try expectRefused(try cli.run("events", "append", input: #"{"stream": "deployment-2", "type": "#), saying: "line 1: the line is not valid JSON")
+        try expectRefused(try cli.run("events", "append", "--actor", "ana-maintainer", input: #"{"stream": "deployment-2", "type": "#), saying: "line 1: the line is not valid JSON")
     }
 
     @Test func anUnknownEventType() throws {
-        try expectRefused(try cli.run("events", "append", input: .event(stream: "s", type: "DeploymentStabel", data: "{}")),
+        try expectRefused(try cli.run("events", "append", "--actor", "ana-maintainer", input: .event(stream: "s", type: "DeploymentStabel", data: "{}")),
                           saying: "unknown event type 'DeploymentStabel' (did you mean 'DeploymentStable'?)")
     }
 
     @Test func aMissingField() throws {
-        try expectRefused(try cli.run("events", "append", input: .event(stream: "s", type: "DeploymentRequested", data: #"{"app":"api"}"#)),
+        try expectRefused(try cli.run("events", "append", "--actor", "ana-maintainer", input: .event(stream: "s", type: "DeploymentRequested", data: #"{"app":"api"}"#)),
                           saying: "DeploymentRequested: missing field 'environment'")
     }
 
     @Test func aBadLineAmongGoodOnesWritesNoneOfThem() throws {
         let input = [String.requested(2), .requested(3), "{oops"].joined(separator: "\n")
-        try expectRefused(try cli.run("events", "append", input: input), saying: "line 3:")
+        try expectRefused(try cli.run("events", "append", "--actor", "ana-maintainer", input: input), saying: "line 3:")
     }
 
     @Test func aWrongExpectedVersion() throws {
-        try expectRefused(try cli.run("events", "append", "--expected-version", "no-stream", input: .requested(1)),
+        try expectRefused(try cli.run("events", "append", "--actor", "ana-maintainer", "--expected-version", "no-stream", input: .requested(1)),
                           saying: "wrong expected version for stream 'deployment-1': expected no stream, but the stream is at version 1")
     }
 
     @Test func aReusedIdempotencyKeyWithOtherContent() throws {
-        try cli.run("events", "append", "--idempotency-key", "k1", input: .requested(5))
-        let output = try cli.run("events", "append", "--idempotency-key", "k1", input: .requested(6))
+        try cli.run("events", "append", "--actor", "ana-maintainer", "--idempotency-key", "k1", input: .requested(5))
+        let output = try cli.run("events", "append", "--actor", "ana-maintainer", "--idempotency-key", "k1", input: .requested(6))
         #expect(output.status != 0)
         #expect(output.stderr.contains("idempotency key 'k1' was already used for different events"))
         #expect(try cli.eventCount() == 2)
@@ -56,7 +56,7 @@ struct BadInputTests {
     @Test func aFileThatIsNotASQLiteDatabase() throws {
         let path = cli.directory.path("notes.sqlite")
         try Data(String(repeating: "definitely not a database\n", count: 10).utf8).write(to: URL(fileURLWithPath: path))
-        let output = try cli.run("events", "append", "--db", path, input: .requested(2))
+        let output = try cli.run("events", "append", "--actor", "ana-maintainer", "--db", path, input: .requested(2))
         #expect(output.status != 0)
         #expect(output.stderr == "Error: \(path) is not a shiplog ledger: the file is not a SQLite database\n")
         #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("definitely not a database"))
@@ -64,7 +64,7 @@ struct BadInputTests {
 
     @Test func aMissingDatabasePath() throws {
         let path = cli.directory.path("missing/nowhere.sqlite")
-        for command in [["status"], ["events", "append"], ["verify"], ["history"]] {
+        for command in [["status"], ["events", "append", "--actor", "ana-maintainer"], ["verify"], ["history"]] {
             let output = try cli.run(command + ["--db", path], input: .requested(2))
             #expect(output.status != 0)
             #expect(output.stderr == "Error: \(path) is not a shiplog ledger: no such file (run `shiplog init` to create a ledger)\n")
@@ -81,12 +81,12 @@ struct BadInputTests {
     }
 
     @Test func aMissingInputFile() throws {
-        try expectRefused(try cli.run("events", "append", "--file", cli.directory.path("nope.jsonl")), saying: "cannot read")
+        try expectRefused(try cli.run("events", "append", "--actor", "ana-maintainer", "--file", cli.directory.path("nope.jsonl")), saying: "cannot read")
     }
 
     @Test func badOptionValues() throws {
         for arguments in [["history", "--status", "exploded"], ["history", "--since", "yesterday-ish"], ["history", "--limit", "-5"],
-                          ["events", "append", "--expected-version", "soon"], ["status", "--format", "xml"]] {
+                          ["events", "append", "--actor", "ana-maintainer", "--expected-version", "soon"], ["status", "--format", "xml"]] {
             let output = try cli.run(arguments, input: .requested(2))
             #expect(output.status != 0, "\(arguments)")
             #expect(output.stderr.hasPrefix("Error: "), "\(arguments): \(output.stderr)")

@@ -29,11 +29,11 @@ struct CommandTests {
             .event(stream: "deployment-1", type: "DeploymentStable",
                    data: #"{"task_definition_arn":"arn:aws:ecs:us-east-1:1:task-definition/staging-api:12"}"#),
         ].joined(separator: "\n")
-        let appended = try cli.run("events", "append", "--actor", "ana", input: input)
+        let appended = try cli.run("events", "append", "--actor", "ana-maintainer", input: input)
         #expect(appended.status == 0, "\(appended.stderr)")
         let records = try appended.lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
         #expect(records.map { $0["position"] as? Int } == [1, 2])
-        #expect(records.map { ($0["metadata"] as? [String: Any])?["actor"] as? String } == ["ana", "ana"])
+        #expect(records.map { ($0["metadata"] as? [String: Any])?["actor"] as? String } == ["ana-maintainer", "ana-maintainer"])
 
         let status = try cli.run("status", "--format", "json")
         let states = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]] ?? []
@@ -52,24 +52,24 @@ struct CommandTests {
         #expect(table.lines.first?.hasPrefix("ID") == true)
         #expect(table.lines.count == 2)
 
-        let audit = try cli.run("audit", "--actor", "ana", "--format", "json")
+        let audit = try cli.run("audit", "--actor", "ana-maintainer", "--format", "json")
         #expect(audit.stdout.contains(#""action" : "deploy""#))
     }
 
     @Test func theActorAndRunURLComeFromGitHubActionsVariables() throws {
         var cli = self.cli
-        cli.environment = ["GITHUB_ACTOR": "ana", "GITHUB_SERVER_URL": "https://github.com",
+        cli.environment = ["GITHUB_ACTOR": "ana-maintainer", "GITHUB_SERVER_URL": "https://github.com",
                            "GITHUB_REPOSITORY": "WordPress/openverse-infrastructure", "GITHUB_RUN_ID": "4242", "GITHUB_SHA": "0a1b2c"]
         try cli.run("init")
         let output = try cli.run("events", "append", input: .requested(1))
-        #expect(output.stdout.contains(#""actor":"ana""#))
+        #expect(output.stdout.contains(#""actor":"ana-maintainer""#))
         #expect(output.stdout.contains(#""source":"https://github.com/WordPress/openverse-infrastructure/actions/runs/4242""#))
         #expect(output.stdout.contains(#""commit":"0a1b2c""#))
     }
 
     @Test func eventsFiltersByStreamTypeAndPosition() throws {
         try cli.run("init")
-        try cli.run("events", "append", input: [String.requested(1), .requested(2), .requested(3)].joined(separator: "\n"))
+        try cli.run("events", "append", "--actor", "ana-maintainer", input: [String.requested(1), .requested(2), .requested(3)].joined(separator: "\n"))
         #expect(try cli.run("events", "--stream", "deployment-2").lines.count == 1)
         #expect(try cli.run("events", "--after", "1").lines.count == 2)
         #expect(try cli.run("events", "--type", "DeploymentStable").lines.isEmpty)
@@ -78,8 +78,8 @@ struct CommandTests {
 
     @Test func anIdempotentRetryPrintsTheOriginalPositionsAndWritesNothingNew() throws {
         try cli.run("init")
-        let first = try cli.run("events", "append", "--idempotency-key", "run-9-step-3", input: .requested(1))
-        let retry = try cli.run("events", "append", "--idempotency-key", "run-9-step-3", input: .requested(1))
+        let first = try cli.run("events", "append", "--actor", "ana-maintainer", "--idempotency-key", "run-9-step-3", input: .requested(1))
+        let retry = try cli.run("events", "append", "--actor", "ana-maintainer", "--idempotency-key", "run-9-step-3", input: .requested(1))
         #expect(retry.status == 0)
         #expect(retry.stdout == first.stdout)
         #expect(try cli.eventCount() == 1)
@@ -87,7 +87,7 @@ struct CommandTests {
 
     @Test func followKeepsPrintingEventsAppendedLater() async throws {
         try cli.run("init")
-        try cli.run("events", "append", input: .requested(1))
+        try cli.run("events", "append", "--actor", "ana-maintainer", input: .requested(1))
         let follower = cli.process(["events", "--follow"])
         let stdout = Pipe()
         follower.standardOutput = stdout
@@ -96,7 +96,7 @@ struct CommandTests {
         defer { if follower.isRunning { follower.terminate() } }
         let collector = OutputCollector(stdout.fileHandleForReading)
         await collector.wait { $0.output.contains("deployment-1") }
-        try cli.run("events", "append", input: .requested(2))
+        try cli.run("events", "append", "--actor", "ana-maintainer", input: .requested(2))
         await collector.wait { $0.output.contains("deployment-2") }
         let seen = collector.output
         #expect(seen.contains("deployment-1"))
@@ -106,7 +106,7 @@ struct CommandTests {
 
     @Test func verifyPrintsTheHeadWhenIntactAndNamesTheFirstBadPositionWhenNot() throws {
         try cli.run("init")
-        try cli.run("events", "append", input: (1...4).map { String.requested($0) }.joined(separator: "\n"))
+        try cli.run("events", "append", "--actor", "ana-maintainer", input: (1...4).map { String.requested($0) }.joined(separator: "\n"))
         let intact = try cli.run("verify")
         #expect(intact.status == 0)
         #expect(intact.stdout.hasPrefix("intact: 4 events, head position 4, hash "))
@@ -121,7 +121,7 @@ struct CommandTests {
 
     @Test func theSQLiteShellCannotUpdateOrDeleteEvents() throws {
         try cli.run("init")
-        try cli.run("events", "append", input: .requested(1))
+        try cli.run("events", "append", "--actor", "ana-maintainer", input: .requested(1))
         let shell = try #require(["/usr/bin/sqlite3", "/bin/sqlite3"].first { FileManager.default.isExecutableFile(atPath: $0) },
                                  "the sqlite3 shell is missing (apt-get install sqlite3; scripts/test installs it)")
         for statement in ["UPDATE events SET type = 'Forged'", "DELETE FROM events"] {
@@ -140,7 +140,7 @@ struct CommandTests {
 
     @Test func rebuildReportsWhatItReplayedAndKeepsTheSameState() throws {
         try cli.run("init")
-        try cli.run("events", "append", input: [String.requested(1), .requested(2, env: "production")].joined(separator: "\n"))
+        try cli.run("events", "append", "--actor", "ana-maintainer", input: [String.requested(1), .requested(2, env: "production")].joined(separator: "\n"))
         let before = try cli.run("status", "--format", "json").stdout
         let rebuild = try cli.run("rebuild")
         #expect(rebuild.status == 0)
@@ -150,7 +150,7 @@ struct CommandTests {
 
     @Test func globalOptionsWorkBeforeTheSubcommandToo() throws {
         try cli.run("init")
-        try cli.run("events", "append", input: .requested(1))
+        try cli.run("events", "append", "--actor", "ana-maintainer", input: .requested(1))
         let output = try cli.run(["--db", cli.database, "events"], useDatabase: false)
         #expect(output.status == 0)
         #expect(output.lines.count == 1)
@@ -160,12 +160,12 @@ struct CommandTests {
 extension CommandTests {
     @Test func historyAndAuditFilterByTheActor() throws {
         try cli.run("init")
-        try cli.run("events", "append", "--actor", "ana", input: .requested(1))
-        try cli.run("events", "append", "--actor", "ben", input: .requested(2, env: "production"))
-        let history = try cli.run("history", "--actor", "ben", "--format", "json")
+        try cli.run("events", "append", "--actor", "cara-contributor", input: .requested(1))
+        try cli.run("events", "append", "--actor", "ben-maintainer", input: .requested(2, env: "production"))
+        let history = try cli.run("history", "--actor", "ben-maintainer", "--format", "json")
         #expect(history.stdout.contains("deployment-2"))
         #expect(!history.stdout.contains("deployment-1"))
-        #expect(try cli.run("audit", "--actor", "ana").lines.count == 2, "a header and ana's deploy")
-        #expect(try cli.run("events", "--actor", "ben").lines.count == 1)
+        #expect(try cli.run("audit", "--actor", "cara-contributor").lines.count == 2, "a header and cara's deploy")
+        #expect(try cli.run("events", "--actor", "ben-maintainer").lines.count == 1)
     }
 }

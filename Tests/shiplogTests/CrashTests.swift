@@ -10,7 +10,7 @@ struct CrashTests {
         signal(SIGPIPE, SIG_IGN)
         let cli = CLI()
         try cli.run("init")
-        let child = cli.process(["events", "append", "--each", "--concurrency", "32"])
+        let child = cli.process(["events", "append", "--actor", "ana-maintainer", "--each", "--concurrency", "32"])
         let stdin = Pipe(), stdout = Pipe()
         child.standardInput = stdin
         child.standardOutput = stdout

@@ -1,3 +1,4 @@
+import Access
 import Deploy
 import Hummingbird
 import Ledger
@@ -82,7 +83,7 @@ struct DeploymentsController {
         let body = try await request.decode(as: DeployRequest.self, context: context)
         try check(app: body.app, environment: body.environment, tag: body.tag, onBehalfOf: body.onBehalfOf)
         let trigger = try trigger(body.trigger)
-        let action: Permissions.Action = body.environment == ShiplogConfiguration.promotionTarget ? .productionDeploy : .deploy
+        let action = Permissions.Action.deploy(to: body.environment)
         let identity = try await backend.authorize(action, context, app: body.app, environment: body.environment)
         let metadata = try await backend.metadata(identity, onBehalfOf: body.onBehalfOf, context, action: action, app: body.app, environment: body.environment)
         let required = body.requiredVariables ?? []

@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -28,10 +29,10 @@ struct EventsController {
 
     /// `{"stream": ..., "type": ..., "data": {...}}`, or `{"events": [...], "expected_version": N}`
     /// for several at once. The actor is the token's; the body may say whom a bot acted for, and
-    /// the run URL and commit.
+    /// the run URL and commit. What a token may record is ``RecordingRules``' to say, as for the CLI.
     @Sendable func append(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
         let identity = try await backend.authorize(.record, context)
-        let key = try idempotencyKey(request)
+        let key = request.headers[.idempotencyKey]
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         guard let parsed = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) else {
             throw HTTPError(.badRequest, message: "the body is not valid JSON")
@@ -39,6 +40,7 @@ struct EventsController {
         guard let object = parsed as? [String: Any] else {
             throw HTTPError(.badRequest, message: "the body must be a JSON object: one event, or {\"events\": [...]}")
         }
+        try EventLineParser.refuseDuplicateKeys(in: buffer.readableBytesView, what: "the body")
         var objects: [[String: Any]]
         var expected = ExpectedVersion.any
         if let list = object["events"] {
@@ -57,28 +59,21 @@ struct EventsController {
         }
         let defaults = identity.metadata(clientAddress: context.clientAddress)
         var events: [NewEvent] = []
-        var delegated: Set<String> = []
         for (index, object) in objects.enumerated() {
             do {
-                var event = try EventLineParser.parseObject(object, defaults: defaults)
-                if let claimed = event.metadata.actor, claimed != identity.name {
-                    throw LedgerError.invalidEvent("metadata.actor is the token's owner (\(identity.name)); name a person with on_behalf_of")
-                }
-                if let person = event.metadata.onBehalfOf {
-                    try Names.check(person, what: "metadata.on_behalf_of")
-                    delegated.insert(person)
-                }
-                event.metadata.actor = identity.name
-                event.metadata.role = identity.role.rawValue
-                event.metadata.authMethod = "token"
-                event.metadata.clientAddress = context.clientAddress
-                events.append(event)
+                events.append(try EventLineParser.parseObject(object, defaults: defaults))
             } catch let error as LedgerError where objects.count > 1 {
                 throw LedgerError.invalidEvent("events[\(index)]: \(error.message)")
             }
         }
-        for person in delegated.sorted() { _ = try await backend.metadata(identity, onBehalfOf: person, context, action: .record) }
-        let result = try await backend.store.append(try AppendRequest(events: events, expectedVersion: expected, idempotencyKey: key))
+        let admitted: AppendRequest
+        do {
+            admitted = try await RecordingRules(policy: backend.policy, store: backend.store)
+                .admit(events, by: identity.principal, refusalMetadata: defaults, expectedVersion: expected, idempotencyKey: key)
+        } catch let refusal as AccessRefusal {
+            throw backend.forbidden(refusal)
+        }
+        let result = try await backend.store.append(admitted)
         if !result.deduplicated { backend.metrics.appended(result.events.count) }
         let recorded = result.events.map { event in
             "{\"position\":\(event.position),\"id\":\"\(event.id)\",\"stream\":\(event.stream.jsonQuoted),\"version\":\(event.version)}"
@@ -86,14 +81,6 @@ struct EventsController {
         return JSONBody.object(
             ["events": "[" + recorded.joined(separator: ",") + "]", "deduplicated": result.deduplicated ? "true" : "false"],
             status: result.deduplicated ? .ok : .created)
-    }
-
-    private func idempotencyKey(_ request: Request) throws -> String? {
-        guard let key = request.headers[.idempotencyKey] else { return nil }
-        guard !key.isEmpty, key.utf8.count <= 200, key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw HTTPError(.badRequest, message: "Idempotency-Key must be 1-200 printable characters without spaces")
-        }
-        return key
     }
 
     private func expectedVersion(_ value: Any) throws -> ExpectedVersion {

@@ -329,7 +329,7 @@ public enum OpenAPIDocument {
             "tags": ["events"],
             "operationId": "appendEvents",
             "summary": "Appends one event, or several in one transaction. This is how CI steps record what they did.",
-            "description": "Needs a deployer. The actor is the token's owner; metadata may name the person a bot acted for (on_behalf_of), the run URL (source) and the commit. Known event types have their data checked against the type's schema.",
+            "description": "Needs a deployer (record). The actor is the token's owner; metadata may name the person a bot acted for (on_behalf_of), the run URL (source) and the commit; role, auth_method, client_address and origin are shiplog's to set. Data is checked against the type's schema, unknown fields and duplicate keys refused. Only the types recorders write are taken (ImageBuilt, BuildFailed and a deployment's own steps); the others are 403, naming the command that writes them. A recorder appends only to streams it opened; a deployment stream opens with DeploymentRequested and needs what making that deployment needs (production: a maintainer, or a bot acting for one). Idempotency keys are the token's own.",
             "parameters": [
               {"name": "Idempotency-Key", "in": "header", "description": "A retry with the same key and the same content returns the original positions (200, deduplicated); the same key with other content is 409.", "schema": {"type": "string", "pattern": "^[!-~]{1,200}$"}}
             ],
@@ -573,8 +573,8 @@ public enum OpenAPIDocument {
           },
           "Name": {
             "type": "string",
-            "description": "An app, environment, actor, stream or other name: 1-128 letters, digits, '.', '_', '-' or '@'.",
-            "pattern": "^(?!\\.\\.?$)[A-Za-z0-9._@-]{1,128}$"
+            "description": "An app, environment, actor, stream or other name: 1-128 letters, digits, '.', '_', '-', '@', '[' or ']' (GitHub's bot logins such as dependabot[bot]).",
+            "pattern": "^(?!\\.\\.?$)[A-Za-z0-9._@\\[\\]-]{1,128}$"
           },
           "Time": {
             "type": "string",

@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import Hummingbird
 import Ledger
@@ -79,18 +80,9 @@ enum Names {
         return value
     }
 
-    /// Whether `value` is only letters, digits and `._-@`: no path separators, quotes, spaces or SQL.
-    static func isPlain(_ value: String) -> Bool {
-        value.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "@")
-        }
-    }
-
-    /// Refuses anything but a plain name (``isPlain(_:)``) of 1 to 128 characters.
+    /// Refuses anything but a name of the ledger's ``NameRule`` (bot logins such as
+    /// `dependabot[bot]` included).
     static func check(_ value: String, what: String) throws {
-        guard !value.isEmpty, value.utf8.count <= 128, isPlain(value), value != ".", value != ".." else {
-            throw HTTPError(.badRequest, message: "\(what) must be 1-128 letters, digits, '.', '_', '-' or '@', not '\(value.prefix(80))'")
-        }
+        guard NameRule.isValid(value) else { throw HTTPError(.badRequest, message: NameRule.problem(value, what: what)) }
     }
 }

@@ -1,3 +1,4 @@
+import Access
 import AWS
 import Deploy
 import Foundation

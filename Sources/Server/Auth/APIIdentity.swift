@@ -1,3 +1,4 @@
+import Access
 import Ledger
 
 /// Who a request comes from: the token it presented, that token's name (its owner) and role.
@@ -11,6 +12,11 @@ public struct APIIdentity: Sendable, Equatable {
         self.tokenId = tokenId
         self.name = name
         self.role = role
+    }
+
+    /// The identity as the access policy sees it.
+    public var principal: Principal {
+        Principal(name: name, credential: .token(id: tokenId, role: role))
     }
 
     /// The metadata of what this identity records: it is the actor; `onBehalfOf` is the person a

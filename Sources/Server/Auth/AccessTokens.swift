@@ -1,3 +1,4 @@
+import Access
 import Crypto
 import Foundation
 import Ledger
@@ -92,8 +93,8 @@ public final class AccessTokens: Sendable {
 
     /// Token names are what records show as the actor: a login-like word, no spaces or paths.
     static func validate(name: String) throws {
-        guard !name.isEmpty, name.utf8.count <= 64, Names.isPlain(name), name.first != "." else {
-            throw TokenError.badRequest("token name must be 1-64 letters, digits, '.', '_', '-' or '@', not '\(name)'")
+        guard !name.isEmpty, name.utf8.count <= 64, NameRule.isValid(name), name.first != "." else {
+            throw TokenError.badRequest("token name must be 1-64 letters, digits, '.', '_', '-', '@', '[' or ']', not '\(name)'")
         }
     }
 

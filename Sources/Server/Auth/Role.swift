@@ -1,18 +1,6 @@
-/// What a token may do, each role including the ones below it: a viewer reads, a deployer also
-/// deploys and records events, a maintainer also rolls back and deploys to production.
-public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
-    case viewer, deployer, maintainer
+import Access
 
-    private var rank: Int {
-        switch self {
-        case .viewer: 0
-        case .deployer: 1
-        case .maintainer: 2
-        }
-    }
-
-    public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
-
+extension Role {
     /// The role named `text`, or a one-line reason why there is none.
     public static func named(_ text: String) throws -> Role {
         guard let role = Role(rawValue: text) else {

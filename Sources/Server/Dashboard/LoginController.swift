@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -46,7 +47,7 @@ struct LoginController {
             backend.metrics.refused(status: 401)
             return HTMLPage.response("login", Page(notice: "That token is not valid: it is unknown or was revoked."), status: .unauthorized)
         }
-        if let reason = backend.permissions.refusal(.read, by: identity) {
+        if let reason = backend.policy.refusal(.read, by: identity.principal) {
             backend.metrics.refused(status: 403)
             return HTMLPage.response("login", Page(notice: "That token may not read the ledger: \(reason)."), status: .forbidden)
         }

@@ -17,6 +17,9 @@ struct GitHubWebhookController {
     /// Nil when the service was started without one: then every delivery is refused with 503.
     let secret: String?
 
+    /// Deliveries' keys live in a scope of their own, which no token's can reach.
+    static let idempotencyScope = "webhook:github"
+
     /// GitHub caps a delivery at 25 MB; the body of an event that is not recorded is only hashed.
     static let maximumDeliverySize = 25 << 20
 
@@ -49,7 +52,7 @@ struct GitHubWebhookController {
         guard recorded else { return JSONBody.object(["ignored": try JSONBody.encode(name)], status: .accepted) }
 
         let event = try GitHubDelivery.event(name, body: Data(body.readableBytesView), clientAddress: context.clientAddress)
-        let result = try await backend.store.append(try AppendRequest(events: [event], idempotencyKey: "github-delivery-\(delivery)"))
+        let result = try await backend.store.append(try AppendRequest(events: [event], idempotencyKey: try IdempotencyKey(delivery, scope: Self.idempotencyScope)))
         if !result.deduplicated { backend.metrics.appended(result.events.count) }
         let events = result.events.map { Recorded(position: $0.position, id: $0.id, stream: $0.stream, version: $0.version, type: $0.type) }
         return JSONBody.object(
