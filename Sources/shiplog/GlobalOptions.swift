@@ -36,6 +36,10 @@ struct GlobalOptions: ParsableArguments {
         config ?? ProcessInfo.processInfo.environment["SHIPLOG_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "shiplog.yml"
     }
 
+    func validate() throws {
+        if let actor, !NameRule.isValid(actor) { throw ValidationError(NameRule.problem(actor, what: "--actor")) }
+    }
+
     /// `--db` as given, nil when absent.
     var db: String? { database.db }
 
