@@ -78,6 +78,10 @@ extension EventStore {
             try db.transaction(.immediate) {
                 let size = try LogTree.size(db)
                 let root = try Merkle.root(size: size) { try LogTree.subtree($0, $1, db) }
+                if let (earlier, signedAt) = try db.cachedStatement("SELECT root_hash, signed_at FROM checkpoints WHERE tree_size = ? LIMIT 1")
+                    .queryFirst(Int64(size), read: { ($0.blob(at: 0), $0.string(at: 1)) }), earlier != root {
+                    throw LedgerError.tampered(self.path, "the tree of size \(size) is not the one the checkpoint signed at \(signedAt) holds, and a second root is never signed for one size")
+                }
                 let signedAt = Timestamp.string(from: time)
                 let checkpoint = Checkpoint(origin: origin, size: size, root: root, time: String(signedAt.prefix(19)) + "Z")
                 let note = try signer.sign(checkpoint.body)

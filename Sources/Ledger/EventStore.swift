@@ -67,6 +67,7 @@ public final class EventStore: Sendable {
                     try connection.transaction(.immediate) {
                         if try LogTree.frontier(size: LogTree.size(connection), connection) == nil { _ = try LogTree.rebuild(connection) }
                     }
+                    if let reason = try Self.tampering(connection) { throw LedgerError.tampered(path, reason) }
                 }
             } catch let error as SQLiteError {
                 throw Self.openError(path, error, creating: !exists)
@@ -196,28 +197,13 @@ public final class EventStore: Sendable {
 
     // MARK: Verifying and rebuilding
 
-    /// Recomputes the hash chain from the first event; names the first position that does not match.
-    public func verify() throws -> Verification {
-        var expectedPosition: Int64 = 1
-        var previousHash = EventHasher.genesis
-        var failure: Verification.Failure?
-        try read { db in
-            let statement = try db.prepare(EventQuery.select + " ORDER BY position")
-            while failure == nil, try statement.step() {
-                let event = EventQuery.read(statement)
-                if event.position != expectedPosition {
-                    failure = .init(position: expectedPosition, reason: "position \(expectedPosition) is missing (next is \(event.position))")
-                } else if event.prevHash != previousHash {
-                    failure = .init(position: event.position, reason: "its previous hash does not match the hash of position \(event.position - 1)")
-                } else if EventHasher.hash(of: event) != event.hash {
-                    failure = .init(position: event.position, reason: "its content does not match its hash")
-                } else {
-                    previousHash = event.hash
-                    expectedPosition += 1
-                }
-            }
-        }
-        return Verification(count: expectedPosition - 1, headHash: previousHash, failure: failure)
+    /// Checks the whole ledger against itself and its checkpoints (``LedgerVerifier``): SQLite's
+    /// integrity check, the hash chain, the columns derived from hashed content, the Merkle tree
+    /// and every signed checkpoint; names the first thing that does not match.
+    ///
+    /// - Parameter quick: SQLite's `quick_check` instead of the full `integrity_check`.
+    public func verify(quick: Bool = false) throws -> Verification {
+        try read { db in try db.transaction(.deferred) { try LedgerVerifier(db: db, quick: quick).run() } }
     }
 
     /// Empties every projection and replays the whole log into them, in one transaction.
@@ -241,6 +227,24 @@ public final class EventStore: Sendable {
         }
     }
 
+    /// Why appending to the ledger in `db` would build on a lie: its head does not match its own
+    /// hash, or its tree is not the one its last checkpoint signed. O(log n): the full check is
+    /// ``verify(quick:)``.
+    private static func tampering(_ db: Connection) throws -> String? {
+        if let head = try db.prepare(EventQuery.select + " ORDER BY position DESC LIMIT 1").queryFirst(read: EventQuery.read),
+           EventHasher.hash(of: head) != head.hash {
+            return "the head (position \(head.position)) does not match its hash"
+        }
+        guard let (size, root, signedAt) = try db.prepare("SELECT tree_size, root_hash, signed_at FROM checkpoints ORDER BY tree_size DESC, rowid DESC LIMIT 1")
+            .queryFirst(read: { (UInt64($0.int64(at: 0)), $0.blob(at: 1), $0.string(at: 2)) }) else { return nil }
+        let logSize = try LogTree.size(db)
+        guard size <= logSize else {
+            return "the log has \(logSize) events but a checkpoint of size \(size) was signed at \(signedAt)"
+        }
+        let actual = try? Merkle.root(size: size) { try LogTree.subtree($0, $1, db) }
+        return actual == root ? nil : "the tree at size \(size) is not the one the checkpoint signed at \(signedAt) holds"
+    }
+
     private static func openError(_ path: String, _ error: SQLiteError, creating: Bool) -> LedgerError {
         switch error.code.primary {
         case .notADatabase:
@@ -258,8 +262,9 @@ public final class EventStore: Sendable {
 /// The result of ``EventStore/verify()``.
 public struct Verification: Sendable, Equatable {
     public struct Failure: Sendable, Equatable {
-        /// The first position that does not match.
-        public var position: Int64
+        /// The first position that does not match; nil for what is no one event's (a damaged
+        /// database file, a checkpoint at odds with its own note).
+        public var position: Int64?
         public var reason: String
     }
 
@@ -268,6 +273,8 @@ public struct Verification: Sendable, Equatable {
     /// The hash of the last verified event.
     public var headHash: [UInt8]
     public var failure: Failure?
+    /// How many stored checkpoints the log was held to.
+    public var checkpoints: Int = 0
 
     public var isIntact: Bool { failure == nil }
 }

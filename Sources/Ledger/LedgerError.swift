@@ -13,6 +13,7 @@ public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
         case notALedger
         case storage
         case closed
+        case tampered
     }
 
     private let kind: Kind
@@ -70,6 +71,11 @@ public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
     /// SQLite failed underneath.
     public static func storage(_ reason: String) -> LedgerError {
         LedgerError(.storage, reason)
+    }
+
+    /// The ledger does not match its own hashes or its last checkpoint: nothing is appended to it.
+    public static func tampered(_ path: String, _ reason: String) -> LedgerError {
+        LedgerError(.tampered, "\(path): refusing to append: \(reason); `shiplog verify` names what does not match")
     }
 
     /// The store was closed.
