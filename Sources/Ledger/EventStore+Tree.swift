@@ -99,6 +99,20 @@ extension EventStore {
         }
     }
 
+    /// Every stored checkpoint's size and root, in the order they were signed.
+    public func checkpointSizes() throws -> [(size: Int64, root: [UInt8])] {
+        try read { db in
+            try db.prepare("SELECT tree_size, root_hash FROM checkpoints ORDER BY rowid").query { ($0.int64(at: 0), $0.blob(at: 1)) }
+        }
+    }
+
+    /// The tree size of the largest stored checkpoint, if any.
+    public func latestCheckpointSize() throws -> UInt64? {
+        try read { db in
+            try db.cachedStatement("SELECT max(tree_size) FROM checkpoints").queryFirst { $0.isNull(at: 0) ? nil : UInt64($0.int64(at: 0)) } ?? nil
+        }
+    }
+
     /// Runs `body` in one read transaction with the log's size.
     func readTree<T>(_ body: (Connection, UInt64) throws -> T) throws -> T {
         try read { db in

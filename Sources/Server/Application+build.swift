@@ -17,6 +17,9 @@ public func buildApplication(_ settings: ServerSettings, logger: Logger = Logger
     if let workflow = backend.workflow, settings.reconciles ?? workflow.configuration.reconcileConfigured {
         services.append(ReconcilerService(workflow: workflow, logger: logger))
     }
+    if let key = settings.signingKey {
+        services.append(CheckpointService(store: backend.store, signer: try NoteSigner(keyText: key), interval: settings.checkpointInterval, logger: logger))
+    }
     var app = Application(
         router: try buildRouter(backend, settings: settings),
         configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "shiplog"),

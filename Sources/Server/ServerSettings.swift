@@ -12,6 +12,8 @@ public struct ServerSettings: Sendable {
     public var githubWebhookSecret: String?
     /// The Ed25519 key (signed-note encoding, from `shiplog keys create`) that signs checkpoints.
     public var signingKey: String?
+    /// With a signing key: how soon after the log grows a checkpoint is signed.
+    public var checkpointInterval: Duration = .seconds(10)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String, configurationPath: String? = nil,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Deploy
 import Foundation
 import Hummingbird
 import Logging
@@ -34,6 +35,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("signing-key"), help: ArgumentHelp("The key that signs checkpoints at /api/v1/checkpoint (from `shiplog keys create`).", valueName: "file"))
     var signingKey: String?
 
+    @Option(name: .customLong("checkpoint-interval"), help: ArgumentHelp("With --signing-key: sign a checkpoint this soon after the log grows (e.g. 10s, 1m).", valueName: "duration"))
+    var checkpointInterval = "10s"
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -62,10 +66,14 @@ struct Serve: AsyncParsableCommand {
             guard secret?.isEmpty == false else { throw CommandFailure("the webhook secret file \(webhookSecretFile) is empty") }
         }
         let key = try signingKey.map { try readText($0, what: "signing key") }
+        guard let interval = ShiplogConfiguration.parseDuration(checkpointInterval), interval > .zero else {
+            throw ValidationError("--checkpoint-interval must be a duration such as 10s or 1m, not '\(checkpointInterval)'")
+        }
         var settings = ServerSettings(
             host: host, port: port, databasePath: database.databasePath, configurationPath: configurationPath,
             githubWebhookSecret: secret, signingKey: key)
         settings.reconciles = reconcile == "auto" ? nil : reconcile == "on"
+        settings.checkpointInterval = interval
         let app = try await buildApplication(settings)
         try await app.runService()
     }

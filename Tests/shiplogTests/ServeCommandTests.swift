@@ -36,6 +36,28 @@ import Testing
         return created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    @Test func withASigningKeyTheServiceSignsACheckpointSoonAfterTheLogGrows() async throws {
+        try cli.run("init")
+        let created = try cli.run("keys", "create", "--out", cli.directory.path(""), "--name", "shiplog.test", useDatabase: false)
+        #expect(created.status == 0, "\(created.stderr)")
+        let (process, _, _) = try await serve(["--reconcile", "off", "--signing-key", cli.directory.path("shiplog.test.key"), "--checkpoint-interval", "1s"])
+        defer { if process.isRunning { process.terminate() } }
+        func checkpointed() throws -> [(size: Int64, root: [UInt8])] {
+            try EventStore(path: cli.database, access: .readOnly).checkpointSizes()
+        }
+        for round in 1...2 {
+            let appended = try cli.run("events", "append", "--actor", "ana-maintainer", input: .requested(round))
+            #expect(appended.status == 0, "\(appended.stderr)")
+            let head = Int64(try cli.eventCount())
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try checkpointed().last?.size != head, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(try checkpointed().last?.size == head, "a checkpoint of the grown log, round \(round)")
+        }
+        let sizes = try checkpointed().map(\.size)
+        #expect(sizes == Array(Set(sizes)).sorted(), "one checkpoint per size: \(sizes)")
+        #expect(try cli.run("verify").status == 0)
+    }
+
     @Test func sigtermFinishesInFlightAppendsAndEveryAcknowledgedEventIsInTheLedger() async throws {
         try cli.run("init")
         let token = try token("deployer")

@@ -65,14 +65,21 @@ struct ProofsController {
         ])
     }
 
-    /// The log's head as a signed C2SP checkpoint (a signed note), stored as `shiplog checkpoint` stores it.
+    /// The log's head as a signed C2SP checkpoint (a signed note): the stored one when it is of the
+    /// head, else one signed now and stored as `shiplog checkpoint` stores it.
     @Sendable func checkpoint(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
         try await backend.authorize(.read, context)
         _ = try QueryReader(request, allowed: [])
         guard let signer else {
             throw HTTPError(.serviceUnavailable, message: "this service has no signing key (shiplog serve --signing-key)")
         }
-        let note = try await backend.store.signCheckpoint(origin: signer.name, signer: signer, time: Date())
+        let size = UInt64(try backend.store.head()?.position ?? 0)
+        let note: String
+        if let stored = try backend.store.latestCheckpoint(), try backend.store.latestCheckpointSize() == size {
+            note = stored
+        } else {
+            note = try await backend.store.signCheckpoint(origin: signer.name, signer: signer, time: Date())
+        }
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: note)))
     }
 
