@@ -214,6 +214,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Access",
+                "Reports",
                 "Server",
                 "Ledger",
                 "Deploy",

@@ -99,6 +99,14 @@ extension EventStore {
         }
     }
 
+    /// The newest stored checkpoint, when it covers `position`.
+    public func checkpoint(covering position: Int64) throws -> String? {
+        try read { db in
+            try db.cachedStatement("SELECT tree_size, note FROM checkpoints ORDER BY tree_size DESC, rowid DESC LIMIT 1")
+                .queryFirst { $0.int64(at: 0) >= position ? $0.string(at: 1) : nil } ?? nil
+        }
+    }
+
     /// Every stored checkpoint's size and root, in the order they were signed.
     public func checkpointSizes() throws -> [(size: Int64, root: [UInt8])] {
         try read { db in

@@ -7,6 +7,11 @@ public struct ReportError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The longest period a report covers: its weekly series has a row a week.
     public static let maximumDays = 3653
 
+    /// What was asked for cannot be made: the message says why.
+    public static func invalid(_ message: String) -> ReportError {
+        ReportError(message: message)
+    }
+
     /// The period asked for is longer than ``maximumDays``.
     static func periodTooLong(days: Double) -> ReportError {
         ReportError(message: "the period spans \(Int(days)) days; a report covers at most \(maximumDays) days (10 years): narrow since/until")

@@ -1,10 +1,12 @@
 import ArgumentParser
+import Foundation
 import Ledger
+import Reports
 
 struct Proof: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Merkle proofs over the log (RFC 6962): that an event is in it, that it extends an older log.",
-        subcommands: [Inclusion.self, Consistency.self]
+        subcommands: [Inclusion.self, Consistency.self, Deployment.self]
     )
 }
 
@@ -72,6 +74,46 @@ extension Proof {
                 new root \(proof.newRoot.hexString)
                 path \(proof.hashes.count)
                 """ + proof.hashes.map { "\n" + $0.hexString }.joined())
+        }
+    }
+
+    struct Deployment: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A receipt of a deployment: its events, their inclusion proofs and the signed checkpoint they lead to.",
+            discussion: "Proves against the newest stored checkpoint that covers the deployment, or signs one with --key. `shiplog audit-verify --receipt FILE --public-key K` checks it offline."
+        )
+
+        @OptionGroup var global: DatabaseOptions
+
+        @Argument(help: "The deployment's id (with or without its deployment- prefix).")
+        var id: String
+
+        @Option(help: ArgumentHelp("Sign a checkpoint of the whole log with this key (from `shiplog keys create`) and prove against it.", valueName: "file"))
+        var key: String?
+
+        @Option(help: ArgumentHelp("Write the receipt to this file instead of standard output.", valueName: "file"))
+        var output: String?
+
+        func run() async throws {
+            let id = id.hasPrefix("deployment-") ? id : "deployment-\(id)"
+            guard NameRule.isValid(id) else { throw ValidationError(NameRule.problem(id, what: "the deployment id")) }
+            let signer = try key.map { try NoteSigner(keyText: try readText($0, what: "key")) }
+            let store = try global.openStore(signer == nil ? .readOnly : .readWrite(create: false))
+            guard let last = try store.events(EventFilter(stream: id)).last else { throw CommandFailure("no deployment '\(id)' in the ledger") }
+            let note: String
+            if let signer {
+                note = try await store.signCheckpoint(origin: signer.name, signer: signer, time: Date())
+            } else if let stored = try store.checkpoint(covering: last.position) {
+                note = stored
+            } else {
+                throw CommandFailure("no stored checkpoint covers \(id) (position \(last.position)): pass --key to sign one")
+            }
+            let text = try DeploymentReceipt(deployment: id, store: store, checkpoint: note).jsonText()
+            if let output {
+                try writeAtomically(Data(text.utf8), to: output)
+            } else {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Ledger
+import Reports
 import Server
 import Testing
 
@@ -135,6 +136,32 @@ import Testing
         try await unsigned.application().test(.router) { client in
             let checkpoint = try await client.execute(uri: "/api/v1/checkpoint", method: .get, headers: .bearer(unsigned.viewer))
             #expect(checkpoint.status == .serviceUnavailable)
+        }
+    }
+
+    @Test func aDeploymentsReceiptIsServedAndChecksWithThePublicKey() async throws {
+        let signer = try NoteSigner(generatingKeyNamed: "shiplog-test")
+        let harness = try await ServiceHarness(signingKey: signer.keyText)
+        try await harness.application().test(.router) { client in
+            let accepted = try await client.execute(
+                uri: "/api/v1/deployments", method: .post, headers: .bearer(harness.deployer),
+                body: ByteBuffer(string: #"{"app": "api", "environment": "staging", "tag": "3f9c2e1"}"#))
+            let id = try #require(accepted.json["id"] as? String)
+            _ = try await harness.outcome(of: id)
+            let served = try await client.execute(uri: "/api/v1/deployments/\(id)/receipt", method: .get, headers: .bearer(harness.viewer))
+            #expect(served.status == .ok)
+            let receipt = try JSONDecoder().decode(DeploymentReceipt.self, from: Data(String(buffer: served.body).utf8))
+            let result = try ReceiptVerifier(publicKey: signer.verifier).verify(receipt)
+            #expect(result.deployment == id)
+            #expect(result.events == (try harness.store.events(EventFilter(stream: id)).count))
+            let unknown = try await client.execute(uri: "/api/v1/deployments/deployment-nope/receipt", method: .get, headers: .bearer(harness.viewer))
+            #expect(unknown.status == .notFound)
+        }
+        let unsigned = try await ServiceHarness()
+        try await unsigned.application().test(.router) { client in
+            _ = try await unsigned.store.append([NewEvent(stream: "deployment-ci-1", DeploymentRequested(app: "api", environment: "staging", tag: "t", trigger: .merge))])
+            let receipt = try await client.execute(uri: "/api/v1/deployments/deployment-ci-1/receipt", method: .get, headers: .bearer(unsigned.viewer))
+            #expect(receipt.status == .serviceUnavailable)
         }
     }
 

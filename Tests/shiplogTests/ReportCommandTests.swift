@@ -24,6 +24,30 @@ struct ReportCommandTests {
         #expect(appended.status == 0, "\(appended.stderr)")
     }
 
+    @Test func aDeploymentReceiptChecksOfflineAndATamperedOneFails() throws {
+        try seed()
+        let (key, pub) = try createKeys()
+        let unsigned = try cli.run("proof", "deployment", "deployment-2")
+        #expect(unsigned.status != 0)
+        #expect(unsigned.stderr.contains("no stored checkpoint covers deployment-2"), "\(unsigned.stderr)")
+
+        let path = cli.directory.path("receipt.json")
+        let made = try cli.run("proof", "deployment", "2", "--key", key, "--output", path)
+        #expect(made.status == 0, "\(made.stderr)")
+        let checked = try cli.run("audit-verify", "--receipt", path, "--public-key", pub, useDatabase: false)
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stdout.hasPrefix("verified: 2 events of deployment-2 are in the signed tree of size 12"), "\(checked.stdout)")
+
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "rel-2", with: "rel-9").write(toFile: path, atomically: true, encoding: .utf8)
+        let tampered = try cli.run("audit-verify", "--receipt", path, "--public-key", pub, useDatabase: false)
+        #expect(tampered.status == 1)
+        #expect(tampered.stderr.hasPrefix("audit failed: event at position 3: its content does not match its hash"), "\(tampered.stderr)")
+
+        let stored = try cli.run("proof", "deployment", "deployment-2")
+        #expect(stored.status == 0, "the checkpoint signed above is stored and covers it: \(stored.stderr)")
+    }
+
     private func createKeys() throws -> (key: String, pub: String) {
         let created = try cli.run("keys", "create", "--out", cli.directory.path(""), "--name", "shiplog.test", useDatabase: false)
         #expect(created.status == 0, "\(created.stderr)")

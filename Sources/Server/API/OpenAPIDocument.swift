@@ -271,6 +271,24 @@ public enum OpenAPIDocument {
             }
           }
         },
+        "/api/v1/deployments/{id}/receipt": {
+          "get": {
+            "tags": ["proofs"],
+            "operationId": "getDeploymentReceipt",
+            "summary": "A receipt of the deployment: every event of it as hashed, each with its inclusion proof, and the signed checkpoint they lead to (shiplog.receipt/1; `shiplog audit-verify --receipt` checks it offline).",
+            "parameters": [
+              {"$ref": "#/components/parameters/DeploymentId"}
+            ],
+            "responses": {
+              "200": {"description": "The receipt.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "401": {"$ref": "#/components/responses/Unauthorized"},
+              "403": {"$ref": "#/components/responses/Forbidden"},
+              "404": {"$ref": "#/components/responses/NotFound"},
+              "503": {"description": "No stored checkpoint covers the deployment and the service has no signing key.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+          }
+        },
         "/api/v1/rollbacks": {
           "post": {
             "tags": ["deployments"],
@@ -568,6 +586,39 @@ public enum OpenAPIDocument {
                 "required": ["message"],
                 "additionalProperties": false,
                 "properties": {"message": {"type": "string"}}
+              }
+            }
+          },
+          "Receipt": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["format", "deployment", "checkpoint", "tree_size", "root", "events"],
+            "properties": {
+              "format": {"type": "string", "enum": ["shiplog.receipt/1"]},
+              "deployment": {"type": "string"},
+              "checkpoint": {"type": "string", "description": "The signed checkpoint (C2SP signed note)."},
+              "tree_size": {"type": "integer", "minimum": 1},
+              "root": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+              "events": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "required": ["position", "id", "stream", "version", "type", "data", "metadata", "recorded_at", "prev_hash", "hash", "inclusion_proof"],
+                  "properties": {
+                    "position": {"type": "integer", "minimum": 1},
+                    "id": {"type": "string"},
+                    "stream": {"type": "string"},
+                    "version": {"type": "integer", "minimum": 1},
+                    "type": {"type": "string"},
+                    "data": {"type": "string", "description": "The data as the log hashed it (JSON text)."},
+                    "metadata": {"type": "string", "description": "The metadata as the log hashed it (JSON text)."},
+                    "recorded_at": {"type": "string"},
+                    "prev_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    "inclusion_proof": {"type": "array", "items": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}
+                  }
+                }
               }
             }
           },

@@ -18,6 +18,29 @@ struct ProofsController {
             .get("proofs/inclusion", use: inclusion)
             .get("proofs/consistency", use: consistency)
             .get("checkpoint", use: checkpoint)
+            .get("deployments/:id/receipt", use: receipt)
+    }
+
+    /// A deployment's receipt, proven against the newest stored checkpoint that covers it, or
+    /// against one signed now when none does and the service has a key.
+    @Sendable func receipt(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+        try await backend.authorize(.read, context)
+        _ = try QueryReader(request, allowed: [])
+        let given = try Names.pathParameter("id", context, what: "deployment id")
+        let id = given.hasPrefix("deployment-") ? given : "deployment-\(given)"
+        guard let last = try backend.store.events(EventFilter(stream: id)).last else {
+            throw HTTPError(.notFound, message: "no deployment '\(id)'")
+        }
+        let note: String
+        if let stored = try backend.store.checkpoint(covering: last.position) {
+            note = stored
+        } else if let signer {
+            note = try await backend.store.signCheckpoint(origin: signer.name, signer: signer, time: Date())
+        } else {
+            throw HTTPError(.serviceUnavailable, message: "no stored checkpoint covers \(id) and this service has no signing key (shiplog serve --signing-key)")
+        }
+        let text = try DeploymentReceipt(deployment: id, store: backend.store, checkpoint: note).jsonText()
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// The export of `shiplog export`: `?format=csv|json|markdown|html`, `since`, `until`, `app`, `environment`.
