@@ -127,6 +127,11 @@ struct ShiplogBench: AsyncParsableCommand {
         rows.append(Row(name: "Rebuild all projections (\(events / 1000)k events)", ledger: rebuildSeconds, baseline: nil,
                         unit: "s", goal: "≤ 10 s", met: rebuildSeconds <= 10))
 
+        report("verify of \(events) events (integrity check, chain, actor column, Merkle tree)")
+        let verifySeconds = try measureVerify(at: batchedPath)
+        rows.append(Row(name: "`verify` of the whole ledger (\(events / 1000)k events: integrity check, chain, tree, checkpoints)", ledger: verifySeconds,
+                        baseline: nil, unit: "s", goal: "—", met: true))
+
         report("shiplog history --app api --env production --limit 50")
         let historySeconds = try measureHistory(at: batchedPath)
         rows.append(Row(name: "`shiplog history --app api --env production --limit 50` (whole process, median of 7)",
@@ -295,6 +300,13 @@ struct ShiplogBench: AsyncParsableCommand {
         defer { store.close() }
         let started = ContinuousClock.now
         _ = try await store.rebuild()
+        return seconds(since: started)
+    }
+
+    private func measureVerify(at path: String) throws -> Double {
+        let store = try EventStore(path: path, access: .readOnly)
+        let started = ContinuousClock.now
+        guard try store.verify().isIntact else { throw ValidationError("the benchmark ledger does not verify") }
         return seconds(since: started)
     }
 
