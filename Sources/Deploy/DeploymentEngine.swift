@@ -159,7 +159,9 @@ public struct DeploymentEngine: Sendable {
         if !log.updated {
             let service = try await drivers.ecs.describeService(cluster: place.cluster, service: place.service)
             if let arn = log.registeredArn, service.taskDefinition == arn {
-                try await record(id, [ServiceUpdated(cluster: place.cluster, service: place.service, taskDefinitionArn: arn)], metadata, started,
+                let ours = service.deployments.first { $0.status == .primary && $0.taskDefinition == arn }?.id
+                log.ecsDeploymentId = ours
+                try await record(id, [ServiceUpdated(cluster: place.cluster, service: place.service, taskDefinitionArn: arn, ecsDeploymentId: ours)], metadata, started,
                                  "\(place.cluster)/\(place.service) already on \(DeploymentResult.shortName(arn)) (read back from ECS)")
                 log.updated = true
             } else {
@@ -217,10 +219,14 @@ public struct DeploymentEngine: Sendable {
             try await verify(&log, app, metadata, started)
             try await register(&log, app, place, metadata, started)
             let arn = log.registeredArn ?? ""
-            _ = try await retrying { try await drivers.ecs.updateService(cluster: place.cluster, service: place.service, taskDefinition: arn) }
-            try await record(id, [ServiceUpdated(cluster: place.cluster, service: place.service, taskDefinitionArn: arn)], metadata, started,
-                             "\(place.cluster)/\(place.service) -> \(DeploymentResult.shortName(arn))")
+            let updated = try await retrying { try await drivers.ecs.updateService(cluster: place.cluster, service: place.service, taskDefinition: arn) }
+            // ECS answers UpdateService with the service as it now is: the PRIMARY deployment on our
+            // revision is the one this update started.
+            let ours = updated.deployments.first { $0.status == .primary && $0.taskDefinition == arn }?.id
+            try await record(id, [ServiceUpdated(cluster: place.cluster, service: place.service, taskDefinitionArn: arn, ecsDeploymentId: ours)],
+                             metadata, started, "\(place.cluster)/\(place.service) -> \(DeploymentResult.shortName(arn))\(ours.map { " (\($0))" } ?? "")")
             log.updated = true
+            log.ecsDeploymentId = ours
             try await afterStep(.serviceUpdated, id)
         } catch let error as DeployError where error.isCrash {
             throw error
@@ -286,7 +292,7 @@ public struct DeploymentEngine: Sendable {
         let arn = log.registeredArn ?? ""
         let verdict: Verdict
         do {
-            verdict = try await watch(log.id, place, arn: arn, started: started)
+            verdict = try await watch(log.id, place, arn: arn, ecsDeployment: log.ecsDeploymentId, started: started)
         } catch let error as DeployError where error.isCrash {
             throw error
         } catch is CancellationError {
@@ -317,18 +323,41 @@ public struct DeploymentEngine: Sendable {
         case timedOut
     }
 
-    private func watch(_ id: String, _ place: ShiplogConfiguration.Environment, arn: String, started: Date) async throws -> Verdict {
+    /// Follows our ECS deployment — the one the service update started (`ecsDeployment`), else the
+    /// PRIMARY one on our revision — not the service's task definition: ECS is eventually
+    /// consistent, and a read that does not show our deployment yet is "not yet", never a verdict.
+    ///
+    /// Stable: ours is the only deployment, its rollout complete (or, where ECS keeps no rollout
+    /// state, all its tasks running). Rolled back: ECS failed our rollout and went back to another
+    /// revision. Failed: our rollout failed in place, or a newer deployment replaced ours before it
+    /// completed (someone else updated the service).
+    private func watch(
+        _ id: String, _ place: ShiplogConfiguration.Environment, arn: String, ecsDeployment: String?, started: Date
+    ) async throws -> Verdict {
         let deadline = clock.now.addingTimeInterval(Double(configuration.stableTimeout.components.seconds))
         var lastNote = ""
+        var followed = ecsDeployment
+        var lastSeen: ServiceDeployment?
         while true {
             do {
                 let service = try await drivers.ecs.describeService(cluster: place.cluster, service: place.service)
-                let ours = service.deployments.first { $0.taskDefinition == arn }
-                if service.taskDefinition == arn, service.isStable { return .stable }
-                let reason = ours?.rolloutStateReason ?? service.events.first?.message ?? "ECS moved the service to another revision"
-                if service.taskDefinition != arn { return .rolledBack(to: service.taskDefinition, reason: reason) }
-                if ours?.rolloutState == .failed { return .failed(stage: "stabilize", reason: reason) }
-                let note = "\(ours?.rolloutState?.rawValue ?? "rollout") \(service.runningCount)/\(service.desiredCount) running, \(service.deployments.count) deployments"
+                let ours = followed.flatMap { id in service.deployments.first { $0.id == id } }
+                    ?? (followed == nil ? service.deployments.first { $0.status == .primary && $0.taskDefinition == arn } : nil)
+                if let ours {
+                    followed = ours.id
+                    lastSeen = ours
+                    if let verdict = Self.verdict(of: ours, in: service, arn: arn) { return verdict }
+                } else if followed == nil, service.taskDefinition == arn, service.isStable {
+                    // An endpoint that keeps no deployment per update (moto): the service settled on ours.
+                    return .stable
+                } else if let seen = lastSeen {
+                    // Ours was there and is gone: ECS replaced it with a newer deployment.
+                    let reason = seen.rolloutStateReason ?? service.events.first?.message ?? "ECS replaced the deployment"
+                    if seen.rolloutState == .failed { return .rolledBack(to: service.taskDefinition, reason: reason) }
+                    return .failed(stage: "stabilize", reason: "ECS deployment \(seen.id) was replaced by a newer one on \(DeploymentResult.shortName(service.taskDefinition)) before it completed (the service was updated by someone else)")
+                }
+                let note = ours.map { "\($0.rolloutState?.rawValue ?? "rollout") \($0.runningCount)/\($0.desiredCount) running, \(service.deployments.count) deployments" }
+                    ?? "ECS does not show the new deployment yet"
                 if note != lastNote {
                     report(id, started, "waiting", note, isPoll: true)
                     lastNote = note
@@ -339,6 +368,20 @@ public struct DeploymentEngine: Sendable {
             if clock.now >= deadline { return .timedOut }
             try await clock.sleep(for: pollInterval)
         }
+    }
+
+    /// What one read of our deployment says; nil while it is still rolling out.
+    static func verdict(of ours: ServiceDeployment, in service: ECSService, arn: String) -> Verdict? {
+        let reason = ours.rolloutStateReason ?? service.events.first?.message ?? "the rollout failed"
+        if ours.rolloutState == .failed {
+            // The circuit breaker's rollback makes the previous revision PRIMARY again.
+            return service.taskDefinition != arn ? .rolledBack(to: service.taskDefinition, reason: reason) : .failed(stage: "stabilize", reason: reason)
+        }
+        if ours.status != .primary, service.taskDefinition != arn {
+            return ours.rolloutState == .failed ? .rolledBack(to: service.taskDefinition, reason: reason)
+                : .failed(stage: "stabilize", reason: "ECS deployment \(ours.id) was replaced by a newer one on \(DeploymentResult.shortName(service.taskDefinition)) before it completed (the service was updated by someone else)")
+        }
+        return ours.status == .primary && service.isStable ? .stable : nil
     }
 
     private func checkVersion(_ url: String, expected: String) async throws -> VersionChecked {

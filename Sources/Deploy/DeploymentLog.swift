@@ -9,6 +9,8 @@ struct DeploymentLog: Sendable {
     var rendered = false
     var registeredArn: String?
     var updated = false
+    /// The ECS deployment the service update started, when ECS said.
+    var ecsDeploymentId: String?
     var lastStep: DeploymentStep = .requested
     var terminal: DeploymentResult?
 
@@ -41,6 +43,7 @@ struct DeploymentLog: Sendable {
                 verified = true
                 lastStep = .registered
             case ServiceUpdated.eventType:
+                ecsDeploymentId = try ServiceUpdated.decode(from: event.data).ecsDeploymentId
                 updated = true
                 lastStep = .serviceUpdated
             case DeploymentStable.eventType:

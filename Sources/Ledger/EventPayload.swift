@@ -228,10 +228,13 @@ public struct ServiceUpdated: EventPayload, Equatable {
     public var cluster: String
     public var service: String
     public var taskDefinitionArn: String
-    public init(cluster: String, service: String, taskDefinitionArn: String) {
+    /// The ECS deployment (`ecs-svc/...`) the update started: the one the flow follows.
+    public var ecsDeploymentId: String?
+    public init(cluster: String, service: String, taskDefinitionArn: String, ecsDeploymentId: String? = nil) {
         self.cluster = cluster
         self.service = service
         self.taskDefinitionArn = taskDefinitionArn
+        self.ecsDeploymentId = ecsDeploymentId
     }
 }
 
