@@ -19,6 +19,7 @@ public func buildApplication(_ settings: ServerSettings, logger: Logger = Logger
     }
     var app = Application(
         router: try buildRouter(backend, settings: settings),
+        server: .shiplog(idleTimeout: settings.idleTimeout),
         configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "shiplog"),
         services: services,
         logger: logger)

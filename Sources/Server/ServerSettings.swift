@@ -12,12 +12,21 @@ public struct ServerSettings: Sendable {
     public var githubWebhookSecret: String?
     /// The Ed25519 key (signed-note encoding, from `shiplog keys create`) that signs checkpoints.
     public var signingKey: String?
+    /// How long a connection may send no complete request head (or body part) before it is
+    /// closed, so slow or silent clients cannot hold connections; also how long an idle
+    /// keep-alive connection stays open.
+    public var idleTimeout: Duration
+
+    /// The idle timeout when none is given.
+    public static let defaultIdleTimeout: Duration = .seconds(30)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String, configurationPath: String? = nil,
-        reconciles: Bool? = nil, githubWebhookSecret: String? = nil, signingKey: String? = nil
+        reconciles: Bool? = nil, githubWebhookSecret: String? = nil, signingKey: String? = nil,
+        idleTimeout: Duration = ServerSettings.defaultIdleTimeout
     ) {
         self.signingKey = signingKey
+        self.idleTimeout = idleTimeout
         self.host = host
         self.port = port
         self.databasePath = databasePath

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Deploy
 import Foundation
 import Hummingbird
 import Logging
@@ -37,10 +38,25 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp(
+        "Close a connection that sends no complete request for this long, e.g. 30s or 2m (else env SHIPLOG_IDLE_TIMEOUT, else 30s).",
+        valueName: "duration"))
+    var idleTimeout: String?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535, not \(port)") }
         guard ["on", "off", "auto"].contains(reconcile) else { throw ValidationError("--reconcile must be on, off or auto, not '\(reconcile)'") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical") }
+        if let idleTimeout { _ = try Self.idleTimeout(idleTimeout, from: "--idle-timeout") }
+    }
+
+    /// `text` as a positive duration (`30s`, `2m`, `500ms`).
+    private static func idleTimeout(_ text: String, from source: String) throws -> Duration {
+        let duration = text.hasSuffix("ms") ? Int(text.dropLast(2)).map { Duration.milliseconds($0) } : ShiplogConfiguration.parseDuration(text)
+        guard let duration, duration > .zero else {
+            throw ValidationError("\(source) must be a positive duration such as 30s, 2m or 500ms, not '\(text)'")
+        }
+        return duration
     }
 
     func run() async throws {
@@ -66,6 +82,9 @@ struct Serve: AsyncParsableCommand {
             host: host, port: port, databasePath: database.databasePath, configurationPath: configurationPath,
             githubWebhookSecret: secret, signingKey: key)
         settings.reconciles = reconcile == "auto" ? nil : reconcile == "on"
+        if let text = idleTimeout ?? environment["SHIPLOG_IDLE_TIMEOUT"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            settings.idleTimeout = try Self.idleTimeout(text, from: idleTimeout == nil ? "SHIPLOG_IDLE_TIMEOUT" : "--idle-timeout")
+        }
         let app = try await buildApplication(settings)
         try await app.runService()
     }
