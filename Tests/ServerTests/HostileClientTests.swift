@@ -35,7 +35,8 @@ import Testing
     @Test func anHTTP10RequestIsAnsweredInHTTP10AndItsConnectionClosed() async throws {
         let harness = try await ServiceHarness(configured: false)
         try await application(harness, idleTimeout: .seconds(30)).test(.live) { client in
-            let connection = try RawConnection(port: try #require(client.port), timeout: .seconds(5))
+            // Well under the 30 s idle timeout, so a close is the response's.
+            let connection = try RawConnection(port: try #require(client.port), timeout: .seconds(15))
             connection.send("GET /openapi.json HTTP/1.0\r\n\r\n")
             let (text, _) = try connection.readUntilClosed()
             let response = RawResponse(text)
@@ -49,7 +50,7 @@ import Testing
     @Test func connectionCloseIsHonouredAndSaidInTheResponse() async throws {
         let harness = try await ServiceHarness(configured: false)
         try await application(harness, idleTimeout: .seconds(30)).test(.live) { client in
-            let connection = try RawConnection(port: try #require(client.port), timeout: .seconds(5))
+            let connection = try RawConnection(port: try #require(client.port), timeout: .seconds(15))
             connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Close\r\n\r\n")
             let response = RawResponse(try connection.readUntilClosed().text)
             #expect(response.statusLine.hasPrefix("HTTP/1.1 200"))
@@ -65,7 +66,7 @@ import Testing
     func aRequestTheParserRefusesGetsTheJSONErrorBody(request: String, status: Int) async throws {
         let harness = try await ServiceHarness(configured: false)
         try await application(harness, idleTimeout: .seconds(30)).test(.live) { client in
-            let connection = try RawConnection(port: try #require(client.port))
+            let connection = try RawConnection(port: try #require(client.port), timeout: .seconds(15))
             connection.send(request)
             let response = RawResponse(try connection.readUntilClosed().text)
             #expect(response.status == status)
