@@ -26,7 +26,7 @@ import Testing
             connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n")
             // Trickling more of the head does not keep it open: only a whole head counts.
             connection.send("X-Slow: a")
-            let (text, elapsed) = try connection.readUntilClosed()
+            let (text, elapsed) = try await connection.readUntilClosed()
             #expect(text.isEmpty)
             #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(3))
         }
@@ -38,7 +38,7 @@ import Testing
             // Well under the 30 s idle timeout, so a close is the response's.
             let connection = try RawConnection(port: try #require(client.port), timeout: .seconds(15))
             connection.send("GET /openapi.json HTTP/1.0\r\n\r\n")
-            let (text, _) = try connection.readUntilClosed()
+            let (text, _) = try await connection.readUntilClosed()
             let response = RawResponse(text)
             #expect(response.statusLine.hasPrefix("HTTP/1.0 200"))
             #expect(response.headers["connection"] == "close")
@@ -52,7 +52,7 @@ import Testing
         try await application(harness, idleTimeout: .seconds(30)).test(.live) { client in
             let connection = try RawConnection(port: try #require(client.port), timeout: .seconds(15))
             connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Close\r\n\r\n")
-            let response = RawResponse(try connection.readUntilClosed().text)
+            let response = RawResponse(try await connection.readUntilClosed().text)
             #expect(response.statusLine.hasPrefix("HTTP/1.1 200"))
             #expect(response.headers["connection"] == "close")
         }
@@ -68,7 +68,7 @@ import Testing
         try await application(harness, idleTimeout: .seconds(30)).test(.live) { client in
             let connection = try RawConnection(port: try #require(client.port), timeout: .seconds(15))
             connection.send(request)
-            let response = RawResponse(try connection.readUntilClosed().text)
+            let response = RawResponse(try await connection.readUntilClosed().text)
             #expect(response.status == status)
             #expect(response.headers["content-type"]?.hasPrefix("application/json") == true)
             #expect(response.errorMessage?.isEmpty == false, "body: \(response.body)")

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -5,7 +6,10 @@ import Glibc
 
 /// A plain TCP connection to 127.0.0.1, for requests no HTTP client would send: HTTP/1.0,
 /// oversized headers, malformed request lines, silence.
-final class RawConnection {
+///
+/// Unchecked `Sendable`: one test uses it at a time, and hands it to a Dispatch thread only to
+/// wait for the server, so the wait does not take one of the cooperative threads the server runs on.
+final class RawConnection: @unchecked Sendable {
     private let descriptor: Int32
 
     /// Connects to 127.0.0.1:`port`; reads give up after `timeout`.
@@ -42,7 +46,13 @@ final class RawConnection {
 
     /// Everything the server sends until it closes the connection, and how long that took;
     /// throws when the server keeps it open past the timeout.
-    func readUntilClosed() throws -> (text: String, elapsed: Duration) {
+    func readUntilClosed() async throws -> (text: String, elapsed: Duration) {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try self.blockingReadUntilClosed() }) }
+        }
+    }
+
+    private func blockingReadUntilClosed() throws -> (text: String, elapsed: Duration) {
         let started = ContinuousClock.now
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)

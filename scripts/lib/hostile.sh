@@ -68,24 +68,24 @@ check_hostile_conditions() {
     python3 "$clients" error-bodies --port "$port" --token "$token"
     python3 "$clients" locked --port "$port" --token "$token" --db "$db"
 
-    python3 "$clients" ready --port "$port" --expect 200
+    python3 "$clients" ready --port "$port" --expect 200 --why "as started"
     mv "$db" "$db.moved"
-    python3 "$clients" ready --port "$port" --expect 503   # the file is gone
+    python3 "$clients" ready --port "$port" --expect 503 --why "the ledger file is gone"
     mv "$db.moved" "$db"
-    python3 "$clients" ready --port "$port" --expect 200
+    python3 "$clients" ready --port "$port" --expect 200 --why "the file is back"
     # Read-only: a read-only bind mount over the directory (remounting the tmpfs itself read-only
     # is refused while the service has its files open for writing).
     mount --bind "$HOSTILE_DIR/disk" "$HOSTILE_DIR/disk"
     mount -o remount,bind,ro "$HOSTILE_DIR/disk"
-    python3 "$clients" ready --port "$port" --expect 503   # the file cannot be written
+    python3 "$clients" ready --port "$port" --expect 503 --why "the file system is read-only"
     umount "$HOSTILE_DIR/disk"
-    python3 "$clients" ready --port "$port" --expect 200
+    python3 "$clients" ready --port "$port" --expect 200 --why "writable again"
     # Fill the disk: dd stops at ENOSPC, which is the point.
     dd if=/dev/zero of="$HOSTILE_DIR/disk/filler" bs=64k >/dev/null 2>&1 || true
-    python3 "$clients" ready --port "$port" --expect 503
+    python3 "$clients" ready --port "$port" --expect 503 --why "the disk is full"
     python3 "$clients" append --port "$port" --token "$token" --expect 503
     rm "$HOSTILE_DIR/disk/filler"
-    python3 "$clients" ready --port "$port" --expect 200
+    python3 "$clients" ready --port "$port" --expect 200 --why "space freed"
     python3 "$clients" append --port "$port" --token "$token" --expect 201
     serve_stop
     "$bin" verify --db "$db" >/dev/null || { echo "hostile: the ledger does not verify after the disk was full" >&2; return 1; }

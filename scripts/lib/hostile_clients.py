@@ -355,8 +355,8 @@ def locked(args):
 def ready(args):
     status, headers, body = request(args.port, "GET", "/readyz")
     if status != args.expect:
-        raise Failure(f"readyz: expected {args.expect}, got {status} {body[:300]!r}")
-    print(f"readyz: {status} {body.decode(errors='replace')}")
+        raise Failure(f"readyz ({args.why}): expected {args.expect}, got {status} {body[:300]!r}")
+    print(f"readyz ({args.why}): {status} {body.decode(errors='replace')}")
 
 
 def main():
@@ -398,6 +398,7 @@ def main():
     command = commands.add_parser("ready")
     command.add_argument("--port", type=int, required=True)
     command.add_argument("--expect", type=int, required=True)
+    command.add_argument("--why", default="", help="the condition, for the report")
     command.set_defaults(run=ready)
     args = parser.parse_args()
     try:

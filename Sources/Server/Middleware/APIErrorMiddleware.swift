@@ -58,9 +58,9 @@ struct APIErrorMiddleware: RouterMiddleware {
         }
     }
 
-    /// How long a client should wait before retrying after a storage failure that passes, or nil
-    /// for one that does not: a lock held elsewhere clears within a busy timeout or two; a full,
-    /// read-only, failing or missing disk needs someone to act.
+    /// How long a client should wait before retrying after a storage failure that clears without
+    /// a change to shiplog, or nil for one that does not (a 500): a lock held elsewhere clears
+    /// within a busy timeout or two; a full, read-only, failing or missing disk waits for an operator.
     static func retryAfterSeconds(_ code: LedgerError.StorageCode) -> Int? {
         switch code {
         case .busy: 1
