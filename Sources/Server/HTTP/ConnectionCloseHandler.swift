@@ -3,12 +3,13 @@ import NIOHTTP1
 
 /// Closes a connection after the response to a request that does not keep it alive.
 ///
-/// Hummingbird ends a connection after a request with `Connection: close` only, and answers in
-/// HTTP/1.1 whatever was asked. Here, below the conversion to HTTP types (which drops the
-/// version), a request that does not keep alive — HTTP/1.0 (RFC 9112, 9.3: keep-alive is not
-/// offered to it), or `Connection: close` in any form — is passed on as `Connection: close`, and
-/// its response says so, in the request's version, so an HTTP/1.0 response is never chunked but
-/// ends with the connection.
+/// Hummingbird ends a connection only after a request whose `Connection` header is exactly
+/// `close`, and answers in HTTP/1.1 whatever was asked, so an HTTP/1.0 client's connection stayed
+/// open until the idle timeout. Here, below the conversion to HTTP types (which drops the
+/// version), a request that does not keep alive — any HTTP/1.0 request (its `keep-alive`
+/// extension, RFC 9112 appendix C.2.2, is not offered), or `Connection: close` in any spelling —
+/// is passed on as `Connection: close`, and its response says so in the request's version: an
+/// HTTP/1.0 response is never chunked but ends with the connection.
 final class ConnectionCloseHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
