@@ -58,7 +58,8 @@ check_hostile_conditions() {
     mkdir "$HOSTILE_DIR/disk"
     mount -t tmpfs -o size=8m tmpfs "$HOSTILE_DIR/disk"
     db="$HOSTILE_DIR/disk/ledger.sqlite"
-    "$bin" init --db "$db" >/dev/null
+    # The example configuration goes beside the disk, not into it: the service runs without one.
+    "$bin" init --db "$db" --config "$HOSTILE_DIR/shiplog.yml" >/dev/null
     token=$("$bin" token create --db "$db" --name hostile --role maintainer --actor scripts-test 2>/dev/null)
     port=$(free_port)
     serve_start "$bin" "$db" "" "$port" "$HOSTILE_DIR/serve.log" --idle-timeout "${HOSTILE_IDLE_TIMEOUT}s"
