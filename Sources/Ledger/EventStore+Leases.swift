@@ -62,7 +62,7 @@ extension EventStore {
         do {
             return try await writer.exclusive(work)
         } catch let error as SQLiteError {
-            throw LedgerError.storage("\(path): \(error.message)")
+            throw LedgerError.storage("\(path): \(error.message)", error)
         }
     }
 }

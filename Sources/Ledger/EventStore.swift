@@ -191,7 +191,7 @@ public final class EventStore: Sendable {
         do {
             return try readers.read(body)
         } catch let error as SQLiteError {
-            throw LedgerError.storage("reading \(path) failed: \(error.message)")
+            throw LedgerError.storage("reading \(path) failed: \(error.message)", error)
         }
     }
 
@@ -254,7 +254,7 @@ public final class EventStore: Sendable {
         case .cantOpen:
             return .notALedger(path, creating ? "cannot create the file (is the directory missing or read-only?)" : "cannot open the file")
         default:
-            return .storage("\(path): \(error.message)")
+            return .storage("\(path): \(error.message)", error)
         }
     }
 }

@@ -174,7 +174,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             }
         } catch {
             treeAtHead = nil
-            let failure = (error as? SQLiteError).map { LedgerError.storage("append failed: \($0.message)") } ?? error
+            let failure = (error as? SQLiteError).map { LedgerError.storage("append failed: \($0.message)", $0) } ?? error
             results = appends.map { _ in .failure(failure) }
         }
         for ((_, continuation), result) in zip(appends, results) {

@@ -21,11 +21,14 @@ public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
     public let message: String
     /// The stream's actual version, for a refused expectation.
     public let actualVersion: Int64?
+    /// What the storage underneath reported, for a storage failure; nil for every other case.
+    public let storageCode: StorageCode?
 
-    private init(_ kind: Kind, _ message: String, actualVersion: Int64? = nil) {
+    private init(_ kind: Kind, _ message: String, actualVersion: Int64? = nil, storageCode: StorageCode? = nil) {
         self.kind = kind
         self.message = message
         self.actualVersion = actualVersion
+        self.storageCode = storageCode
     }
 
     public var description: String { message }
@@ -69,8 +72,11 @@ public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 
     /// SQLite failed underneath.
-    public static func storage(_ reason: String) -> LedgerError {
-        LedgerError(.storage, reason)
+    ///
+    /// - Parameter code: what SQLite reported, so a caller can tell a passing condition (a lock held
+    ///   elsewhere, a full disk) from a broken ledger.
+    public static func storage(_ reason: String, code: StorageCode = .other) -> LedgerError {
+        LedgerError(.storage, reason, storageCode: code)
     }
 
     /// The ledger does not match its own hashes or its last checkpoint: nothing is appended to it.

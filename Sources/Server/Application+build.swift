@@ -1,6 +1,7 @@
 import Deploy
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Ledger
 import Logging
 import ServiceLifecycle
@@ -22,7 +23,10 @@ public func buildApplication(_ settings: ServerSettings, logger: Logger = Logger
     }
     var app = Application(
         router: try buildRouter(backend, settings: settings),
-        configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "shiplog"),
+        server: .shiplog(idleTimeout: settings.idleTimeout),
+        configuration: ApplicationConfiguration(
+            address: .hostname(settings.host, port: settings.port), serverName: "shiplog",
+            availableConnectionsDelegate: MaximumAvailableConnections(settings.maximumConnections, logger: logger)),
         services: services,
         logger: logger)
     app.beforeServerStarts {

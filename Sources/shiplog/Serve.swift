@@ -41,10 +41,31 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp(
+        "Close a connection that sends no complete request for this long, e.g. 30s or 2m (else env SHIPLOG_IDLE_TIMEOUT, else 30s).",
+        valueName: "duration"))
+    var idleTimeout: String?
+
+    @Option(name: .customLong("max-connections"), help: ArgumentHelp(
+        "Serve at most this many connections at once (else env SHIPLOG_MAX_CONNECTIONS, else the descriptor limit less 48).",
+        valueName: "count"))
+    var maxConnections: Int?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535, not \(port)") }
         guard ["on", "off", "auto"].contains(reconcile) else { throw ValidationError("--reconcile must be on, off or auto, not '\(reconcile)'") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical") }
+        if let idleTimeout { _ = try Self.idleTimeout(idleTimeout, from: "--idle-timeout") }
+        if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
+    }
+
+    /// `text` as a positive duration (`30s`, `2m`, `500ms`).
+    private static func idleTimeout(_ text: String, from source: String) throws -> Duration {
+        let duration = text.hasSuffix("ms") ? Int(text.dropLast(2)).map { Duration.milliseconds($0) } : ShiplogConfiguration.parseDuration(text)
+        guard let duration, duration > .zero else {
+            throw ValidationError("\(source) must be a positive duration such as 30s, 2m or 500ms, not '\(text)'")
+        }
+        return duration
     }
 
     func run() async throws {
@@ -74,6 +95,17 @@ struct Serve: AsyncParsableCommand {
             githubWebhookSecret: secret, signingKey: key)
         settings.reconciles = reconcile == "auto" ? nil : reconcile == "on"
         settings.checkpointInterval = interval
+        if let text = idleTimeout ?? environment["SHIPLOG_IDLE_TIMEOUT"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            settings.idleTimeout = try Self.idleTimeout(text, from: idleTimeout == nil ? "SHIPLOG_IDLE_TIMEOUT" : "--idle-timeout")
+        }
+        if let maxConnections {
+            settings.maximumConnections = maxConnections
+        } else if let text = environment["SHIPLOG_MAX_CONNECTIONS"], !text.isEmpty {
+            guard let count = Int(text), count >= 1 else {
+                throw CommandFailure("SHIPLOG_MAX_CONNECTIONS must be a whole number of at least 1, not '\(text)'")
+            }
+            settings.maximumConnections = count
+        }
         let app = try await buildApplication(settings)
         try await app.runService()
     }

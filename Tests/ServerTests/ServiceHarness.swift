@@ -43,7 +43,9 @@ struct ServiceHarness: Sendable {
 
     /// The service's router in an application, for `app.test(.router)` or `.live`.
     func application() throws -> some ApplicationProtocol {
-        Application(router: try buildRouter(backend, settings: settings), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        Application(
+            router: try buildRouter(backend, settings: settings), server: .shiplog(idleTimeout: settings.idleTimeout),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
 
     /// Waits until the deployment `id` has an outcome other than in progress and has let its

@@ -126,6 +126,18 @@ import Testing
         #expect(secret.stderr.contains("cannot read the webhook secret file missing.txt"))
     }
 
+    @Test func serveRefusesAnIdleTimeoutThatIsNotAPositiveDurationAndAConnectionCapBelowOne() throws {
+        try cli.run("init")
+        for text in ["0s", "0ms", "soon"] {
+            let refused = try cli.run("serve", "--port", "0", "--idle-timeout", text)
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("--idle-timeout must be a positive duration such as 30s, 2m or 500ms, not '\(text)'"))
+        }
+        let cap = try cli.run("serve", "--port", "0", "--max-connections", "0")
+        #expect(cap.status != 0)
+        #expect(cap.stderr.contains("--max-connections must be at least 1, not 0"))
+    }
+
     @Test func tokenCommandsPrintOnceListWithoutSecretsAndRevoke() throws {
         try cli.run("init")
         let secret = try token("viewer")

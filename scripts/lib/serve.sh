@@ -21,13 +21,18 @@ sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0 else 1)' "$1"
 # Starts BIN serve on 127.0.0.1:PORT over ledger DB with configuration CONFIG (may be empty),
 # its output in LOG, from the ledger's directory (the simulated drivers keep their state beside
 # it), with any further arguments given to serve; waits until /readyz answers. Exports
-# SHIPLOG_SERVE_PID and SHIPLOG_SERVE_URL.
+# SHIPLOG_SERVE_PID and SHIPLOG_SERVE_URL. With SHIPLOG_SERVE_NOFILE set, the service may open
+# at most that many file descriptors.
 serve_start() {
     local bin=$1 db=$2 config=$3 port=$4 log=$5 i
     shift 5
     local arguments=(serve --db "$db" --host 127.0.0.1 --port "$port" --reconcile off "$@")
     if [ -n "$config" ]; then arguments+=(--config "$config"); fi
-    (cd "$(dirname "$db")" && exec "$bin" "${arguments[@]}") >"$log" 2>&1 &
+    (
+        cd "$(dirname "$db")"
+        if [ -n "${SHIPLOG_SERVE_NOFILE:-}" ]; then ulimit -n "$SHIPLOG_SERVE_NOFILE"; fi
+        exec "$bin" "${arguments[@]}"
+    ) >"$log" 2>&1 &
     SHIPLOG_SERVE_PID=$!
     SHIPLOG_SERVE_URL="http://127.0.0.1:$port"
     export SHIPLOG_SERVE_PID SHIPLOG_SERVE_URL

@@ -20,9 +20,11 @@ struct OperationsController {
         JSONBody.object(["status": "\"ok\""])
     }
 
-    /// Ready: the ledger answers a read, and its head is reported.
+    /// Ready: the ledger's file is there, writable, with room on its disk, and answers a read; its
+    /// head is reported.
     @Sendable func ready(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
         do {
+            try backend.store.checkWritable()
             let head = try backend.store.head()?.position ?? 0
             return JSONBody.object(["status": "\"ready\"", "head": String(head)])
         } catch {

@@ -2,11 +2,13 @@ import Deploy
 import Hummingbird
 import Ledger
 import Logging
+import NIOHTTP1
 import Reports
 
 /// Turns every error into a JSON body, `{"error": {"message": "..."}}`, with the status that
-/// fits it: refusals of the ledger and the engine become 4xx; anything unexpected a 500 that is
-/// logged but says nothing of the inside.
+/// fits it: refusals of the ledger and the engine become 4xx; a ledger that is locked elsewhere
+/// or out of disk a 503 with `Retry-After`; anything unexpected a 500 that is logged but says
+/// nothing of the inside.
 struct APIErrorMiddleware: RouterMiddleware {
     typealias Context = ShiplogRequestContext
 
@@ -18,6 +20,9 @@ struct APIErrorMiddleware: RouterMiddleware {
             throw HTTPError(error.status, headers: error.headers, message: Self.defaultMessage(error.status, request))
         } catch let error as any HTTPResponseError {
             throw HTTPError(error.status, message: Self.defaultMessage(error.status, request))
+        } catch let error as HTTPParserError {
+            // The body broke off mid-request (a malformed chunk): the client's fault, not ours.
+            throw HTTPError(.badRequest, headers: [.connection: "close"], message: "the request is not valid HTTP/1.1 (\(error))")
         } catch {
             throw Self.httpError(for: error, context: context)
         }
@@ -33,6 +38,12 @@ struct APIErrorMiddleware: RouterMiddleware {
         case let error as LedgerError:
             if error.isWrongExpectedVersion || error.isIdempotencyConflict { return HTTPError(.conflict, message: error.message) }
             if error.isInvalidEvent { return HTTPError(.badRequest, message: error.message) }
+            if let code = error.storageCode, let seconds = Self.retryAfterSeconds(code) {
+                context.logger.warning("ledger unavailable", metadata: ["error": "\(error)", "ledger.storage_code": "\(code)"])
+                return HTTPError(
+                    .serviceUnavailable, headers: [.retryAfter: String(seconds)],
+                    message: "the ledger is unavailable for now (\(code)); try again in \(seconds) s")
+            }
             context.logger.error("ledger failed", metadata: ["error": "\(error)"])
             return HTTPError(.internalServerError, message: "the ledger could not complete the request; see the service's log")
         case let error as TokenError:
@@ -44,6 +55,17 @@ struct APIErrorMiddleware: RouterMiddleware {
         default:
             context.logger.error("request failed", metadata: ["error": "\(error)"])
             return HTTPError(.internalServerError, message: "internal error; see the service's log")
+        }
+    }
+
+    /// How long a client should wait before retrying after a storage failure that clears without
+    /// a change to shiplog, or nil for one that does not (a 500): a lock held elsewhere clears
+    /// within a busy timeout or two; a full, read-only, failing or missing disk waits for an operator.
+    static func retryAfterSeconds(_ code: LedgerError.StorageCode) -> Int? {
+        switch code {
+        case .busy: 1
+        case .full, .ioError, .readOnly, .cantOpen: 30
+        default: nil
         }
     }
 
