@@ -59,6 +59,31 @@ import Testing
         }
     }
 
+    @Test func aCIRecorderStillRecordsItsBuildsAndAWholeDeploymentItRanItself() async throws {
+        let harness = try await ServiceHarness()
+        try await harness.application().test(.router) { client in
+            let builds = Self.batch(
+                Self.event("build-api-77", "ImageBuilt", #"{"app": "api", "image": "ghcr.io/wordpress/openverse-api", "tag": "3f9c2e1", "digest": "sha256:ab"}"#),
+                Self.event("build-api-78", "BuildFailed", #"{"app": "api", "image": "ghcr.io/wordpress/openverse-api", "reason": "npm ci failed"}"#))
+            #expect(try await Self.post(client, harness.deployer, builds).status == .created)
+            let stream = "deployment-ci-run-77"
+            let deployment = Self.batch(
+                Self.requested(stream, environment: "staging"),
+                Self.event(stream, "ImageVerified", #"{"image": "ghcr.io/wordpress/openverse-api", "tag": "rel-1", "digest": "sha256:ab"}"#),
+                Self.event(stream, "TaskDefinitionRendered", #"{"template_family": "staging-api-template", "template_revision": 4, "family": "staging-api", "images": {"django": "ghcr.io/wordpress/openverse-api:rel-1"}}"#),
+                Self.event(stream, "TaskDefinitionRegistered", #"{"task_definition_arn": "arn:aws:ecs:us-east-1:123456789012:task-definition/staging-api:99", "family": "staging-api", "revision": 99}"#),
+                Self.event(stream, "ServiceUpdated", #"{"cluster": "staging-default", "service": "staging-api", "task_definition_arn": "arn:aws:ecs:us-east-1:123456789012:task-definition/staging-api:99"}"#),
+                Self.event(stream, "DeploymentStable", #"{"task_definition_arn": "arn:aws:ecs:us-east-1:123456789012:task-definition/staging-api:99", "revision": 99}"#))
+            let recorded = try await Self.post(client, harness.deployer, deployment)
+            #expect(recorded.status == .created, "\(recorded.errorMessage ?? "")")
+            let state = try #require(try harness.store.environmentStates().first { $0.environment == "staging" && $0.app == "api" })
+            #expect(state.tag == "rel-1")
+            #expect(state.revision == 99)
+            #expect(try harness.store.deployments(DeploymentFilter(id: stream)).first?.outcome == "succeeded")
+            #expect(try harness.store.audit(AuditFilter(actor: "dave-deployer")).contains { $0.outcome == "failed" && $0.detail == "npm ci failed" })
+        }
+    }
+
     @Test func aDeployerCannotRecordAProductionDeploymentButAMaintainerAndItsBotCan() async throws {
         let harness = try await ServiceHarness(configurationText: ExampleConfiguration.text.replacingOccurrences(
             of: "openverse-bot: { acts_for: maintainers }", with: "openverse-bot: { acts_for: maintainers }\n  deploy-bot: { acts_for: maintainers }"))

@@ -5,6 +5,7 @@ import Ledger
 import NIOCore
 import NIOHTTP1
 import TestSupport
+import Synchronization
 import Testing
 
 /// `shiplog serve` as a process: what it does on SIGTERM, and the reconciler it runs inside.
@@ -64,6 +65,7 @@ import Testing
         let (process, _, base) = try await serve(["--reconcile", "off"])
         defer { if process.isRunning { process.terminate() } }
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let acknowledgedSoFar = Mutex(0)
         let acknowledged = try await withThrowingTaskGroup(of: [Int].self) { group in
             for writer in 0..<16 {
                 group.addTask {
@@ -79,12 +81,14 @@ import Testing
                               let object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
                               let position = (object["events"] as? [[String: Any]])?.first?["position"] as? Int else { break }
                         positions.append(position)
+                        acknowledgedSoFar.withLock { $0 += 1 }
                     }
                     return positions
                 }
             }
-            // Stop the service while the writers are mid-flight.
-            try await Task.sleep(for: .milliseconds(700))
+            // Stop the service while the writers are mid-flight: once some appends were acknowledged.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while acknowledgedSoFar.withLock({ $0 }) < 200, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
             kill(process.processIdentifier, SIGTERM)
             var all: [Int] = []
             for try await positions in group { all += positions }
