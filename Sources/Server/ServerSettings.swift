@@ -1,3 +1,5 @@
+import Ledger
+
 /// How `shiplog serve` runs: where it listens, which ledger and configuration it uses.
 public struct ServerSettings: Sendable {
     public var host: String
@@ -14,6 +16,8 @@ public struct ServerSettings: Sendable {
     public var signingKey: String?
     /// With a signing key: how soon after the log grows a checkpoint is signed.
     public var checkpointInterval: Duration = .seconds(10)
+    /// The wall clock tokens' expiries are checked by (and their last uses kept by); tests step one.
+    public var tokenClock: any LedgerClock = SystemClock()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String, configurationPath: String? = nil,

@@ -146,6 +146,44 @@ import Testing
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("no token with id or name 'nobody'"))
     }
+
+    @Test func tokenCreateRecordsAnExpiryThatListShowsBesideTheLastUse() throws {
+        try cli.run("init")
+        let before = Date()
+        let created = try cli.run("token", "create", "--name", "ci-quarter", "--role", "deployer", "--expires-in", "90d", "--actor", "ana-maintainer")
+        #expect(created.status == 0, "\(created.stderr)")
+        let after = Date()
+
+        let listed = try cli.run("token", "list", "--format", "json")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let row = try #require(rows.first { $0["name"] as? String == "ci-quarter" })
+        let expiry = try #require(Timestamp.date(from: try #require(row["expires_at"] as? String)))
+        let ninetyDays: TimeInterval = 90 * 86_400
+        #expect(expiry >= before.addingTimeInterval(ninetyDays).addingTimeInterval(-1))
+        #expect(expiry <= after.addingTimeInterval(ninetyDays).addingTimeInterval(1))
+        #expect(row["last_used_at"] == nil, "never used yet")
+        let issued = try #require(try cli.run("events", "--stream", "tokens").lines.last)
+        #expect(issued.contains(#""expires_at":"\#(row["expires_at"] as? String ?? "")""#))
+
+        let table = try cli.run("token", "list")
+        #expect(table.lines.first?.contains("expires_at") == true)
+        #expect(table.lines.first?.contains("last_used_at") == true)
+        #expect(table.stdout.contains(row["expires_at"] as? String ?? "missing"))
+    }
+
+    @Test func aBadExpiryIsRefusedOnOneLineAndWritesNothing() throws {
+        try cli.run("init")
+        let before = try cli.eventCount()
+        for bad in ["0d", "-5d", "90", "ninety", "5w", "1.5h", ""] {
+            let refused = try cli.run("token", "create", "--name", "ci-bad", "--role", "viewer", "--expires-in", bad, "--actor", "ana-maintainer")
+            #expect(refused.status != 0, "\(bad)")
+            #expect(refused.stdout.isEmpty, "\(bad)")
+            let message = refused.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(!message.contains("\n"), "one line for '\(bad)': \(message)")
+            #expect(message.contains("expiry must be a positive whole number"), "\(bad): \(message)")
+        }
+        #expect(try cli.eventCount() == before)
+    }
 }
 
 struct ServeFailure: Error, CustomStringConvertible {
