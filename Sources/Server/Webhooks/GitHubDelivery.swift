@@ -50,10 +50,11 @@ enum GitHubDelivery {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {
-            var json = json
-            return try json.withUnsafeMutableBytes { bytes in
+            return try json.withUnsafeBytes { bytes in
                 guard let start = bytes.baseAddress else { return try decoder.decode(type, from: Data()) }
-                return try decoder.decode(type, from: Data(bytesNoCopy: start, count: bytes.count, deallocator: .none))
+                // Only read: the decoder never writes through the pointer `bytesNoCopy` wants mutable.
+                let view = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: start), count: bytes.count, deallocator: .none)
+                return try decoder.decode(type, from: view)
             }
         } catch let error as DecodingError {
             var message = APIRequestDecoder.describe(error)
