@@ -26,8 +26,11 @@ struct FormPayloadDecoder {
     /// The field's name so far, decoded; only as much as can still match `payload`.
     private var name: [UInt8] = []
     private var nameMatches = true
-    /// `%` and up to one hex digit waiting for the rest of an escape split across chunks.
-    private var pendingEscape: [UInt8] = []
+    /// How much of an escape was read and waits for the rest (it may be split across chunks):
+    /// 0 none, 1 the `%`, 2 the `%` and ``escapeDigit`` (whose value is ``escapeHigh``).
+    private var escapeLength = 0
+    private var escapeDigit: UInt8 = 0
+    private var escapeHigh: UInt8 = 0
     private var payload: [UInt8]?
     /// How many fields named `payload` were read.
     private var seen = 0
@@ -41,20 +44,20 @@ struct FormPayloadDecoder {
     /// Reads the next bytes of the body.
     mutating func consume(_ bytes: some Sequence<UInt8>) {
         for byte in bytes {
-            if !pendingEscape.isEmpty {
-                pendingEscape.append(byte)
-                if pendingEscape.count == 2, Self.hexValue(byte) != nil { continue }
-                if pendingEscape.count == 3, let high = Self.hexValue(pendingEscape[1]), let low = Self.hexValue(byte) {
-                    pendingEscape = []
-                    emit(high << 4 | low)
+            if escapeLength > 0 {
+                if let value = Self.hexValue(byte) {
+                    if escapeLength == 1 {
+                        escapeDigit = byte
+                        escapeHigh = value
+                        escapeLength = 2
+                    } else {
+                        escapeLength = 0
+                        emit(escapeHigh << 4 | value)
+                    }
                     continue
                 }
-                // Not an escape: the `%` and what followed stand for themselves.
-                let literal = pendingEscape
-                pendingEscape = []
-                emit(literal[0])
-                for byte in literal.dropFirst() { consume(CollectionOfOne(byte)) }
-                continue
+                // Not an escape: the `%` (and a digit) stand for themselves, and `byte` is read as usual.
+                flushEscape()
             }
             switch byte {
             case UInt8(ascii: "&"):
@@ -63,7 +66,7 @@ struct FormPayloadDecoder {
                 part = .value
                 if isPayloadName { startPayload() }
             case UInt8(ascii: "%"):
-                pendingEscape = [byte]
+                escapeLength = 1
             case UInt8(ascii: "+"):
                 emit(UInt8(ascii: " "))
             default:
@@ -105,9 +108,10 @@ struct FormPayloadDecoder {
     }
 
     private mutating func flushEscape() {
-        let literal = pendingEscape
-        pendingEscape = []
-        for byte in literal { emit(byte) }
+        let length = escapeLength
+        escapeLength = 0
+        if length >= 1 { emit(UInt8(ascii: "%")) }
+        if length == 2 { emit(escapeDigit) }
     }
 
     private mutating func endField() {
