@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -62,7 +63,7 @@ final class HandClock: LedgerClock {
     @Test func aTokensLastUseIsKeptAtMostOnceAMinuteAndNeverInTheLog() async throws {
         let clock = HandClock()
         let harness = try await ServiceHarness(tokenClock: clock)
-        func lastUse() throws -> String? {
+        @Sendable func lastUse() throws -> String? {
             try harness.backend.tokens.list().first { $0.name == "vera-viewer" }?.lastUsedAt
         }
         #expect(try lastUse() == nil)

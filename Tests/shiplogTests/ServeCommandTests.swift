@@ -157,7 +157,8 @@ import Testing
         let listed = try cli.run("token", "list", "--format", "json")
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
         let row = try #require(rows.first { $0["name"] as? String == "ci-quarter" })
-        let expiry = try #require(Timestamp.date(from: try #require(row["expires_at"] as? String)))
+        let expiresAt = try #require(row["expires_at"] as? String)
+        let expiry = try #require(Timestamp.date(from: expiresAt))
         let ninetyDays: TimeInterval = 90 * 86_400
         #expect(expiry >= before.addingTimeInterval(ninetyDays).addingTimeInterval(-1))
         #expect(expiry <= after.addingTimeInterval(ninetyDays).addingTimeInterval(1))

@@ -33,14 +33,8 @@ public final class AccessTokens: Sendable {
         public var expiresAt: String?
         /// When it last authenticated a request, to the minute; nil when never (or not yet seen).
         public var lastUsedAt: String?
-        /// Not revoked; it may still have expired (``isExpired(at:)``).
+        /// Not revoked; it may still have expired (`expiresAt`).
         public var isActive: Bool { revokedAt == nil }
-
-        /// True once `now` has reached its expiry.
-        public func isExpired(at now: Date) -> Bool {
-            guard let expiresAt, let expiry = Timestamp.date(from: expiresAt) else { return false }
-            return now >= expiry
-        }
     }
 
     /// A token just issued: the secret is in here and nowhere else.
