@@ -24,6 +24,11 @@ final class HandClock: LedgerClock {
 }
 
 @Suite struct TokenExpiryTests {
+    /// When `token list` says the harness's viewer token was last used.
+    private static func lastUse(_ harness: ServiceHarness) throws -> String? {
+        try harness.backend.tokens.list().first { $0.name == "vera-viewer" }?.lastUsedAt
+    }
+
     @Test func aTokenWorksUntilItsExpiryAndIsThenA401OnEveryRoute() async throws {
         let clock = HandClock()
         let harness = try await ServiceHarness(tokenClock: clock)
@@ -63,23 +68,20 @@ final class HandClock: LedgerClock {
     @Test func aTokensLastUseIsKeptAtMostOnceAMinuteAndNeverInTheLog() async throws {
         let clock = HandClock()
         let harness = try await ServiceHarness(tokenClock: clock)
-        @Sendable func lastUse() throws -> String? {
-            try harness.backend.tokens.list().first { $0.name == "vera-viewer" }?.lastUsedAt
-        }
-        #expect(try lastUse() == nil)
+        #expect(try Self.lastUse(harness) == nil)
         let head = try harness.store.head()?.position
         let first = clock.now()
-        try await harness.application().test(.router) { client in
+        try await harness.application().test(.router) { client async throws -> Void in
             #expect(try await client.execute(uri: "/api/v1/audit", method: .get, headers: .bearer(harness.viewer)).status == .ok)
-            #expect(try lastUse() == Timestamp.string(from: first))
+            #expect(try Self.lastUse(harness) == Timestamp.string(from: first))
 
             clock.advance(by: 59)
             #expect(try await client.execute(uri: "/api/v1/audit", method: .get, headers: .bearer(harness.viewer)).status == .ok)
-            #expect(try lastUse() == Timestamp.string(from: first))
+            #expect(try Self.lastUse(harness) == Timestamp.string(from: first))
 
             clock.advance(by: 1)
             #expect(try await client.execute(uri: "/api/v1/audit", method: .get, headers: .bearer(harness.viewer)).status == .ok)
-            #expect(try lastUse() == Timestamp.string(from: first.addingTimeInterval(60)))
+            #expect(try Self.lastUse(harness) == Timestamp.string(from: first.addingTimeInterval(60)))
         }
         #expect(try harness.store.head()?.position == head)
         #expect(try harness.backend.tokens.list().first { $0.name == "dave-deployer" }?.lastUsedAt == nil)
