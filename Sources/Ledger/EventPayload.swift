@@ -485,11 +485,14 @@ public struct TokenIssued: EventPayload, Equatable {
     public var name: String
     public var role: String
     public var hash: String
-    public init(tokenId: String, name: String, role: String, hash: String) {
+    /// When the token stops working (UTC, as `recorded_at` is written); nil for a token that does not expire.
+    public var expiresAt: String?
+    public init(tokenId: String, name: String, role: String, hash: String, expiresAt: String? = nil) {
         self.tokenId = tokenId
         self.name = name
         self.role = role
         self.hash = hash
+        self.expiresAt = expiresAt
     }
 }
 
@@ -507,8 +510,8 @@ public struct TokenRevoked: EventPayload, Equatable {
 /// GitHub reported a workflow run: requested, in progress, or completed with its conclusion.
 ///
 /// One event per delivery, so a run's stream shows its progress; a re-run keeps the run id and
-/// counts up `run_attempt`. The metadata names the person (`workflow_run.actor`, and who started
-/// this attempt when someone else did), the run's page as `source` and the head commit.
+/// counts up `run_attempt`. The metadata's actor is who started this attempt
+/// (`workflow_run.triggering_actor`); the run's page is the `source`, the head commit the `commit`.
 public struct WorkflowRunReported: EventPayload, Equatable {
     public static let eventType = "WorkflowRunReported"
     /// `owner/name`.
@@ -524,9 +527,11 @@ public struct WorkflowRunReported: EventPayload, Equatable {
     public var headBranch: String?
     /// What started the run: `push`, `release`, `workflow_dispatch`, `schedule`, ...
     public var event: String
+    /// Whose run it first was (`workflow_run.actor`), when someone else started this attempt (a re-run).
+    public var originalActor: String?
     public init(
         repository: String, runId: Int64, runAttempt: Int? = nil, name: String? = nil, status: String? = nil,
-        conclusion: String? = nil, headBranch: String? = nil, event: String
+        conclusion: String? = nil, headBranch: String? = nil, event: String, originalActor: String? = nil
     ) {
         self.repository = repository
         self.runId = runId
@@ -536,6 +541,7 @@ public struct WorkflowRunReported: EventPayload, Equatable {
         self.conclusion = conclusion
         self.headBranch = headBranch
         self.event = event
+        self.originalActor = originalActor
     }
 }
 

@@ -247,7 +247,8 @@ enum Projections {
         let conclusion = payload.conclusion ?? "none"
         try audit(event, action: "github.run", target: payload.name.map { "\(payload.repository): \($0)" } ?? payload.repository,
                   outcome: failedConclusions.contains(conclusion) ? "failed" : "allowed",
-                  detail: "run \(payload.runId) \(conclusion) on \(payload.headBranch ?? "no branch") (\(payload.event))", db)
+                  detail: "run \(payload.runId) \(conclusion) on \(payload.headBranch ?? "no branch") (\(payload.event))"
+                      + (payload.originalActor.map { ", a re-run of \($0)'s run" } ?? ""), db)
     }
 
     private static func audit(

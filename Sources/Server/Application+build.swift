@@ -43,13 +43,13 @@ public func buildApplication(_ settings: ServerSettings, logger: Logger = Logger
 public func buildBackend(_ settings: ServerSettings, logger: Logger) async throws -> Backend {
     guard let path = settings.configurationPath else {
         let store = try EventStore(path: settings.databasePath, access: .readWrite(create: true))
-        return Backend(store: store, workflow: nil, logger: logger)
+        return Backend(store: store, workflow: nil, tokenClock: settings.tokenClock, logger: logger)
     }
     let configuration = try ShiplogConfiguration.load(path: path)
     let drivers = try await ConfiguredDrivers.make(configuration, databasePath: settings.databasePath)
     let store = try EventStore(path: settings.databasePath, access: .readWrite(create: true), clock: drivers.ledgerClock)
     let workflow = ServerWorkflow(configuration: configuration, drivers: drivers, store: store, logger: logger)
-    return Backend(store: store, workflow: workflow, logger: logger)
+    return Backend(store: store, workflow: workflow, tokenClock: settings.tokenClock, logger: logger)
 }
 
 /// Every route: the JSON API under `/api/v1`, webhooks, operations and the dashboard.

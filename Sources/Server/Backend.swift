@@ -17,9 +17,13 @@ public struct Backend: Sendable {
     public let metrics: ServerMetrics
     public let logger: Logger
 
-    public init(store: EventStore, workflow: ServerWorkflow?, metrics: ServerMetrics = ServerMetrics(), logger: Logger) {
+    /// - Parameter tokenClock: the wall clock tokens expire by.
+    public init(
+        store: EventStore, workflow: ServerWorkflow?, metrics: ServerMetrics = ServerMetrics(), tokenClock: any LedgerClock = SystemClock(),
+        logger: Logger
+    ) {
         self.store = store
-        self.tokens = AccessTokens(store: store)
+        self.tokens = AccessTokens(store: store, clock: tokenClock)
         self.policy = workflow?.configuration.accessPolicy ?? .unconfigured
         self.workflow = workflow
         self.metrics = metrics

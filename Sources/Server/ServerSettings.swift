@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 
 /// How `shiplog serve` runs: where it listens, which ledger and configuration it uses.
 public struct ServerSettings: Sendable {
@@ -42,6 +43,9 @@ public struct ServerSettings: Sendable {
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return 10_000 }
         return max(1, Int(clamping: limit.rlim_cur) - reservedDescriptors)
     }
+
+    /// The wall clock tokens' expiries are checked by (and their last uses kept by); tests step one.
+    public var tokenClock: any LedgerClock = SystemClock()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String, configurationPath: String? = nil,

@@ -28,11 +28,18 @@ extension Token {
         @Option(help: "viewer, deployer or maintainer.")
         var role: Role
 
+        // Unconditional, so `-5d` reaches the check below and is refused as a value, not read as a flag.
+        @Option(parsing: .unconditional, help: "How long it works: a number and s, m, h or d (90d); without it, until revoked.")
+        var expiresIn: String?
+
         func run() async throws {
+            // Read before the ledger is opened, so a bad value writes nothing.
+            let lifetime = try expiresIn.map(TokenLifetime.init)
             let store = try global.openStore(.readWrite(create: false))
             defer { store.close() }
-            let issued = try await AccessTokens(store: store).issue(name: name, role: role, metadata: global.metadata)
-            complain("token \(issued.record.id) for \(name) (\(role.rawValue)); it is shown once, only its hash is stored:")
+            let issued = try await AccessTokens(store: store).issue(name: name, role: role, expiresIn: lifetime, metadata: global.metadata)
+            let expiry = issued.record.expiresAt.map { ", expires \($0)" } ?? ""
+            complain("token \(issued.record.id) for \(name) (\(role.rawValue)\(expiry)); it is shown once, only its hash is stored:")
             emit(issued.secret)
         }
     }
@@ -42,7 +49,7 @@ extension Token {
 
         @OptionGroup var database: DatabaseOptions
 
-        @Flag(help: "Include revoked tokens.")
+        @Flag(help: "Include revoked tokens (expired ones are always listed, with their expiry).")
         var all = false
 
         @Option(help: "table, json or csv.")
@@ -51,8 +58,10 @@ extension Token {
         func run() async throws {
             let store = try database.openStore(.readOnly)
             let records = try AccessTokens(store: store).list().filter { all || $0.isActive }
-            let listing = Listing(columns: ["id", "name", "role", "issued_at", "issued_by", "revoked_at"], rows: records) { record in
-                [record.id, record.name, record.role.rawValue, record.issuedAt, record.issuedBy, record.revokedAt]
+            let columns = ["id", "name", "role", "issued_at", "issued_by", "expires_at", "last_used_at", "revoked_at"]
+            let listing = Listing(columns: columns, rows: records) { record in
+                [record.id, record.name, record.role.rawValue, record.issuedAt, record.issuedBy, record.expiresAt, record.lastUsedAt,
+                 record.revokedAt]
             }
             emit(try listing.render(format))
         }

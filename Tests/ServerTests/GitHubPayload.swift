@@ -13,14 +13,93 @@ enum GitHubPayload {
     static let eventHeader = HTTPField.Name("X-GitHub-Event")!
     static let deliveryHeader = HTTPField.Name("X-GitHub-Delivery")!
 
+    static let formContentType = "application/x-www-form-urlencoded"
+
     /// The headers of a delivery of `event` with `body`, signed with `secret`.
-    static func headers(_ event: String, _ body: String, delivery: String = UUID().uuidString, secret: String = secret) -> HTTPFields {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        return [
-            .contentType: "application/json", .userAgent: "GitHub-Hookshot/f1a2b3c", eventHeader: event, deliveryHeader: delivery,
-            signatureHeader: "sha256=" + mac.map { String(format: "%02x", $0) }.joined(),
+    static func headers(
+        _ event: String, _ body: String, delivery: String = UUID().uuidString, secret: String = secret,
+        contentType: String = "application/json"
+    ) -> HTTPFields {
+        [
+            .contentType: contentType, .userAgent: "GitHub-Hookshot/f1a2b3c", eventHeader: event, deliveryHeader: delivery,
+            signatureHeader: signature(Data(body.utf8), secret: secret),
         ]
     }
+
+    /// `X-Hub-Signature-256` for `body`.
+    static func signature(_ body: Data, secret: String = secret) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
+        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// `payload=<json>` as GitHub sends a webhook whose content type is
+    /// `application/x-www-form-urlencoded`: every byte but letters, digits and `*-._` escaped,
+    /// spaces as `+` (the WHATWG URL standard's urlencoded serializer).
+    static func formEncoded(_ json: String) -> String {
+        var body = "payload="
+        for byte in json.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "*"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"):
+                body.unicodeScalars.append(Unicode.Scalar(byte))
+            case UInt8(ascii: " "):
+                body += "+"
+            default:
+                body += String(format: "%%%02X", byte)
+            }
+        }
+        return body
+    }
+
+    /// The shape of GitHub's documented `workflow_run` example (docs.github.com, "Webhook events and
+    /// payloads"; octokit/webhooks' `workflow_run/completed.payload.json`), trimmed of URLs: the
+    /// run's `name` is empty, there is no `actor`, `triggering_actor` or `run_attempt`, and the
+    /// workflow's name is in the top-level `workflow`.
+    static let documentedWorkflowRun = #"""
+        {
+          "action": "completed",
+          "organization": {"login": "octo-org", "id": 41548062},
+          "repository": {"id": 300029405, "name": "octo-repo", "full_name": "octo-org/octo-repo", "private": false},
+          "sender": {"login": "Codertocat", "id": 15669918, "type": "User", "site_admin": false},
+          "workflow": {
+            "badge_url": "https://github.com/octo-org/octo-repo/workflows/test/badge.svg",
+            "created_at": "2020-10-02T12:42:30.000Z",
+            "html_url": "https://github.com/octo-org/octo-repo/blob/master/.github/workflows/test.yml",
+            "id": 2823525,
+            "name": "test",
+            "node_id": "MDg6V29ya2Zsb3cyODIzNTI1",
+            "path": ".github/workflows/test.yml",
+            "state": "active",
+            "updated_at": "2020-10-03T19:24:48.000Z",
+            "url": "https://api.github.com/repos/octo-org/octo-repo/actions/workflows/2823525"
+          },
+          "workflow_run": {
+            "name": "",
+            "check_suite_id": 1291536064,
+            "conclusion": "success",
+            "created_at": "2020-10-05T16:33:24Z",
+            "event": "repository_dispatch",
+            "head_branch": "master",
+            "head_commit": {
+              "author": {"email": "matfax@users.noreply.github.com", "name": "Matthias Fax"},
+              "committer": {"email": "noreply@github.com", "name": "GitHub"},
+              "id": "3484a3fb816e0859fd6e1cea078d76385ff50625",
+              "message": "build(test): check workflow run event payload",
+              "timestamp": "2020-10-05T16:32:07Z",
+              "tree_id": "c30f6c3377009c4c91c85d1f15deb6f2b7c2eb37"
+            },
+            "head_sha": "3484a3fb816e0859fd6e1cea078d76385ff50625",
+            "html_url": "https://github.com/octo-org/octo-repo/actions/runs/289782451",
+            "id": 289782451,
+            "pull_requests": [],
+            "run_number": 163,
+            "status": "completed",
+            "updated_at": "2020-10-05T16:33:49Z",
+            "url": "https://api.github.com/repos/octo-org/octo-repo/actions/runs/289782451",
+            "workflow_id": 2823525
+          }
+        }
+        """#
 
     static let workflowRun = #"""
         {
@@ -114,8 +193,18 @@ enum GitHubPayload {
 
 extension TestClientProtocol {
     /// Posts a delivery of `event` signed as GitHub would.
-    func deliver(_ event: String, _ body: String, delivery: String = UUID().uuidString, secret: String = GitHubPayload.secret) async throws -> TestResponse {
-        try await execute(uri: "/webhooks/github", method: .post, headers: GitHubPayload.headers(event, body, delivery: delivery, secret: secret),
-                          body: ByteBuffer(string: body))
+    func deliver(
+        _ event: String, _ body: String, delivery: String = UUID().uuidString, secret: String = GitHubPayload.secret,
+        contentType: String = "application/json"
+    ) async throws -> TestResponse {
+        try await execute(
+            uri: "/webhooks/github", method: .post,
+            headers: GitHubPayload.headers(event, body, delivery: delivery, secret: secret, contentType: contentType),
+            body: ByteBuffer(string: body))
+    }
+
+    /// Posts `json` as a form-encoded delivery (`payload=...`), signed over the form body.
+    func deliverForm(_ event: String, _ json: String, delivery: String = UUID().uuidString) async throws -> TestResponse {
+        try await deliver(event, GitHubPayload.formEncoded(json), delivery: delivery, contentType: GitHubPayload.formContentType)
     }
 }

@@ -35,17 +35,145 @@ import Testing
         }
     }
 
-    @Test func aReRunBySomeoneElseCountsForThePersonWhoStartedIt() async throws {
+    @Test func aReRunBySomeoneElseRecordsTheReRunnerAsActorAndTheOriginalActorBeside() async throws {
         let harness = try await ServiceHarness(configured: false, webhookSecret: GitHubPayload.secret)
         try await harness.application().test(.router) { client in
             let rerun = GitHubPayload.workflowRun
                 .replacingOccurrences(of: #""run_attempt": 1"#, with: #""run_attempt": 2"#)
                 .replacingOccurrences(of: #""triggering_actor": {"login": "ana""#, with: #""triggering_actor": {"login": "ben""#)
+                .replacingOccurrences(of: #""sender": {"login": "ana""#, with: #""sender": {"login": "ben""#)
             #expect(try await client.deliver("workflow_run", rerun).status == .created)
-            let metadata = try #require(try harness.store.events(EventFilter(type: "WorkflowRunReported")).first).decodedMetadata()
-            #expect(metadata.actor == "ana")
-            #expect(metadata.onBehalfOf == "ben")
-            #expect(metadata.effectiveActor == "ben")
+            let event = try #require(try harness.store.events(EventFilter(type: "WorkflowRunReported")).first)
+            let metadata = event.decodedMetadata()
+            #expect(metadata.actor == "ben")
+            #expect(metadata.onBehalfOf == nil, "the original actor is not a bot the re-runner acted through")
+            let run = try WorkflowRunReported.decode(from: event.data)
+            #expect(run.originalActor == "ana")
+            #expect(run.runAttempt == 2)
+
+            let audit = try #require(try harness.store.audit(AuditFilter(action: "github.run")).first)
+            #expect(audit.actor == "ben")
+            #expect(audit.via == nil)
+            #expect(audit.detail?.contains("a re-run of ana's run") == true)
+        }
+    }
+
+    @Test func aRunStartedByItsOwnActorHasNoOriginalActor() async throws {
+        let harness = try await ServiceHarness(configured: false, webhookSecret: GitHubPayload.secret)
+        try await harness.application().test(.router) { client in
+            #expect(try await client.deliver("workflow_run", GitHubPayload.workflowRun).status == .created)
+            let event = try #require(try harness.store.events(EventFilter(type: "WorkflowRunReported")).first)
+            #expect(try WorkflowRunReported.decode(from: event.data).originalActor == nil)
+            #expect(!event.data.contains("original_actor"))
+        }
+    }
+
+    @Test func gitHubsDocumentedWorkflowRunExampleIsRecordedWithTheWorkflowsName() async throws {
+        let harness = try await ServiceHarness(configured: false, webhookSecret: GitHubPayload.secret)
+        try await harness.application().test(.router) { client in
+            #expect(try await client.deliverForm("workflow_run", GitHubPayload.documentedWorkflowRun).status == .created)
+            let event = try #require(try harness.store.events(EventFilter(type: "WorkflowRunReported")).first)
+            #expect(event.stream == "github-run-octo-org.octo-repo-289782451")
+            #expect(try WorkflowRunReported.decode(from: event.data) == WorkflowRunReported(
+                repository: "octo-org/octo-repo", runId: 289782451, name: "test", status: "completed", conclusion: "success",
+                headBranch: "master", event: "repository_dispatch"))
+            // Without actor or triggering_actor (older deliveries), the sender acted.
+            #expect(event.decodedMetadata().actor == "Codertocat")
+            #expect(try harness.store.audit(AuditFilter(action: "github.run")).first?.target == "octo-org/octo-repo: test")
+        }
+    }
+
+    @Test func withoutAnyNameTheWorkflowsFilePathNamesTheRun() async throws {
+        let harness = try await ServiceHarness(configured: false, webhookSecret: GitHubPayload.secret)
+        try await harness.application().test(.router) { client in
+            let unnamed = GitHubPayload.documentedWorkflowRun.replacingOccurrences(of: #""name": "test","#, with: "")
+            #expect(try await client.deliver("workflow_run", unnamed).status == .created)
+            let event = try #require(try harness.store.events(EventFilter(type: "WorkflowRunReported")).first)
+            #expect(try WorkflowRunReported.decode(from: event.data).name == ".github/workflows/test.yml")
+        }
+    }
+
+    @Test func aFormEncodedDeliveryIsRecordedExactlyLikeItsJSONTwin() async throws {
+        let harness = try await ServiceHarness(configured: false, webhookSecret: GitHubPayload.secret)
+        try await harness.application().test(.router) { client in
+            // A `+` in the JSON must come back a `+`, a space (`+` on the wire) a space.
+            let json = GitHubPayload.workflowRun.replacingOccurrences(of: #""head_branch": "main""#, with: #""head_branch": "release+1 hotfix%2B""#)
+            let form = GitHubPayload.formEncoded(json)
+            #expect(form.contains("release%2B1+hotfix%252B"))
+            #expect(try await client.deliver("workflow_run", json).status == .created)
+            let response = try await client.deliver("workflow_run", form, contentType: "application/x-www-form-urlencoded; charset=utf-8")
+            #expect(response.status == .created)
+
+            let events = try harness.store.events(EventFilter(type: "WorkflowRunReported"))
+            #expect(events.count == 2)
+            #expect(events[0].data == events[1].data)
+            #expect(try WorkflowRunReported.decode(from: events[1].data).headBranch == "release+1 hotfix%2B")
+            #expect(events[0].decodedMetadata() == events[1].decodedMetadata())
+        }
+    }
+
+    @Test func aFormDeliveryIsSignedOverTheFormBodyAsSent() async throws {
+        let harness = try await ServiceHarness(configured: false, webhookSecret: GitHubPayload.secret)
+        try await harness.application().test(.router) { client in
+            let head = try harness.store.head()?.position
+            let form = GitHubPayload.formEncoded(GitHubPayload.workflowRun)
+            var headers = GitHubPayload.headers("workflow_run", form, contentType: GitHubPayload.formContentType)
+            // A signature over the decoded JSON is not GitHub's.
+            headers[GitHubPayload.signatureHeader] = GitHubPayload.signature(Data(GitHubPayload.workflowRun.utf8))
+            let signedJSON = try await client.execute(uri: "/webhooks/github", method: .post, headers: headers, body: ByteBuffer(string: form))
+            #expect(signedJSON.status == .unauthorized)
+            #expect(try harness.store.head()?.position == head)
+        }
+    }
+
+    @Test func aFormBodyWithoutAJSONPayloadIsRefusedWith400AndNothingIsStored() async throws {
+        let harness = try await ServiceHarness(configured: false, webhookSecret: GitHubPayload.secret)
+        try await harness.application().test(.router) { client in
+            let head = try harness.store.head()?.position
+            let form = GitHubPayload.formContentType
+            let withoutPayload = try await client.deliver("workflow_run", "ref=main&payloads=%7B%7D&xpayload=1", contentType: form)
+            #expect(withoutPayload.status == .badRequest)
+            #expect(withoutPayload.errorMessage == "the form-encoded delivery has no 'payload' field")
+            let empty = try await client.deliver("workflow_run", "", contentType: form)
+            #expect(empty.status == .badRequest)
+            let notJSON = try await client.deliver("workflow_run", "payload=workflow+run+completed", contentType: form)
+            #expect(notJSON.status == .badRequest)
+            #expect(notJSON.errorMessage?.hasPrefix("the body is not valid JSON") == true)
+            let twice = GitHubPayload.formEncoded(GitHubPayload.workflowRun) + "&" + GitHubPayload.formEncoded(GitHubPayload.deployment)
+            let repeated = try await client.deliver("workflow_run", twice, contentType: form)
+            #expect(repeated.status == .badRequest)
+            #expect(repeated.errorMessage == "the form-encoded delivery has more than one 'payload' field")
+            #expect(try harness.store.head()?.position == head)
+        }
+    }
+
+    @Test func aDeliveryOfNearly25MBIsRecordedKeepingOnlyTheFieldsShiplogReads() async throws {
+        let harness = try await ServiceHarness(configured: false, webhookSecret: GitHubPayload.secret)
+        try await harness.application().test(.router) { client in
+            // GitHub's own large payloads are long commit messages and lists; one long field stands for them.
+            // Letters need no escaping, so the padding goes in after encoding (encoding 24 MB byte by byte is slow in a debug build).
+            let withMessage = GitHubPayload.workflowRun.replacingOccurrences(
+                of: #""timestamp": "2026-11-27T09:58:12Z""#, with: #""timestamp": "2026-11-27T09:58:12Z", "message": "PADDING""#)
+            let form = GitHubPayload.formEncoded(withMessage).replacingOccurrences(of: "PADDING", with: String(repeating: "a", count: 24 << 20))
+            #expect(form.utf8.count > 24 << 20 && form.utf8.count <= 25 << 20)
+            let response = try await client.deliver("workflow_run", form, contentType: GitHubPayload.formContentType)
+            #expect(response.status == .created)
+            let event = try #require(try harness.store.events(EventFilter(type: "WorkflowRunReported")).first)
+            #expect(event.data.utf8.count < 1024)
+            #expect(event.metadata.utf8.count < 1024)
+        }
+    }
+
+    @Test func aDeliveryOverGitHubs25MBIsRefusedWith413AndNothingIsStored() async throws {
+        let harness = try await ServiceHarness(configured: false, webhookSecret: GitHubPayload.secret)
+        try await harness.application().test(.router) { client in
+            let head = try harness.store.head()?.position
+            let padding = String(repeating: "a", count: 25 << 20)
+            let large = GitHubPayload.workflowRun.replacingOccurrences(of: #""node_id""#, with: #""padding": "\#(padding)", "node_id""#)
+            let response = try await client.deliver("workflow_run", large)
+            #expect(response.status == .contentTooLarge)
+            #expect(response.errorMessage?.contains("25 MB") == true)
+            #expect(try harness.store.head()?.position == head)
         }
     }
 

@@ -18,10 +18,12 @@ struct ServiceHarness: Sendable {
     let deployer: String
     let maintainer: String
 
-    /// - Parameter configured: false starts the service without a configuration (no deploying).
+    /// - Parameters:
+    ///   - configured: false starts the service without a configuration (no deploying).
+    ///   - tokenClock: the wall clock tokens expire by.
     init(
         configured: Bool = true, webhookSecret: String? = nil, signingKey: String? = nil,
-        configurationText: String = ExampleConfiguration.text
+        configurationText: String = ExampleConfiguration.text, tokenClock: any LedgerClock = SystemClock()
     ) async throws {
         var configurationPath: String?
         if configured {
@@ -29,9 +31,11 @@ struct ServiceHarness: Sendable {
             try configurationText.write(toFile: path, atomically: true, encoding: .utf8)
             configurationPath = path
         }
-        settings = ServerSettings(
+        var settings = ServerSettings(
             host: "127.0.0.1", port: 0, databasePath: directory.path("ledger.sqlite"), configurationPath: configurationPath,
             reconciles: false, githubWebhookSecret: webhookSecret, signingKey: signingKey)
+        settings.tokenClock = tokenClock
+        self.settings = settings
         backend = try await buildBackend(settings, logger: Logger(label: "test"))
         let admin = EventMetadata(actor: "test-admin")
         viewer = try await backend.tokens.issue(name: "vera-viewer", role: .viewer, metadata: admin).secret

@@ -65,7 +65,7 @@ import Testing
         let (process, _, base) = try await serve(["--reconcile", "off"])
         defer { if process.isRunning { process.terminate() } }
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        let acknowledgedSoFar = Mutex(0)
+        let acknowledgedSoFar = Counter()
         let acknowledged = try await withThrowingTaskGroup(of: [Int].self) { group in
             for writer in 0..<16 {
                 group.addTask {
@@ -81,14 +81,14 @@ import Testing
                               let object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
                               let position = (object["events"] as? [[String: Any]])?.first?["position"] as? Int else { break }
                         positions.append(position)
-                        acknowledgedSoFar.withLock { $0 += 1 }
+                        acknowledgedSoFar.increment()
                     }
                     return positions
                 }
             }
             // Stop the service while the writers are mid-flight: once some appends were acknowledged.
             let deadline = ContinuousClock.now + .seconds(60)
-            while acknowledgedSoFar.withLock({ $0 }) < 200, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            while acknowledgedSoFar.value < 200, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
             kill(process.processIdentifier, SIGTERM)
             var all: [Int] = []
             for try await positions in group { all += positions }
@@ -162,9 +162,56 @@ import Testing
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("no token with id or name 'nobody'"))
     }
+
+    @Test func tokenCreateRecordsAnExpiryThatListShowsBesideTheLastUse() throws {
+        try cli.run("init")
+        let before = Date()
+        let created = try cli.run("token", "create", "--name", "ci-quarter", "--role", "deployer", "--expires-in", "90d", "--actor", "ana-maintainer")
+        #expect(created.status == 0, "\(created.stderr)")
+        let after = Date()
+
+        let listed = try cli.run("token", "list", "--format", "json")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let row = try #require(rows.first { $0["name"] as? String == "ci-quarter" })
+        let expiresAt = try #require(row["expires_at"] as? String)
+        let expiry = try #require(Timestamp.date(from: expiresAt))
+        let ninetyDays: TimeInterval = 90 * 86_400
+        #expect(expiry >= before.addingTimeInterval(ninetyDays).addingTimeInterval(-1))
+        #expect(expiry <= after.addingTimeInterval(ninetyDays).addingTimeInterval(1))
+        #expect(row["last_used_at"] == nil, "never used yet")
+        let issued = try #require(try cli.run("events", "--stream", "tokens").lines.last)
+        #expect(issued.contains(#""expires_at":"\#(row["expires_at"] as? String ?? "")""#))
+
+        let table = try cli.run("token", "list")
+        let header = table.lines.first?.lowercased().replacingOccurrences(of: " ", with: "_") ?? ""
+        #expect(header.contains("expires"), "\(header)")
+        #expect(header.contains("last_used"), "\(header)")
+        #expect(table.stdout.contains(row["expires_at"] as? String ?? "missing"))
+    }
+
+    @Test func aBadExpiryIsRefusedOnOneLineAndWritesNothing() throws {
+        try cli.run("init")
+        let before = try cli.eventCount()
+        for bad in ["0d", "-5d", "90", "ninety", "5w", "1.5h", ""] {
+            let refused = try cli.run("token", "create", "--name", "ci-bad", "--role", "viewer", "--expires-in", bad, "--actor", "ana-maintainer")
+            #expect(refused.status != 0, "\(bad)")
+            #expect(refused.stdout.isEmpty, "\(bad)")
+            let message = refused.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(!message.contains("\n"), "one line for '\(bad)': \(message)")
+            #expect(message.contains("expiry must be a positive whole number"), "\(bad): \(message)")
+        }
+        #expect(try cli.eventCount() == before)
+    }
 }
 
 struct ServeFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// A count shared by concurrent tasks.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

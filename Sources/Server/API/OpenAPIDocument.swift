@@ -126,7 +126,7 @@ public enum OpenAPIDocument {
             },
             "responses": {
               "303": {"description": "Signed in: to the dashboard, with the cookie.", "headers": {"Location": {"schema": {"type": "string"}}, "Set-Cookie": {"schema": {"type": "string"}}}},
-              "401": {"description": "The token is unknown or revoked: the form again.", "content": {"text/html": {"schema": {"type": "string"}}}},
+              "401": {"description": "The token is unknown, revoked or expired: the form again.", "content": {"text/html": {"schema": {"type": "string"}}}},
               "403": {"$ref": "#/components/responses/PageForbidden"},
               "413": {"$ref": "#/components/responses/ContentTooLarge"}
             }
@@ -149,14 +149,17 @@ public enum OpenAPIDocument {
             "tags": ["webhooks"],
             "operationId": "receiveGitHubDelivery",
             "summary": "A GitHub webhook delivery. `ping` is answered; workflow_run, deployment and deployment_status events are recorded; any other is acknowledged (202) and dropped.",
-            "description": "The signature is the authentication: HMAC-SHA256 of the body with the webhook's secret (serve --github-webhook-secret-file). The delivery's GUID is the append's idempotency key, so a redelivery records nothing new.",
+            "description": "The signature is the authentication: HMAC-SHA256 of the body as sent (JSON, or form-encoded payload=JSON) with the webhook's secret (serve --github-webhook-secret-file). The delivery's GUID is the append's idempotency key, so a redelivery records nothing new.",
             "security": [],
             "parameters": [
               {"name": "X-Hub-Signature-256", "in": "header", "required": true, "schema": {"type": "string", "pattern": "^sha256=[0-9a-fA-F]{64}$"}},
               {"name": "X-GitHub-Event", "in": "header", "required": true, "schema": {"type": "string"}, "example": "ping"},
               {"name": "X-GitHub-Delivery", "in": "header", "required": true, "schema": {"type": "string", "pattern": "^[A-Za-z0-9-]{1,64}$"}}
             ],
-            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "description": "GitHub's payload for the event."}}}},
+            "requestBody": {"required": true, "content": {
+              "application/json": {"schema": {"type": "object", "description": "GitHub's payload for the event."}},
+              "application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["payload"], "properties": {"payload": {"type": "string", "description": "GitHub's payload for the event, as JSON text."}}}}
+            }},
             "responses": {
               "200": {
                 "description": "A ping, or a redelivery: what the first delivery recorded.",
@@ -166,7 +169,7 @@ public enum OpenAPIDocument {
               "202": {"description": "An event shiplog does not record: acknowledged and dropped.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DeliveryIgnored"}}}},
               "400": {"$ref": "#/components/responses/BadRequest"},
               "401": {"description": "The signature is missing, malformed or does not match the body.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-              "413": {"description": "The delivery is larger than the limit (1 MiB for recorded events, 25 MiB for others).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "413": {"description": "The delivery is larger than GitHub's limit of 25 MB (26,214,400 bytes).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "503": {"description": "The service has no webhook secret.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             }
           }
@@ -537,7 +540,7 @@ public enum OpenAPIDocument {
           "bearerToken": {
             "type": "http",
             "scheme": "bearer",
-            "description": "A token from `shiplog token create --name NAME --role viewer|deployer|maintainer` (shiplog_...). A viewer reads; a deployer also records events and deploys; a maintainer also rolls back, promotes, reconciles and deploys to production (the configuration's api.roles may change these)."
+            "description": "A token from `shiplog token create --name NAME --role viewer|deployer|maintainer [--expires-in 90d]` (shiplog_...). A viewer reads; a deployer also records events and deploys; a maintainer also rolls back, promotes, reconciles and deploys to production (the configuration's api.roles may change these)."
           },
           "dashboardCookie": {
             "type": "apiKey",
@@ -565,7 +568,7 @@ public enum OpenAPIDocument {
           "ToLogin": {"description": "No valid token: to the login form.", "headers": {"Location": {"schema": {"type": "string"}}}},
           "BadRequest": {"description": "A malformed body, a missing or unknown field, an unknown query parameter, a value out of range.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "Unauthorized": {
-            "description": "No valid bearer token.",
+            "description": "No valid bearer token: none, or an unknown, revoked or expired one.",
             "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },

@@ -8,7 +8,11 @@ import Synchronization
 /// secret (the secret itself is shown once and never stored), `TokenRevoked` to withdraw one.
 ///
 /// Look-ups are served from memory and refreshed whenever the stream has moved, so a token
-/// revoked by the CLI in another process stops working on the service's next request.
+/// revoked by the CLI in another process stops working on the service's next request. A token
+/// may expire: past its `expires_at` (by `clock`) it is no identity at all, as a revoked one.
+///
+/// When a token last authenticated a request is operational state, not history: it is kept
+/// beside the log (`service_state`), written at most once a minute per token, never appended.
 ///
 /// ```swift
 /// let tokens = AccessTokens(store: store)
@@ -25,6 +29,11 @@ public final class AccessTokens: Sendable {
         public var issuedBy: String?
         public var revokedAt: String?
         public var revokedBy: String?
+        /// When it stops working; nil when it does not expire.
+        public var expiresAt: String?
+        /// When it last authenticated a request, to the minute; nil when never (or not yet seen).
+        public var lastUsedAt: String?
+        /// Not revoked; it may still have expired (`expiresAt`).
         public var isActive: Bool { revokedAt == nil }
     }
 
@@ -37,21 +46,43 @@ public final class AccessTokens: Sendable {
     static let stream = "tokens"
     static let secretPrefix = "shiplog_"
 
+    /// An active token as a request presents it: who it is, and until when.
+    private struct Credential {
+        var identity: APIIdentity
+        var expiresAt: Date?
+    }
+
     private struct Snapshot {
         var version: Int64 = -1
         var records: [Record] = []
-        var byHash: [String: APIIdentity] = [:]
+        var byHash: [String: Credential] = [:]
     }
 
-    private let store: EventStore
-    private let snapshot = Mutex(Snapshot())
+    /// What is kept in `service_state` under ``lastUseKey(_:)``.
+    private struct LastUse: Codable {
+        var lastUsedAt: String
+    }
 
-    public init(store: EventStore) {
+    /// Last uses are written at most this often per token.
+    static let lastUseInterval: TimeInterval = 60
+
+    private let store: EventStore
+    private let clock: any LedgerClock
+    private let snapshot = Mutex(Snapshot())
+    /// When each token's last use was last written, by this process.
+    private let lastUseWritten = Mutex<[String: Date]>([:])
+
+    /// - Parameter clock: the wall clock expiries are set and checked by (tests step a fixed one).
+    public init(store: EventStore, clock: any LedgerClock = SystemClock()) {
         self.store = store
+        self.clock = clock
     }
 
     /// Issues a token named `name` with `role`; the name must be unused by an active token.
-    public func issue(name: String, role: Role, metadata: EventMetadata) async throws -> Issued {
+    ///
+    /// - Parameter lifetime: how long it works from now, by the wall clock; nil for a token that
+    ///   does not expire.
+    public func issue(name: String, role: Role, expiresIn lifetime: TokenLifetime? = nil, metadata: EventMetadata) async throws -> Issued {
         try Self.validate(name: name)
         let current = try refreshed()
         if current.records.contains(where: { $0.name == name && $0.isActive }) {
@@ -59,12 +90,14 @@ public final class AccessTokens: Sendable {
         }
         let secret = Self.secretPrefix + Self.randomBase64URL(byteCount: 32)
         let id = Self.randomHex(byteCount: 6)
-        let event = NewEvent(stream: Self.stream, TokenIssued(tokenId: id, name: name, role: role.rawValue, hash: Self.hash(secret)),
-                             metadata: metadata)
+        let expiresAt = lifetime.map { Timestamp.string(from: clock.now().addingTimeInterval($0.seconds)) }
+        let issued = TokenIssued(tokenId: id, name: name, role: role.rawValue, hash: Self.hash(secret), expiresAt: expiresAt)
+        let event = NewEvent(stream: Self.stream, issued, metadata: metadata)
         // Expecting the version just read makes two concurrent issues of one name collide.
         let result = try await store.append([event], expectedVersion: current.version == 0 ? .noStream : .exactly(current.version))
         let recorded = result.events[0]
-        let record = Record(id: id, name: name, role: role, issuedAt: recorded.recordedAt, issuedBy: metadata.effectiveActor)
+        let record = Record(id: id, name: name, role: role, issuedAt: recorded.recordedAt, issuedBy: metadata.effectiveActor,
+                            expiresAt: expiresAt)
         return Issued(record: record, secret: secret)
     }
 
@@ -80,15 +113,46 @@ public final class AccessTokens: Sendable {
         return try refreshed().records.first { $0.id == record.id } ?? record
     }
 
-    /// Every token ever issued, oldest first.
+    /// Every token ever issued, oldest first, with when each was last used.
     public func list() throws -> [Record] {
-        try refreshed().records
+        try refreshed().records.map { record in
+            var record = record
+            record.lastUsedAt = try store.serviceState(Self.lastUseKey(record.id))
+                .flatMap { try? APICoding.decoder().decode(LastUse.self, from: Data($0.utf8)).lastUsedAt }
+            return record
+        }
     }
 
-    /// The identity whose token is `secret`, or nil when it is unknown or revoked.
+    /// The identity whose token is `secret`, or nil when it is unknown, revoked or expired.
     public func identity(secret: String) throws -> APIIdentity? {
-        guard secret.hasPrefix(Self.secretPrefix) else { return nil }
-        return try refreshed().byHash[Self.hash(secret)]
+        guard secret.hasPrefix(Self.secretPrefix), let credential = try refreshed().byHash[Self.hash(secret)] else { return nil }
+        if let expiry = credential.expiresAt, clock.now() >= expiry { return nil }
+        return credential.identity
+    }
+
+    /// ``identity(secret:)``, noting the token's use when it is valid (see ``noteUse(of:)``).
+    public func authenticate(secret: String) async throws -> APIIdentity? {
+        guard let identity = try identity(secret: secret) else { return nil }
+        await noteUse(of: identity)
+        return identity
+    }
+
+    /// Keeps when `identity`'s token was used, unless this process wrote it less than
+    /// ``lastUseInterval`` ago: a busy token costs one small write a minute, not one a request.
+    /// A failed write is only a stale "last used", so it does not fail the request.
+    public func noteUse(of identity: APIIdentity) async {
+        let now = clock.now()
+        let due = lastUseWritten.withLock { written in
+            if let last = written[identity.tokenId], now.timeIntervalSince(last) < Self.lastUseInterval { return false }
+            written[identity.tokenId] = now
+            return true
+        }
+        guard due, let value = try? APICoding.encoder.encode(LastUse(lastUsedAt: Timestamp.string(from: now))) else { return }
+        try? await store.saveServiceState(Self.lastUseKey(identity.tokenId), value: String(decoding: value, as: UTF8.self), now: now)
+    }
+
+    static func lastUseKey(_ tokenId: String) -> String {
+        "token.last_used.\(tokenId)"
     }
 
     /// Token names are what records show as the actor: a login-like word, no spaces or paths.
@@ -117,7 +181,7 @@ public final class AccessTokens: Sendable {
                 let issued = try TokenIssued.decode(from: event.data)
                 guard let role = Role(rawValue: issued.role) else { continue }
                 fresh.records.append(Record(id: issued.tokenId, name: issued.name, role: role, issuedAt: event.recordedAt,
-                                            issuedBy: metadata.effectiveActor))
+                                            issuedBy: metadata.effectiveActor, expiresAt: issued.expiresAt))
                 hashes[issued.tokenId] = issued.hash
             case TokenRevoked.eventType:
                 let revoked = try TokenRevoked.decode(from: event.data)
@@ -130,7 +194,11 @@ public final class AccessTokens: Sendable {
             }
         }
         for record in fresh.records where record.isActive {
-            if let hash = hashes[record.id] { fresh.byHash[hash] = APIIdentity(tokenId: record.id, name: record.name, role: record.role) }
+            guard let hash = hashes[record.id] else { continue }
+            let identity = APIIdentity(tokenId: record.id, name: record.name, role: record.role)
+            // An expiry that does not parse (the ledger wrote it, so it should) fails closed.
+            let expiresAt = record.expiresAt.map { Timestamp.date(from: $0) ?? .distantPast }
+            fresh.byHash[hash] = Credential(identity: identity, expiresAt: expiresAt)
         }
         snapshot.withLock { $0 = fresh }
         return fresh

@@ -2,7 +2,7 @@ import Hummingbird
 import HummingbirdAuth
 
 /// Finds who a request is from: a bearer token, or (for the dashboard in a browser) the token
-/// kept in the `shiplog_token` cookie. An unknown or revoked token is no identity at all.
+/// kept in the `shiplog_token` cookie. An unknown, revoked or expired token is no identity at all.
 struct TokenAuthenticator: AuthenticatorMiddleware {
     typealias Context = ShiplogRequestContext
     typealias Identity = APIIdentity
@@ -13,10 +13,10 @@ struct TokenAuthenticator: AuthenticatorMiddleware {
 
     func authenticate(request: Request, context: Context) async throws -> APIIdentity? {
         if let bearer = request.headers.bearer {
-            return try tokens.identity(secret: bearer.token)
+            return try await tokens.authenticate(secret: bearer.token)
         }
         if let cookie = request.cookies[Self.cookieName] {
-            return try tokens.identity(secret: cookie.value)
+            return try await tokens.authenticate(secret: cookie.value)
         }
         return nil
     }

@@ -43,9 +43,9 @@ struct LoginController {
         let body = try await request.body.collect(upTo: 4096)
         let token = (try? URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body)))?.token
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        guard !token.isEmpty, let identity = try backend.tokens.identity(secret: token) else {
+        guard !token.isEmpty, let identity = try await backend.tokens.authenticate(secret: token) else {
             backend.metrics.refused(status: 401)
-            return HTMLPage.response("login", Page(notice: "That token is not valid: it is unknown or was revoked."), status: .unauthorized)
+            return HTMLPage.response("login", Page(notice: "That token is not valid: it is unknown, was revoked or has expired."), status: .unauthorized)
         }
         if let reason = backend.policy.refusal(.read, by: identity.principal) {
             backend.metrics.refused(status: 403)

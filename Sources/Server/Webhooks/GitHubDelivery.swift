@@ -14,15 +14,15 @@ enum GitHubDelivery {
     /// The event a delivery of `name` (one of ``recordedEvents``) records.
     ///
     /// - Throws: 400 naming the field that is missing or malformed, or saying the body is not JSON.
-    static func event(_ name: String, body: Data, clientAddress: String?) throws -> NewEvent {
+    static func event(_ name: String, json: [UInt8], clientAddress: String?) throws -> NewEvent {
         let metadata = EventMetadata(authMethod: "github-webhook", clientAddress: clientAddress)
         switch name {
         case "workflow_run":
-            return try decode(WorkflowRunDelivery.self, from: body).event(metadata)
+            return try decode(WorkflowRunDelivery.self, from: json).event(metadata)
         case "deployment":
-            return try decode(DeploymentDelivery.self, from: body).event(metadata)
+            return try decode(DeploymentDelivery.self, from: json).event(metadata)
         default:
-            return try decode(DeploymentStatusDelivery.self, from: body).event(metadata)
+            return try decode(DeploymentStatusDelivery.self, from: json).event(metadata)
         }
     }
 
@@ -44,15 +44,22 @@ enum GitHubDelivery {
         return prefix + slug.prefix(128 - prefix.count - suffix.count) + suffix
     }
 
-    private static func decode<Delivery: Decodable>(_ type: Delivery.Type, from body: Data) throws -> Delivery {
+    /// Decodes the delivery's JSON where it lies: a delivery may be 25 MB, so it is not copied into
+    /// a `Data` first.
+    private static func decode<Delivery: Decodable>(_ type: Delivery.Type, from json: [UInt8]) throws -> Delivery {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {
-            return try decoder.decode(type, from: body)
+            return try json.withUnsafeBytes { bytes in
+                guard let start = bytes.baseAddress else { return try decoder.decode(type, from: Data()) }
+                // Only read: the decoder never writes through the pointer `bytesNoCopy` wants mutable.
+                let view = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: start), count: bytes.count, deallocator: .none)
+                return try decoder.decode(type, from: view)
+            }
         } catch let error as DecodingError {
             var message = APIRequestDecoder.describe(error)
             if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
-                message += " (the webhook's content type must be application/json)"
+                message += " (a webhook's content type is application/json, or application/x-www-form-urlencoded with the JSON as 'payload')"
             }
             throw HTTPError(.badRequest, message: message)
         }
@@ -77,27 +84,39 @@ enum GitHubDelivery {
             var headSha: String
             var event: String
             var htmlUrl: String
+            var path: String?
             var actor: User?
             var triggeringActor: User?
         }
 
+        struct Workflow: Decodable {
+            var name: String?
+            var path: String?
+        }
+
         var workflowRun: Run
+        var workflow: Workflow?
         var repository: Repository
         var sender: User?
 
-        /// The run's actor is the person it ran for; whoever started this attempt (a re-run) is
-        /// the one who counts for it, when someone else did.
+        /// Whoever started this attempt is the actor: the person who pushed, or who re-ran it.
+        /// A re-run by someone else keeps whose run it first was (`workflow_run.actor`) in the
+        /// data as `original_actor`, not as `on_behalf_of`: the re-runner acted on their own
+        /// account, not as a bot for the original author.
         func event(_ defaults: EventMetadata) -> NewEvent {
             let run = workflowRun
+            let original = run.actor?.login
+            let actor = run.triggeringActor?.login ?? original ?? sender?.login
             var metadata = defaults
-            metadata.actor = run.actor?.login ?? sender?.login
-            if let triggering = run.triggeringActor?.login, triggering != metadata.actor { metadata.onBehalfOf = triggering }
+            metadata.actor = actor
             metadata.source = run.htmlUrl
             metadata.commit = run.headSha
+            // GitHub's run name is the workflow's `run-name`, which may be blank; the workflow names itself.
+            let name = run.name.nonEmpty ?? workflow?.name.nonEmpty ?? workflow?.path.nonEmpty ?? run.path.nonEmpty
             let payload = WorkflowRunReported(
-                repository: repository.fullName, runId: run.id, runAttempt: run.runAttempt, name: run.name.nonEmpty,
+                repository: repository.fullName, runId: run.id, runAttempt: run.runAttempt, name: name,
                 status: run.status.nonEmpty, conclusion: run.conclusion.nonEmpty, headBranch: run.headBranch.nonEmpty,
-                event: run.event)
+                event: run.event, originalActor: original == actor ? nil : original)
             return NewEvent(stream: GitHubDelivery.stream("run", repository: repository.fullName, id: run.id), payload, metadata: metadata)
         }
     }

@@ -20,7 +20,8 @@ struct GitHubWebhookController {
     /// Deliveries' keys live in a scope of their own, which no token's can reach.
     static let idempotencyScope = "webhook:github"
 
-    /// GitHub caps a delivery at 25 MB; the body of an event that is not recorded is only hashed.
+    /// GitHub caps a delivery at 25 MB, recorded or not; the body of an event that is not recorded
+    /// is only hashed, and of one that is only its JSON is kept until decoded.
     static let maximumDeliverySize = 25 << 20
 
     var endpoints: RouteCollection<ShiplogRequestContext> {
@@ -44,14 +45,14 @@ struct GitHubWebhookController {
         let signature = try signature(request)
         let name = request.headers[.gitHubEvent]
         let recorded = name.map(GitHubDelivery.recordedEvents.contains) ?? false
-        let body = try await verifiedBody(request, signature: signature, secret: secret,
-                                          keeping: recorded, limit: recorded ? context.maxUploadSize : Self.maximumDeliverySize)
+        var payload = recorded ? DeliveryPayload(request) : nil
+        try await verifyBody(request, signature: signature, secret: secret, into: &payload)
         guard let name, !name.isEmpty else { throw HTTPError(.badRequest, message: "missing X-GitHub-Event header") }
         let delivery = try deliveryID(request)
         if name == "ping" { return JSONBody.object(["pong": "true"]) }
-        guard recorded else { return JSONBody.object(["ignored": try JSONBody.encode(name)], status: .accepted) }
+        guard recorded, let payload else { return JSONBody.object(["ignored": try JSONBody.encode(name)], status: .accepted) }
 
-        let event = try GitHubDelivery.event(name, body: Data(body.readableBytesView), clientAddress: context.clientAddress)
+        let event = try GitHubDelivery.event(name, json: try payload.json(), clientAddress: context.clientAddress)
         let result = try await backend.store.append(try AppendRequest(events: [event], idempotencyKey: try IdempotencyKey(delivery, scope: Self.idempotencyScope)))
         if !result.deduplicated { backend.metrics.appended(result.events.count) }
         let events = result.events.map { Recorded(position: $0.position, id: $0.id, stream: $0.stream, version: $0.version, type: $0.type) }
@@ -72,27 +73,27 @@ struct GitHubWebhookController {
         return bytes
     }
 
-    /// Reads the body through HMAC-SHA256 as it arrives, keeping it only when it is to be decoded.
+    /// Reads the body through HMAC-SHA256 as it arrives, handing each chunk to `payload` when the
+    /// delivery is to be decoded; nothing else keeps it.
     ///
-    /// - Throws: 413 past `limit`; 401 when the MAC differs from `signature` (compared in constant time).
-    private func verifiedBody(
-        _ request: Request, signature: [UInt8], secret: String, keeping: Bool, limit: Int
-    ) async throws -> ByteBuffer {
+    /// - Throws: 413 past ``maximumDeliverySize``; 401 when the MAC differs from `signature`
+    ///   (compared in constant time).
+    private func verifyBody(
+        _ request: Request, signature: [UInt8], secret: String, into payload: inout DeliveryPayload?
+    ) async throws {
         var mac = HMAC<SHA256>(key: SymmetricKey(data: Data(secret.utf8)))
-        var kept = ByteBuffer()
         var size = 0
         for try await chunk in request.body {
             size += chunk.readableBytes
-            guard size <= limit else {
-                throw HTTPError(.contentTooLarge, message: "the delivery is larger than the limit of \(limit >> 20) MiB")
+            guard size <= Self.maximumDeliverySize else {
+                throw HTTPError(.contentTooLarge, message: "the delivery is larger than GitHub's limit of \(Self.maximumDeliverySize >> 20) MB")
             }
             chunk.withUnsafeReadableBytes { mac.update(data: $0) }
-            if keeping { kept.writeImmutableBuffer(chunk) }
+            payload?.consume(chunk)
         }
         guard mac.finalize() == signature else {
             throw refusal("X-Hub-Signature-256 does not match the body: is the webhook's secret the one this service was given?")
         }
-        return kept
     }
 
     /// The delivery's GUID, as GitHub shows it in the webhook's delivery log.
