@@ -1,10 +1,12 @@
 import Foundation
+import Logging
 import SQLite
 
 /// Writes appends into the log within one transaction: assigns positions and
 /// stream versions, extends the hash chain and the Merkle tree, applies
 /// projections, and keeps idempotency records.
 struct LogWriter {
+    private static let logger = Logger(label: "shiplog.ledger")
     private let connection: Connection
     private let recordedAt: String
     private var headPosition: Int64
@@ -19,12 +21,21 @@ struct LogWriter {
     ///   reading it back from `merkle_nodes` on every commit.
     init(connection: Connection, recordedAt: String, keepsTree: Bool = true, knownTree: TreeAtHead? = nil) throws {
         self.connection = connection
-        self.recordedAt = recordedAt
         // Read at the start of every transaction: another process may have appended since.
-        let head = try connection.cachedStatement("SELECT position, hash FROM events ORDER BY position DESC LIMIT 1")
-            .queryFirst { ($0.int64(at: 0), $0.blob(at: 1)) }
+        let head = try connection.cachedStatement("SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1")
+            .queryFirst { ($0.int64(at: 0), $0.blob(at: 1), $0.string(at: 2)) }
         headPosition = head?.0 ?? 0
         headHash = head?.1 ?? EventHasher.genesis
+        // Times never go back along positions: a clock that stepped back (or another process's
+        // that runs behind) records the head's time instead. The fixed-width UTC form orders as text.
+        if let headTime = head?.2, recordedAt < headTime {
+            self.recordedAt = headTime
+            Self.logger.notice("the clock is behind the ledger's head; recording the head's time", metadata: [
+                "ledger.clock": "\(recordedAt)", "ledger.head_recorded_at": "\(headTime)",
+            ])
+        } else {
+            self.recordedAt = recordedAt
+        }
         if keepsTree {
             if let knownTree, knownTree.position == headPosition, knownTree.hash == headHash {
                 tree = knownTree.frontier

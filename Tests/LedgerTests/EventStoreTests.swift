@@ -257,3 +257,23 @@ struct EventStoreTests {
         #expect(unwritable.message.contains("cannot create the file"))
     }
 }
+
+/// A clock that says what it is told.
+struct FixedLedgerClock: LedgerClock {
+    let date: Date
+    func now() -> Date { date }
+}
+
+extension EventStoreTests {
+    @Test func recordedTimesNeverGoBackAlongPositionsWhenAClockDoes() async throws {
+        let later = Date(timeIntervalSince1970: 1_796_000_000)
+        let ahead = try EventStore(path: ledger.path, access: .readWrite(create: true), clock: FixedLedgerClock(date: later))
+        _ = try await ahead.append([requested("1")])
+        ahead.close()
+        let behind = try EventStore(path: ledger.path, access: .readWrite(create: false), clock: FixedLedgerClock(date: later.addingTimeInterval(-3600)))
+        _ = try await behind.append([requested("2")])
+        let times = try behind.events().map(\.recordedAt)
+        #expect(times == [Timestamp.string(from: later), Timestamp.string(from: later)])
+        #expect(try behind.verify().isIntact)
+    }
+}
