@@ -34,13 +34,20 @@ public final class DriftDetector: Sendable {
 
         var describeCalls = 0, minimumCalls = 0, definitionCalls = 0
         var actual: [String: ECSService] = [:]
+        var unreachable: [String: String] = [:]
+        var firstError: (any Error)?
         for (cluster, entries) in Dictionary(grouping: targets, by: { $0.1.cluster }).sorted(by: { $0.key < $1.key }) {
             let names = entries.map(\.1.service)
             let calls = (names.count + describeServicesBatchLimit - 1) / describeServicesBatchLimit
             minimumCalls += calls
             describeCalls += calls
-            for service in try await ecs.describeServices(cluster: cluster, services: names).services where service.status != "INACTIVE" {
-                actual["\(cluster)/\(service.name)"] = service
+            do {
+                for service in try await ecs.describeServices(cluster: cluster, services: names).services where service.status != "INACTIVE" {
+                    actual["\(cluster)/\(service.name)"] = service
+                }
+            } catch {
+                unreachable[cluster] = "DescribeServices on \(cluster) failed: \(error)"
+                firstError = firstError ?? error
             }
         }
 
@@ -57,6 +64,12 @@ public final class DriftDetector: Sendable {
             var drift = ServiceDrift(
                 app: app.name, environment: place.name, cluster: place.cluster, service: place.service, status: .inSync,
                 differences: [], serviceMissing: false)
+            if let reason = unreachable[place.cluster] {
+                drift.status = .error
+                drift.error = reason
+                services.append(drift)
+                continue
+            }
             let state = desired["\(app.name)/\(place.name)"]
             let running = actual["\(place.cluster)/\(place.service)"]
             if let running { drift.actual = DeploymentResult.shortName(running.taskDefinition) }
@@ -70,7 +83,18 @@ public final class DriftDetector: Sendable {
                 services.append(drift)
                 continue
             }
-            let wanted = try await definition(desiredArn)
+            // One service that cannot be checked (its desired revision deleted, a throttled call)
+            // is reported as such; the others are still checked.
+            let wanted: TaskDefinition
+            do {
+                wanted = try await definition(desiredArn)
+            } catch {
+                firstError = firstError ?? error
+                drift.status = .error
+                drift.error = "DescribeTaskDefinition \(DeploymentResult.shortName(desiredArn)) failed: \(error)"
+                services.append(drift)
+                continue
+            }
             let wantedImages = Dictionary(app.containers.compactMap { container in
                 wanted.container(named: container.name).map { (container.name, $0.image) }
             }, uniquingKeysWith: { first, _ in first })
@@ -87,7 +111,12 @@ public final class DriftDetector: Sendable {
             }
             if running.taskDefinition != desiredArn {
                 drift.differences.append("task definition: \(DeploymentResult.shortName(desiredArn)) in the ledger, \(DeploymentResult.shortName(running.taskDefinition)) in ECS")
-                let actualDefinition = try await definition(running.taskDefinition)
+                guard let actualDefinition = try? await definition(running.taskDefinition) else {
+                    drift.status = .error
+                    drift.error = "DescribeTaskDefinition \(DeploymentResult.shortName(running.taskDefinition)) failed"
+                    services.append(drift)
+                    continue
+                }
                 var actualImages: [String: String] = [:]
                 for (container, image) in wantedImages.sorted(by: { $0.key < $1.key }) {
                     let runningImage = actualDefinition.container(named: container)?.image
@@ -107,6 +136,8 @@ public final class DriftDetector: Sendable {
             drift.status = drift.differences.isEmpty ? .inSync : .drifted
             services.append(drift)
         }
+        // Nothing checked is no pass: the error is the caller's (exit 1), as it was before any was.
+        if let firstError, !services.isEmpty, services.allSatisfy({ $0.status == .error }) { throw firstError }
         return DriftPass(
             checkedAt: Timestamp.string(from: now), services: services, describeServicesCalls: describeCalls,
             minimumDescribeServicesCalls: minimumCalls, describeTaskDefinitionCalls: definitionCalls)

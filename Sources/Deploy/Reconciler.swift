@@ -73,7 +73,7 @@ public struct Reconciler: Sendable {
                 try await recordDetected(service, metadata: metadata)
             case .inSync:
                 try await recordResolved(service, how: "external", deploymentId: nil, metadata: metadata)
-            case .untracked, .deploying:
+            case .untracked, .deploying, .error:
                 break
             }
         }

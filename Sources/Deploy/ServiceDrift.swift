@@ -9,6 +9,8 @@ public struct ServiceDrift: Sendable, Equatable, Codable {
         case untracked
         /// shiplog is deploying here right now: differences are its own rollout.
         case deploying
+        /// ECS could not be asked about this service (see ``ServiceDrift/error``); the others were checked.
+        case error
     }
 
     public var app: String
@@ -28,6 +30,8 @@ public struct ServiceDrift: Sendable, Equatable, Codable {
     public var desiredImages: [String: String]?
     /// ECS has no such service (or only an inactive one): a deploy cannot put it back.
     public var serviceMissing: Bool
+    /// Why it could not be checked, for status `error`.
+    public var error: String?
 }
 
 /// One look at every configured service, with what it cost.

@@ -1,3 +1,4 @@
+import AWS
 import Deploy
 import ECS
 import Foundation
@@ -139,5 +140,51 @@ struct ReconcilerTests {
         try await second.run(passes: 1, metadata: Self.ana)
         #expect(events.withLock { $0 } == ["waited for first at 0", "waited for first at 60", "waited for first at 120", "passed at 180"])
         #expect(try harness.store.leaseHolder(ReconcileLoop.leaseName, now: start.addingTimeInterval(200)) == nil, "released when it stopped")
+    }
+}
+
+/// The simulated ECS, except that one task definition revision was deleted (DescribeTaskDefinition
+/// answers ECS's ClientException for it).
+struct ECSWithADeletedRevision: ECSClient {
+    let base: SimulatedECS
+    let deleted: String
+
+    func createCluster(name: String) async throws -> ECSCluster { try await base.createCluster(name: name) }
+    func describeTaskDefinition(_ reference: String) async throws -> TaskDefinition {
+        guard reference != deleted else {
+            throw AWSError(kind: .service, code: "ClientException", message: "Unable to describe task definition.", operation: "ecs:DescribeTaskDefinition", statusCode: 400)
+        }
+        return try await base.describeTaskDefinition(reference)
+    }
+    func registerTaskDefinition(_ definition: TaskDefinition) async throws -> TaskDefinition { try await base.registerTaskDefinition(definition) }
+    func listTaskDefinitions(family: String) async throws -> [String] { try await base.listTaskDefinitions(family: family) }
+    func createService(cluster: String, name: String, taskDefinition: String, desiredCount: Int) async throws -> ECSService {
+        try await base.createService(cluster: cluster, name: name, taskDefinition: taskDefinition, desiredCount: desiredCount)
+    }
+    func updateService(cluster: String, service: String, taskDefinition: String) async throws -> ECSService {
+        try await base.updateService(cluster: cluster, service: service, taskDefinition: taskDefinition)
+    }
+    func describeServices(cluster: String, services: [String]) async throws -> ServiceDescriptions {
+        try await base.describeServices(cluster: cluster, services: services)
+    }
+}
+
+extension ReconcilerTests {
+    @Test func aServiceThatCannotBeCheckedIsReportedAndTheOthersAreStillChecked() async throws {
+        let harness = try await Harness()
+        let engine = harness.engine()
+        for app in ["api", "frontend"] {
+            #expect(try await engine.deploy(app: app, environment: "staging", tag: "a1b2c3d", trigger: .merge, metadata: Self.ana).outcome == .succeeded)
+        }
+        let apiRevision = try await harness.service("staging-api").taskDefinition
+        _ = try await harness.world.ecs.updateService(cluster: "staging-default", service: "staging-nuxt", taskDefinition: "staging-nuxt:1")
+        harness.clock.advance(by: .seconds(3600))
+        let detector = DriftDetector(configuration: harness.configuration, ecs: ECSWithADeletedRevision(base: harness.world.ecs, deleted: apiRevision))
+        let pass = try await detector.check(store: harness.store, now: harness.clock.now)
+        let api = try #require(pass.services.first { $0.app == "api" && $0.environment == "staging" })
+        #expect(api.status == .error)
+        #expect(api.error?.contains("Unable to describe task definition") == true, "\(api.error ?? "")")
+        let frontend = try #require(pass.services.first { $0.app == "frontend" && $0.environment == "staging" })
+        #expect(frontend.status == .drifted, "the others are still checked")
     }
 }

@@ -917,14 +917,15 @@ public enum OpenAPIDocument {
               "environment": {"type": "string"},
               "cluster": {"type": "string"},
               "service": {"type": "string"},
-              "status": {"type": "string", "enum": ["in_sync", "drifted", "untracked", "deploying"]},
+              "status": {"type": "string", "enum": ["in_sync", "drifted", "untracked", "deploying", "error"]},
               "desired": {"type": "string"},
               "actual": {"type": "string"},
               "differences": {"type": "array", "items": {"type": "string"}},
               "desired_task_definition": {"type": "string"},
               "desired_tag": {"type": "string"},
               "desired_images": {"type": "object", "additionalProperties": {"type": "string"}},
-              "service_missing": {"type": "boolean"}
+              "service_missing": {"type": "boolean"},
+              "error": {"type": "string", "description": "Why the service could not be checked (status error)."}
             }
           },
           "LastPass": {
