@@ -30,8 +30,14 @@ public struct AWSECSClient: ECSClient {
     }
 
     public func describeTaskDefinition(_ reference: String) async throws -> TaskDefinition {
-        let output = try await call("DescribeTaskDefinition", ["taskDefinition": .string(reference)], resource: .taskDefinition(reference))
-        return try TaskDefinition(json: try output.requiredObject("taskDefinition", in: "ecs:DescribeTaskDefinition"))
+        let output = try await call("DescribeTaskDefinition", ["taskDefinition": .string(reference), "include": ["TAGS"]], resource: .taskDefinition(reference))
+        var definition = try TaskDefinition(json: try output.requiredObject("taskDefinition", in: "ecs:DescribeTaskDefinition"))
+        // Tags come beside the definition, not in it; kept in `raw` they are registered again with a render.
+        if let tags = output["tags"], tags.arrayValue?.isEmpty == false, var members = definition.raw.objectValue {
+            members["tags"] = tags
+            definition.raw = .object(members)
+        }
+        return definition
     }
 
     public func registerTaskDefinition(_ definition: TaskDefinition) async throws -> TaskDefinition {

@@ -7,9 +7,11 @@ import Foundation
 /// every field shiplog does not model (CPU, memory, roles, log configuration, ...).
 public struct TaskDefinition: Sendable, Equatable, Codable {
     /// Fields ECS sets itself; RegisterTaskDefinition refuses them, so a render strips them.
+    /// The members of ECS's `TaskDefinition` shape that `RegisterTaskDefinitionRequest` lacks
+    /// (botocore's `ecs/2014-11-13/service-2.json`).
     public static let readOnlyFields: [String] = [
         "taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities",
-        "registeredAt", "registeredBy", "deregisteredAt",
+        "registeredAt", "registeredBy", "deregisteredAt", "deleteRequestedAt",
     ]
 
     public var family: String
@@ -38,7 +40,8 @@ public struct TaskDefinition: Sendable, Equatable, Codable {
         self.init(family: family, containerDefinitions: containers, raw: json)
     }
 
-    /// The body of RegisterTaskDefinition: everything but the read-only fields.
+    /// The body of RegisterTaskDefinition: everything but the read-only fields, with the
+    /// definition's `tags` (which DescribeTaskDefinition answers beside it, asked with `include: ["TAGS"]`).
     public var registrationInput: JSONValue {
         var members = raw.objectValue ?? [:]
         for field in Self.readOnlyFields {

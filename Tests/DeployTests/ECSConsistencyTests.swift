@@ -37,17 +37,22 @@ import Testing
     final class Endpoint: Sendable {
         let reads: [String]
         let updated: String
+        let template: String
         let describeCalls = Mutex(0)
-        init(updated: String, reads: [String]) {
+        /// The bodies of the requests, by operation.
+        let requests = Mutex<[String: [String]]>([:])
+        init(updated: String, reads: [String], template: String = ECSConsistencyTests.template) {
             self.updated = updated
             self.reads = reads
+            self.template = template
         }
 
         func answer(_ request: ReceivedRequest) -> CannedResponse {
             let operation = request.headers.first(name: "X-Amz-Target")?.split(separator: ".").last.map(String.init) ?? ""
+            requests.withLock { $0[operation, default: []].append(request.body) }
             let body: String
             switch operation {
-            case "DescribeTaskDefinition": body = ECSConsistencyTests.template
+            case "DescribeTaskDefinition": body = template
             case "RegisterTaskDefinition": body = ECSConsistencyTests.registered
             case "UpdateService": body = #"{"service":\#(updated)}"#
             case "DescribeServices":
@@ -134,5 +139,27 @@ import Testing
         #expect(result.outcome == .failed)
         #expect(result.reason?.contains("ecs-svc/2 was replaced by a newer one on staging-api:3") == true, "\(result.reason ?? "")")
         #expect(!types.contains("RolledBackAutomatically"))
+    }
+
+    @Test func theRenderKeepsTheTemplatesTagsAndSendsNoFieldECSSetsItself() async throws {
+        // As DescribeTaskDefinition answers with include TAGS: the tags beside the definition, and
+        // a definition carrying every output-only member of ECS's TaskDefinition shape.
+        let template = Self.template
+            .replacingOccurrences(of: #""registeredBy":"#, with: #""deleteRequestedAt":1.7951e9,"deregisteredAt":1.7951e9,"compatibilities":["EC2","FARGATE"],"requiresAttributes":[{"name":"ecs.capability.execution-role-awslogs"}],"registeredBy":"#)
+            .replacingOccurrences(of: #""registeredBy":"arn:aws:iam::\#(Self.account):root"}}"#,
+                                  with: #""registeredBy":"arn:aws:iam::\#(Self.account):root"},"tags":[{"key":"team","value":"openverse"},{"key":"cost-center","value":"42"}]}"#)
+        let endpoint = Endpoint(updated: Self.updated, reads: [Self.service(Self.new, running: 1, Self.deployment("2", "PRIMARY", Self.new, rollout: "COMPLETED", running: 1))],
+                                template: template)
+        let (result, _) = try await deploy(endpoint)
+        #expect(result.outcome == .succeeded)
+        let describe = try #require(endpoint.requests.withLock { $0["DescribeTaskDefinition"]?.first })
+        #expect(describe.contains(#""include":["TAGS"]"#), "\(describe)")
+        let body = try #require(endpoint.requests.withLock { $0["RegisterTaskDefinition"]?.first })
+        let registered = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        let tags = try #require(registered["tags"] as? [[String: String]])
+        #expect(tags == [["key": "team", "value": "openverse"], ["key": "cost-center", "value": "42"]])
+        for field in TaskDefinition.readOnlyFields { #expect(registered[field] == nil, "\(field) is ECS's own") }
+        #expect(registered["family"] as? String == "staging-api")
+        #expect(registered["cpu"] as? String == "512")
     }
 }
