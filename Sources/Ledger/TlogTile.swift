@@ -133,8 +133,8 @@ public struct TlogTile: Sendable, Hashable {
     /// tree grows: it is a prefix of the full tile.
     public func exists(inTreeOf size: UInt64) -> Bool {
         let available = available(inTreeOf: size)
-        return index < available / UInt64(Self.fullWidth) + 1
-            && index * UInt64(Self.fullWidth) + UInt64(width) <= available
+        // Checked in this order, nothing overflows.
+        return index <= available / UInt64(Self.fullWidth) && UInt64(width) <= available - index * UInt64(Self.fullWidth)
     }
 
     /// Every tile a client needs for a tree of `size` leaves: the full tiles of each level and,
