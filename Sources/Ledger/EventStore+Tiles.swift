@@ -36,7 +36,7 @@ extension EventStore {
     /// The tree's nodes at `level`, indexes `first ..< first + count`: leaf hashes at level 0,
     /// stored subtrees from ``LogTree/storedLevel`` up, recomputed ones between.
     private static func nodes(level: Int, from first: UInt64, count: UInt64, _ db: Connection) throws -> [Merkle.Hash] {
-        if level == 0 { return try eventHashes(from: first, count: count, db).map(Merkle.leafHash) }
+        if level == 0 { return try eventHashes(from: first, count: count, db).map { Merkle.leafHash($0) } }
         guard level >= LogTree.storedLevel else {
             return try (first..<first + count).map { try LogTree.subtree(level, $0, db) }
         }

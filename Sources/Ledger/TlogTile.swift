@@ -55,7 +55,7 @@ public struct TlogTile: Sendable, Hashable {
     /// level or width, no redundant `x000/` elements), so each tile has one path.
     ///
     /// - Throws: ``TransparencyError/malformed(_:)`` naming what is wrong.
-    public init(path: some StringProtocol) throws {
+    public init(path: String) throws {
         var elements = path.split(separator: "/", omittingEmptySubsequences: false)
         guard elements.count >= 3, elements[0] == "tile" else {
             throw TransparencyError.malformed("not a tile path (tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>])")

@@ -80,7 +80,9 @@ func main() {
 	}
 	fmt.Printf("entries: %d entry bundles hold %d entries of 32 bytes; their tree hash is the checkpoint's root\n", (tree.N+255)/256, len(entries))
 
-	// Every hash tile, byte for byte as Go's tlog computes it from the entries.
+	// Every hash tile, byte for byte as Go's tlog computes it from the entries: the full ones and,
+	// at each level's end, a partial tile of every width up to the tree's (NewTiles lists them all;
+	// a client that read an older checkpoint asks for the narrower ones).
 	reader := &tileReader{base: *base}
 	tiles := tlog.NewTiles(height, 0, tree.N)
 	full := 0
@@ -179,11 +181,14 @@ func c2spPath(t tlog.Tile) string {
 // length and that many bytes.
 func readEntries(base string, n int64) [][]byte {
 	var entries [][]byte
-	for _, t := range tlog.NewTiles(height, 0, n) {
-		if t.L != 0 {
-			continue
-		}
-		t.L = -1
+	var bundles []tlog.Tile
+	for i := int64(0); i < n/(1<<height); i++ {
+		bundles = append(bundles, tlog.Tile{H: height, L: -1, N: i, W: 1 << height})
+	}
+	if rest := int(n % (1 << height)); rest > 0 {
+		bundles = append(bundles, tlog.Tile{H: height, L: -1, N: n / (1 << height), W: rest})
+	}
+	for _, t := range bundles {
 		bundle, _ := get(base + "/" + c2spPath(t))
 		count := 0
 		for len(bundle) > 0 {

@@ -38,7 +38,7 @@ struct TlogController {
         let tile: TlogTile
         let data: [UInt8]
         do {
-            tile = try TlogTile(path: path)
+            tile = try TlogTile(path: String(path))
             data = try backend.store.tileData(tile)
         } catch let error as TransparencyError where error.isMalformed {
             throw HTTPError(.badRequest, message: error.message)
