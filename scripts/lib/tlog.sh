@@ -19,7 +19,7 @@ install_tlog_check() {
         go build -o "$TLOG_CHECK_BIN" ./scripts/tlog-check
 }
 
-# Prints COUNT JSON lines for `shiplog events append`, streams tlog-N from START.
+# Prints COUNT JSON lines for `shiplog events append`, streams deployment-tlog-N from START.
 tlog_events() {
     local start=$1 count=$2
     python3 -c 'import sys
@@ -58,7 +58,7 @@ check_tlog_tiles() {
         "$bin" init --db "$db" --config "$dir/shiplog.yml"
         mkdir "$dir/keys"
         "$bin" keys create --out "$dir/keys" --name tlog-check
-        tlog_events 1 66000 | "$bin" events append --db "$db" --actor scripts-test >/dev/null
+        tlog_events 1 66000 | "$bin" events append --db "$db" --config "$dir/shiplog.yml" --actor ana-maintainer >/dev/null
     ) >"$dir/seed.log" 2>&1 || { echo "tlog: seeding the ledger failed:" >&2; cat "$dir/seed.log" >&2; return 1; }
 
     serve_start "$bin" "$db" "" "$(free_port)" "$dir/serve.log" --signing-key "$dir/keys/tlog-check.key" --checkpoint-interval 1s
@@ -66,7 +66,7 @@ check_tlog_tiles() {
     {
         tlog_wait_for_checkpoint 66000 &&
             "$check" -url "$SHIPLOG_SERVE_URL/tlog" -vkey "$dir/keys/tlog-check.pub" -state "$dir/state" &&
-            tlog_events 66001 1000 | "$bin" events append --db "$db" --actor scripts-test >/dev/null &&
+            tlog_events 66001 1000 | "$bin" events append --db "$db" --config "$dir/shiplog.yml" --actor ana-maintainer >/dev/null &&
             tlog_wait_for_checkpoint 67000 &&
             "$check" -url "$SHIPLOG_SERVE_URL/tlog" -vkey "$dir/keys/tlog-check.pub" -state "$dir/state"
     } || status=$?
