@@ -13,9 +13,11 @@ extension Tiles {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write the checkpoint and every tile of its tree under DIR, as GET /tlog/... serves them.",
-            discussion: "DIR/checkpoint is the signed checkpoint; DIR/tile/<L>/<N>[.p/<W>] the hash tiles and DIR/tile/entries/<N>[.p/<W>] the entry bundles of the tree it signs (https://c2sp.org/tlog-tiles). \
+            discussion: """
+            DIR/checkpoint is the signed checkpoint; DIR/tile/<L>/<N>[.p/<W>] the hash tiles and DIR/tile/entries/<N>[.p/<W>] the entry bundles of the tree it signs (https://c2sp.org/tlog-tiles). \
             With --key a checkpoint of the whole log is signed and stored first, as `shiplog checkpoint` does; without, the latest stored checkpoint is exported. \
-            Full tiles already in DIR are left as they are (they never change); the checkpoint is written last, so a reader never sees one whose tiles are missing."
+            Full tiles already in DIR are left as they are (they never change); the checkpoint is written last, so a reader never sees one whose tiles are missing.
+            """
         )
 
         @OptionGroup var global: DatabaseOptions

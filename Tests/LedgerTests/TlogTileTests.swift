@@ -53,14 +53,12 @@ struct TlogTilePathTests {
 }
 
 struct TlogTileContentTests {
-    /// A ledger of `count` events, appended in batches.
-    private static func ledger(_ count: Int) async throws -> (TestLedger, EventStore) {
-        let ledger = TestLedger()
-        let store = try ledger.open()
+    /// Appends `count` events to `store`, in batches.
+    private static func fill(_ store: EventStore, _ count: Int) async throws -> EventStore {
         for start in stride(from: 0, to: count, by: 100) {
             _ = try await store.append((start..<min(count, start + 100)).map { requested("t\($0)") })
         }
-        return (ledger, store)
+        return store
     }
 
     private static func hashes(_ data: [UInt8]) -> [Merkle.Hash] {
@@ -75,7 +73,8 @@ struct TlogTileContentTests {
     }
 
     @Test func aLevelZeroTileHoldsTheLeafHashesOfTheEventsAndALevelOneTileTheRootsOf256Leaves() async throws {
-        let (_, store) = try await Self.ledger(300)
+        let ledger = TestLedger()
+        let store = try await Self.fill(ledger.open(), 300)
         let events = try store.events()
         let full = Self.hashes(try store.tileData(TlogTile(.hashes(level: 0), index: 0)))
         #expect(full == events.prefix(256).map { Merkle.leafHash($0.hash) })
@@ -87,14 +86,16 @@ struct TlogTileContentTests {
     }
 
     @Test func anEntryBundleHoldsEachEventsHashPrefixedByItsLength() async throws {
-        let (_, store) = try await Self.ledger(260)
+        let ledger = TestLedger()
+        let store = try await Self.fill(ledger.open(), 260)
         let events = try store.events()
         #expect(try store.tileData(TlogTile(.entries, index: 1, width: 4)) == events[256..<260].flatMap { [0, 32] + $0.hash })
         #expect(try store.tileData(TlogTile(.entries, index: 0)).count == 256 * 34)
     }
 
     @Test func aTileBeyondTheTreeOrWiderThanItIsOutOfRange() async throws {
-        let (_, store) = try await Self.ledger(300)
+        let ledger = TestLedger()
+        let store = try await Self.fill(ledger.open(), 300)
         for tile in [
             TlogTile(.hashes(level: 0), index: 1), TlogTile(.hashes(level: 0), index: 1, width: 45),
             TlogTile(.hashes(level: 1), index: 0, width: 2), TlogTile(.hashes(level: 2), index: 0, width: 1),
