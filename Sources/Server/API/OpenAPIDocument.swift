@@ -22,6 +22,7 @@ public enum OpenAPIDocument {
         {"name": "audit", "description": "Who did what, refusals included."},
         {"name": "reconcile", "description": "Drift between the ledger and ECS, and the log's own check."},
         {"name": "proofs", "description": "Reports of a period, Merkle proofs and signed checkpoints, for auditors."},
+        {"name": "tlog", "description": "The log as C2SP tlog-tiles, for transparency-log clients: no token, hashes only."},
         {"name": "webhooks", "description": "Deliveries from GitHub, authenticated by their signature."},
         {"name": "operations", "description": "Liveness, readiness, metrics and this document."},
         {"name": "dashboard", "description": "HTML pages for people in a browser, signed in with a token kept in a cookie."}
@@ -533,6 +534,48 @@ public enum OpenAPIDocument {
               "503": {"description": "The service has no signing key (shiplog serve --signing-key).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             }
           }
+        },
+        "/tlog/checkpoint": {
+          "get": {
+            "tags": ["tlog"],
+            "operationId": "getTlogCheckpoint",
+            "summary": "The most recently signed checkpoint (C2SP tlog-checkpoint, a signed note), as stored; the tiles below prove it. Cache-Control: no-cache.",
+            "security": [],
+            "responses": {
+              "200": {"description": "The signed note.", "content": {"text/plain": {"schema": {"type": "string"}}}},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "404": {"description": "No checkpoint has been signed yet.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+          }
+        },
+        "/tlog/tile/{level}/**": {
+          "get": {
+            "tags": ["tlog"],
+            "operationId": "getTlogHashTile",
+            "summary": "A hash tile (C2SP tlog-tiles, height 8): `/tlog/tile/<L>/<N>[.p/<W>]`, the 256 (or W) Merkle tree nodes at tree level 8·L from index 256·N, 32 bytes each. N is written in 3-digit path elements, all but the last prefixed with x (1234067 is x001/x234/067); W is 1 to 255. Full tiles are immutable (Cache-Control: public, max-age=31536000, immutable); partial ones no-cache.",
+            "security": [],
+            "parameters": [
+              {"name": "level", "in": "path", "required": true, "description": "L, the tile level.", "schema": {"type": "integer", "minimum": 0, "maximum": 7}, "example": "0"}
+            ],
+            "responses": {
+              "200": {"$ref": "#/components/responses/Tile"},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "404": {"$ref": "#/components/responses/NoSuchTile"}
+            }
+          }
+        },
+        "/tlog/tile/entries/**": {
+          "get": {
+            "tags": ["tlog"],
+            "operationId": "getTlogEntryBundle",
+            "summary": "An entry bundle (C2SP tlog-tiles): `/tlog/tile/entries/<N>[.p/<W>]`, entries 256·N onward, each a big-endian uint16 length and the entry. An entry is the event's 32-byte hash, so its leaf hash is the RFC 6962 leaf of the log's Merkle tree and entry i is the event at position i + 1.",
+            "security": [],
+            "responses": {
+              "200": {"$ref": "#/components/responses/Tile"},
+              "400": {"$ref": "#/components/responses/BadRequest"},
+              "404": {"$ref": "#/components/responses/NoSuchTile"}
+            }
+          }
         }
       },
       "components": {
@@ -573,6 +616,12 @@ public enum OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
           "Forbidden": {"description": "The token's role falls short of what the action needs, or it names a person (on_behalf_of) it may not act for: only a bot of the configuration's bots:, for whom its acts_for names. The refusal is recorded.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "Tile": {
+            "description": "The tile's bytes.",
+            "headers": {"Cache-Control": {"schema": {"type": "string"}}},
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+          },
+          "NoSuchTile": {"description": "The log does not hold that tile (yet): a full tile beyond the tree or a partial one wider than it.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "NotFound": {"description": "No such app, environment, deployment, tag or resource.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "Conflict": {"description": "Another deployment is in flight there, a stale expected version, an idempotency key reused with other content, or the reconciler's lease is held.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "ContentTooLarge": {"description": "The body is larger than 1 MiB.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
