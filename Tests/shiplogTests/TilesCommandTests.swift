@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import TestSupport
 import Testing
 
 struct TilesCommandTests {
@@ -24,7 +25,7 @@ struct TilesCommandTests {
         let store = try EventStore(path: cli.database, access: .readOnly)
         let note = try #require(try store.latestCheckpoint())
         #expect(try String(contentsOfFile: out + "/checkpoint", encoding: .utf8) == note)
-        let size = UInt64(try #require(store.head()).position)
+        let size = UInt64(try #require(try store.head()).position)
         let files = try FileManager.default.subpathsOfDirectory(atPath: out + "/tile").filter { !FileManager.default.isDirectory(out + "/tile/" + $0) }
         #expect(Set(files.map { "tile/" + $0 }) == Set(TlogTile.tiles(forTreeOf: size).map(\.path)))
         for tile in TlogTile.tiles(forTreeOf: size) {
