@@ -47,7 +47,7 @@ struct StreamingExportTests {
                 eventsReadAtEachChunk.append(eventsRead)
                 chunkSizes.append(chunk.count)
             }
-            let counted: EvidenceEvents = { visit in
+            try ReportFormat.json.write(report, events: { visit in
                 try events { event in
                     eventsRead += 1
                     var row: [UInt8] = []
@@ -55,8 +55,7 @@ struct StreamingExportTests {
                     largestRow = max(largestRow, row.count)
                     try visit(event)
                 }
-            }
-            try ReportFormat.json.write(report, events: counted, to: output)
+            }, to: output)
         }
         #expect(eventsRead == 3000)
         #expect(chunkSizes.reduce(0, +) > 20 * ReportOutput.chunkSize, "a report of many chunks")
@@ -71,7 +70,8 @@ struct StreamingExportTests {
         let signer = try NoteSigner(generatingKeyNamed: "shiplog.test")
         let request = ReportRequest(since: "2026-01-01T00:00:00Z", signer: signer)
         let path = directory.path("export.json")
-        let file = try #require(FileHandle(forWritingAtPath: try { FileManager.default.createFile(atPath: path, contents: nil); return path }()))
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let file = try #require(FileHandle(forWritingAtPath: path))
         try ReportFormat.json.write(request, from: store, to: ReportOutput { try file.write(contentsOf: $0) })
         try file.close()
 
