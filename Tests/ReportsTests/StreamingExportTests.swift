@@ -48,12 +48,14 @@ struct StreamingExportTests {
                 chunkSizes.append(chunk.count)
             }
             try ReportFormat.json.write(report, events: { visit in
-                try events { event in
-                    eventsRead += 1
-                    var row: [UInt8] = []
-                    event.appendJSON(to: &row)
-                    largestRow = max(largestRow, row.count)
-                    try visit(event)
+                try withoutActuallyEscaping(visit) { visit in
+                    try events { event in
+                        eventsRead += 1
+                        var row: [UInt8] = []
+                        event.appendJSON(to: &row)
+                        largestRow = max(largestRow, row.count)
+                        try visit(event)
+                    }
                 }
             }, to: output)
         }
