@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reports
 @_spi(Benchmarks) import Ledger
 import SQLite
 
