@@ -35,19 +35,36 @@ public struct AuditVerifier {
     /// - Throws: ``TransparencyError`` — `verificationFailed` for evidence that does not
     ///   match what was signed, `badSignature` or `malformed` for the inputs.
     public func verify(_ report: Report, previousCheckpoint: String? = nil) throws -> Result {
+        try verify(head: report, previousCheckpoint: previousCheckpoint) { visit in
+            for event in report.evidence.events { try visit(event) }
+        }
+    }
+
+    /// Audits a report whose events are read one at a time (``ExportReader``), in bounded memory:
+    /// the events are hashed onto the tree, chained and folded into deployments as they come.
+    ///
+    /// - Parameters:
+    ///   - head: the report but its events (``Report/Evidence/events`` is not read).
+    ///   - events: calls its argument with each event, in the order the export lists them.
+    /// - Throws: as ``verify(_:previousCheckpoint:)``, the same failure for the same export.
+    public func verify(head report: Report, previousCheckpoint: String? = nil, events: EvidenceEvents) throws -> Result {
         let checkpoint = try signedCheckpoint(report.checkpoint.note, what: "the export's checkpoint")
         guard checkpoint.size == report.checkpoint.treeSize, checkpoint.root.hexString == report.checkpoint.rootHash else {
             throw TransparencyError.verificationFailed("the export's tree size or root hash differs from its signed checkpoint")
         }
-        let root = try verifyEvents(report.evidence, checkpoint: checkpoint)
-        try verifyDeployments(report)
+        // Only its size, to keep the root of the tree it names on the way; its signature is checked after the deployments.
+        let oldSize = previousCheckpoint.flatMap { try? signedCheckpoint($0, what: "the previous checkpoint").size }
+        var walk = try EvidenceWalk(report.evidence, oldSize: oldSize)
+        try events { walk.visit($0) }
+        let root = try walk.finish(checkpoint: checkpoint)
+        try verifyDeployments(report, fold: walk.fold, foldFailure: walk.foldFailure)
         var extends: UInt64?
         if let previousCheckpoint {
             let old = try signedCheckpoint(previousCheckpoint, what: "the previous checkpoint")
-            try verifyConsistency(old: old, new: checkpoint, root: root, evidence: report.evidence)
+            try verifyConsistency(old: old, new: checkpoint, root: root, evidence: report.evidence, oldRoot: walk.oldRoot)
             extends = old.size
         }
-        return Result(treeSize: checkpoint.size, root: checkpoint.root, events: report.evidence.events.count,
+        return Result(treeSize: checkpoint.size, root: checkpoint.root, events: walk.rows,
                       deployments: report.deployments.count, extends: extends)
     }
 
@@ -63,73 +80,21 @@ public struct AuditVerifier {
         return try Checkpoint(body: text)
     }
 
-    /// Walks the events onto the tree before them; returns the root they lead to (the signed one).
-    private func verifyEvents(_ evidence: Report.Evidence, checkpoint: Checkpoint) throws -> Merkle.Hash {
-        guard evidence.firstPosition >= 1,
-              let prefixHashes = Optional(evidence.prefix.compactMap { [UInt8](hex: $0) }), prefixHashes.count == evidence.prefix.count,
-              var tree = MerkleFrontier(size: UInt64(evidence.firstPosition - 1), hashes: prefixHashes) else {
-            throw TransparencyError.verificationFailed("the evidence's tree prefix does not fit its first position \(evidence.firstPosition)")
-        }
-        let positions = evidence.events.map(\.position)
-        if let index = positions.indices.dropFirst().first(where: { positions[$0] < positions[$0 - 1] }) {
-            throw TransparencyError.verificationFailed("reordered rows: position \(positions[index]) comes after position \(positions[index - 1])")
-        }
-        var expected = evidence.firstPosition
-        var previousHash: [UInt8]?
-        for row in evidence.events {
-            guard row.position == expected else {
-                throw row.position > expected
-                    ? TransparencyError.verificationFailed("dropped row: position \(expected) is missing (the next row is position \(row.position))")
-                    : TransparencyError.verificationFailed("duplicated row: position \(row.position) appears twice")
-            }
-            guard let event = row.recorded else {
-                throw TransparencyError.verificationFailed("changed row: position \(row.position) has a hash that is not hex")
-            }
-            guard EventHasher.hash(of: event) == event.hash else {
-                throw TransparencyError.verificationFailed("changed row: position \(row.position) does not hash to its recorded hash")
-            }
-            if let previousHash, event.prevHash != previousHash {
-                throw TransparencyError.verificationFailed("broken chain: position \(row.position)'s previous hash is not the hash of position \(row.position - 1)")
-            }
-            tree.append(Merkle.leafHash(event.hash))
-            previousHash = event.hash
-            expected += 1
-        }
-        if tree.size < checkpoint.size {
-            throw TransparencyError.verificationFailed(
-                "truncated log: the events end at position \(tree.size) but the signed checkpoint covers \(checkpoint.size)")
-        }
-        if tree.size > checkpoint.size {
-            throw TransparencyError.verificationFailed(
-                "the events run to position \(tree.size), past the signed checkpoint's \(checkpoint.size)")
-        }
-        guard tree.root == checkpoint.root else {
-            throw TransparencyError.verificationFailed("the events do not hash to the signed root: a row or the tree before them was changed")
-        }
-        return tree.root
-    }
-
     /// Recomputes the deployment rows and the measures from the events and compares.
-    private func verifyDeployments(_ report: Report) throws {
-        var fold = DeploymentFold()
-        for row in report.evidence.events {
-            guard let event = row.recorded else { continue }
-            do {
-                try fold.apply(event)
-            } catch let error as LedgerError {
-                throw TransparencyError.verificationFailed("position \(row.position): \(error.message)")
-            }
-        }
+    private func verifyDeployments(_ report: Report, fold: DeploymentFold, foldFailure: TransparencyError?) throws {
+        if let foldFailure { throw foldFailure }
         let period = report.period
         let expected = fold.deployments.filter { record in
             (period.app == nil || record.app == period.app) && (period.environment == nil || record.environment == period.environment)
                 && (period.since.map { record.startedAt >= $0 } ?? true) && (period.until.map { record.startedAt < $0 } ?? true)
         }.map(ReportDeployment.init)
         let exportedIDs = report.deployments.map(\.id), expectedIDs = expected.map(\.id)
-        if let missing = expectedIDs.first(where: { !exportedIDs.contains($0) }) {
+        // Sets: a full export lists 100k deployments, and searching arrays would compare every pair.
+        let exportedSet = Set(exportedIDs), expectedSet = Set(expectedIDs)
+        if let missing = expectedIDs.first(where: { !exportedSet.contains($0) }) {
             throw TransparencyError.verificationFailed("dropped row: deployment \(missing) is in the events but not in the export")
         }
-        if let extra = exportedIDs.first(where: { !expectedIDs.contains($0) }) {
+        if let extra = exportedIDs.first(where: { !expectedSet.contains($0) }) {
             throw TransparencyError.verificationFailed("changed row: deployment \(extra) is in the export but its events are not")
         }
         if exportedIDs != expectedIDs, let index = exportedIDs.indices.first(where: { exportedIDs[$0] != expectedIDs[$0] }) {
@@ -146,7 +111,8 @@ public struct AuditVerifier {
         }
     }
 
-    private func verifyConsistency(old: Checkpoint, new: Checkpoint, root: Merkle.Hash, evidence: Report.Evidence) throws {
+    /// - Parameter oldRoot: the root of the first `old.size` events, when the walk passed that size.
+    private func verifyConsistency(old: Checkpoint, new: Checkpoint, root: Merkle.Hash, evidence: Report.Evidence, oldRoot walked: Merkle.Hash?) throws {
         guard old.size <= new.size else {
             throw TransparencyError.verificationFailed(
                 "truncated log: the export's checkpoint has \(new.size) events, fewer than the previous checkpoint's \(old.size)")
@@ -154,12 +120,8 @@ public struct AuditVerifier {
         let first = UInt64(evidence.firstPosition)
         let oldRoot: Merkle.Hash?
         if old.size + 1 >= first {
-            // The old tree is the prefix plus some of the carried events: rebuild it.
-            var tree = MerkleFrontier(size: first - 1, hashes: evidence.prefix.compactMap { [UInt8](hex: $0) })
-            for row in evidence.events where UInt64(row.position) <= old.size {
-                tree?.append(Merkle.leafHash([UInt8](hex: row.hash) ?? []))
-            }
-            oldRoot = tree?.root
+            // The old tree is the prefix plus some of the carried events: the walk rebuilt it.
+            oldRoot = walked
         } else if let consistency = evidence.consistency, consistency.oldSize == old.size {
             let proof = consistency.proof.compactMap { [UInt8](hex: $0) }
             guard proof.count == consistency.proof.count,

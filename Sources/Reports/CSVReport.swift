@@ -15,11 +15,11 @@ enum CSVReport {
         "time_to_restore_median_s", "checkpoint",
     ]
 
-    static func render(_ report: Report) -> String {
-        var writer = Writer()
-        writer.write(row: columns)
+    static func write(_ report: Report, to output: ReportOutput) throws {
+        let writer = Writer(output: output)
+        try writer.write(row: columns)
         for d in report.deployments {
-            writer.write(row: row([
+            try writer.write(row: row([
                 "record": "deployment", "app": d.app, "environment": d.environment, "id": d.id, "tag": d.tag,
                 "trigger": d.trigger, "actor": d.actor, "via": d.via, "started_at": d.startedAt, "ended_at": d.endedAt,
                 "duration_ms": d.durationMs.map(String.init), "over_15_minutes": d.overFifteenMinutes ? "yes" : "no",
@@ -29,36 +29,37 @@ enum CSVReport {
             ]))
         }
         for m in report.dora {
-            writer.write(row: row([
+            try writer.write(row: row([
                 "record": "dora", "app": m.app, "environment": m.environment, "deployments": String(m.deployments),
                 "deployments_per_day": Cells.number(m.deploymentsPerDay), "lead_time_median_s": m.leadTimeMedianSeconds.map(String.init),
                 "change_failures": String(m.changeFailures), "change_failure_rate": m.changeFailureRate.map(Cells.number),
                 "time_to_restore_median_s": m.timeToRestoreMedianSeconds.map(String.init),
             ]))
         }
-        writer.write(row: row(["record": "checkpoint", "checkpoint": report.checkpoint.note]))
-        return String(decoding: writer.bytes, as: UTF8.self)
+        try writer.write(row: row(["record": "checkpoint", "checkpoint": report.checkpoint.note]))
+        try output.flush()
     }
 
     private struct Writer {
-        var bytes: [UInt8] = []
+        let output: ReportOutput
 
-        mutating func write(row: [String]) {
+        func write(row: [String]) throws {
             for (index, field) in row.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                if index > 0 { output.buffer.append(UInt8(ascii: ",")) }
                 let needsQuotes = field.utf8.contains { $0 == 0x22 || $0 == 0x2C || $0 == 0x0D || $0 == 0x0A }
                 guard needsQuotes else {
-                    bytes += field.utf8
+                    output.buffer += field.utf8
                     continue
                 }
-                bytes.append(0x22)
+                output.buffer.append(0x22)
                 for byte in field.utf8 {
-                    if byte == 0x22 { bytes.append(0x22) }
-                    bytes.append(byte)
+                    if byte == 0x22 { output.buffer.append(0x22) }
+                    output.buffer.append(byte)
                 }
-                bytes.append(0x22)
+                output.buffer.append(0x22)
             }
-            bytes += [0x0D, 0x0A]
+            output.buffer += [0x0D, 0x0A]
+            try output.flushIfFull()
         }
     }
 

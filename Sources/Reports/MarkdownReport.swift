@@ -3,30 +3,31 @@ import Foundation
 /// A report as Markdown: the period, the DORA measures, every deployment
 /// (those over 15 minutes marked ⚠), and the checkpoint text.
 enum MarkdownReport {
-    static func render(_ report: Report) -> String {
-        var lines = ["# Deployment report", "", summary(report), ""]
-        lines += ["## DORA measures", ""]
-        lines += table(
+    static func write(_ report: Report, to output: ReportOutput) throws {
+        var lines = Lines(output: output)
+        try lines.write(["# Deployment report", "", summary(report), ""])
+        try lines.write(["## DORA measures", ""])
+        try lines.table(
             ["app", "environment", "deployments", "per day", "lead time (median)", "change failure rate", "time to restore (median)"],
-            report.dora.map { m in
+            report.dora.lazy.map { (m: DORAMeasures) -> [String] in
                 [m.app, m.environment, String(m.deployments), Cells.number(m.deploymentsPerDay),
                  Cells.seconds(m.leadTimeMedianSeconds), m.changeFailureRate.map { "\(Cells.rate($0)) (\(m.changeFailures) of \(m.finished))" } ?? "",
                  Cells.seconds(m.timeToRestoreMedianSeconds)]
             })
-        lines += ["", "## Deployments", ""]
+        try lines.write(["", "## Deployments", ""])
         let slow = report.deployments.filter(\.overFifteenMinutes).count
-        lines += ["\(report.deployments.count) deployments; \(slow) took longer than 15 minutes (marked ⚠).", ""]
-        lines += table(
+        try lines.write(["\(report.deployments.count) deployments; \(slow) took longer than 15 minutes (marked ⚠).", ""])
+        try lines.table(
             ["started", "app", "environment", "tag", "trigger", "actor", "via", "duration", "outcome", "failure", "rolled back to", "workflow run"],
-            report.deployments.map { d in
+            report.deployments.lazy.map { (d: ReportDeployment) -> [String] in
                 [d.startedAt, d.app, d.environment, d.tag, d.trigger, d.actor ?? "", d.via ?? "",
                  Cells.duration(d.durationMs) + (d.overFifteenMinutes ? " ⚠" : ""), d.outcome, Cells.failure(d),
                  d.rolledBackTo ?? "", d.source ?? ""]
             })
-        lines += ["", "## Checkpoint", "",
-                  "Tree size \(report.checkpoint.treeSize), root hash `\(report.checkpoint.rootHash)`\(report.checkpoint.signed ? ", signed" : ", not signed"):",
-                  "", "```", report.checkpoint.note.hasSuffix("\n") ? String(report.checkpoint.note.dropLast()) : report.checkpoint.note, "```", ""]
-        return lines.joined(separator: "\n")
+        try lines.write(["", "## Checkpoint", "",
+                         "Tree size \(report.checkpoint.treeSize), root hash `\(report.checkpoint.rootHash)`\(report.checkpoint.signed ? ", signed" : ", not signed"):",
+                         "", "```", report.checkpoint.note.hasSuffix("\n") ? String(report.checkpoint.note.dropLast()) : report.checkpoint.note, "```", ""])
+        try output.flush()
     }
 
     static func summary(_ report: Report) -> String {
@@ -36,10 +37,30 @@ enum MarkdownReport {
         return text + "."
     }
 
-    private static func table(_ header: [String], _ rows: [[String]]) -> [String] {
-        func line(_ cells: [String]) -> String {
-            "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }.joined(separator: " | ") + " |"
+    /// Lines separated by line breaks (none after the last), written as they come.
+    private struct Lines {
+        let output: ReportOutput
+        private var first = true
+
+        init(output: ReportOutput) {
+            self.output = output
         }
-        return [line(header), "|" + header.map { _ in "---|" }.joined()] + rows.map(line)
+
+        mutating func write(_ lines: [String]) throws {
+            for line in lines {
+                if !first { output.write("\n") }
+                first = false
+                output.write(line)
+                try output.flushIfFull()
+            }
+        }
+
+        mutating func table(_ header: [String], _ rows: some Sequence<[String]>) throws {
+            func line(_ cells: [String]) -> String {
+                "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }.joined(separator: " | ") + " |"
+            }
+            try write([line(header), "|" + header.map { _ in "---|" }.joined()])
+            for row in rows { try write([line(row)]) }
+        }
     }
 }

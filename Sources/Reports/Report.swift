@@ -5,8 +5,10 @@ import Ledger
 /// measures per app and environment, the checkpoint it was made at, and
 /// (in the JSON form) the events it covers, for ``AuditVerifier``.
 ///
-/// The same value renders as JSON (``jsonText()``), CSV, Markdown and HTML;
-/// `GET /api/v1/reports` is meant to return ``jsonText()``.
+/// The same value renders as JSON (``jsonText()``), CSV, Markdown and HTML.
+/// Exports do not hold the events: ``ReportFormat/write(_:from:to:)`` writes
+/// them from the ledger as it reads them, and ``ExportReader`` reads them back
+/// one at a time.
 public struct Report: Codable, Sendable, Equatable {
     /// The value of ``schema`` this code writes and reads.
     public static let currentSchema = "shiplog.report/1"
@@ -75,37 +77,55 @@ public struct Report: Codable, Sendable, Equatable {
 
     /// ``jsonText()`` as UTF-8 bytes, without the copy into a `String`.
     public func jsonBytes() -> [UInt8] {
+        ReportOutput.collecting { output in
+            // Collecting never fails, and the events come from memory.
+            try? writeJSON(to: output) { visit in
+                for event in evidence.events { try visit(event) }
+            }
+        }
+    }
+
+    /// Writes the report as ``jsonText()`` does, with the events `events` hands
+    /// over (in place of ``Evidence/events``) written as they come.
+    ///
+    /// - Parameter events: calls its argument with each event, in log order.
+    func writeJSON(to output: ReportOutput, events: EvidenceEvents) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         // A full export holds every deployment and every event since the first:
         // hundreds of thousands of rows. They are written by hand, as bytes, one
-        // compact object a line; JSONEncoder writes the rest.
+        // compact object a line, a chunk at a time; JSONEncoder writes the rest.
         var shell = self
         shell.deployments = []
         shell.evidence.events = []
         // Plain structs of strings and numbers: encoding cannot fail.
         var text = String(decoding: (try? encoder.encode(shell)) ?? Data(), as: UTF8.self)
         text += "\n"
-        var bytes: [UInt8] = []
-        // Reserved up front: growing a buffer of hundreds of megabytes copies it each time.
-        let eventBytes = evidence.events.reduce(0) { $0 + $1.data.utf8.count + $1.metadata.utf8.count + $1.stream.utf8.count + 320 }
-        bytes.reserveCapacity(text.utf8.count + deployments.count * 720 + eventBytes * 11 / 10)
         var rest = text[...]
-        for (key, indent, rows) in [("deployments", "    ", deployments.count), ("events", "      ", evidence.events.count)] {
+        for key in ["deployments", "events"] {
             guard let empty = rest.range(of: #""\#(key)" : \[\s*\]"#, options: .regularExpression) else { continue }
-            bytes += rest[..<empty.lowerBound].utf8
-            bytes += "\"\(key)\" : [".utf8
-            for index in 0..<rows {
-                bytes += (index == 0 ? "\n" : ",\n").utf8
-                bytes += indent.utf8
-                if key == "events" { evidence.events[index].appendJSON(to: &bytes) } else { deployments[index].appendJSON(to: &bytes) }
+            output.write(rest[..<empty.lowerBound].utf8)
+            output.write("\"\(key)\" : [")
+            let indent = key == "events" ? "      " : "    "
+            var rows = 0
+            func row(_ append: (inout [UInt8]) -> Void) throws {
+                output.write(rows == 0 ? "\n" : ",\n")
+                output.write(indent)
+                append(&output.buffer)
+                rows += 1
+                try output.flushIfFull()
             }
-            bytes += (rows == 0 ? "]" : "\n" + indent.dropLast(2) + "]").utf8
+            if key == "events" {
+                try events { event in try row(event.appendJSON) }
+            } else {
+                for deployment in deployments { try row(deployment.appendJSON) }
+            }
+            output.write(rows == 0 ? "]" : "\n" + indent.dropLast(2) + "]")
             rest = rest[empty.upperBound...]
         }
-        bytes += rest.utf8
-        return bytes
+        output.write(rest.utf8)
+        try output.flush()
     }
 
     /// Reads a JSON report.
@@ -134,3 +154,6 @@ public struct Report: Codable, Sendable, Equatable {
         keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
     }
 }
+
+/// Hands each event of a report's evidence, in log order, to the closure it is given.
+public typealias EvidenceEvents = ((EvidenceEvent) throws -> Void) throws -> Void

@@ -3,38 +3,52 @@ import Ledger
 
 /// Builds a ``Report`` from one consistent snapshot of the ledger.
 public enum ReportBuilder {
+    /// The whole report, its events in memory (tests and small ledgers; exports use ``read(_:from:_:)``).
     public static func build(_ request: ReportRequest, from store: EventStore) throws -> Report {
+        try read(request, from: store) { head, events in
+            var report = head
+            try events { report.evidence.events.append($0) }
+            return report
+        }
+    }
+
+    /// Makes the report of `request` from one snapshot and calls `body` with all
+    /// of it but the events — the deployments, the measures, the checkpoint and
+    /// the tree before the events — and with the events, read from that same
+    /// snapshot one at a time as `body` asks for them.
+    ///
+    /// - Throws: ``ReportError`` or ``TransparencyError`` for what cannot be made as
+    ///   asked, before `body` is called.
+    public static func read<T>(_ request: ReportRequest, from store: EventStore, _ body: (Report, EvidenceEvents) throws -> T) throws -> T {
         let generatedAt = Timestamp.string(from: request.generatedAt)
-        var report = try store.snapshot { snapshot in
-            let records = try snapshot.deployments(DeploymentFilter(
-                app: request.app, environment: request.environment, since: request.since, until: request.until, limit: .max))
-            let deployments = records.reversed().map(ReportDeployment.init)
+        return try store.snapshot { snapshot in
+            let deployments = try snapshot.deployments(DeploymentFilter(
+                app: request.app, environment: request.environment, since: request.since, until: request.until, limit: .max)).reversed().map(ReportDeployment.init)
             let head = try snapshot.treeHead()
             let first = request.includesEvents ? deployments.map(\.position).min() ?? Int64(head.size) + 1 : Int64(head.size) + 1
-            var events: [EvidenceEvent] = []
-            if first <= Int64(head.size) {
-                events.reserveCapacity(Int(Int64(head.size) - first + 1))
-                try snapshot.forEachEvent(from: first) { events.append(EvidenceEvent($0)) }
-            }
             let prefix = try snapshot.frontier(size: UInt64(first - 1)).nodes.map(\.hash.hexString)
             let checkpoint = try embeddedCheckpoint(request, head: head, stored: try snapshot.latestCheckpoint())
-            return Report(
+            var report = Report(
                 schema: Report.currentSchema, generatedAt: generatedAt,
                 period: period(request, deployments: deployments, generatedAt: generatedAt),
                 checkpoint: checkpoint, deployments: deployments, dora: [], doraByWeek: [],
-                evidence: Report.Evidence(firstPosition: first, prefix: prefix, events: events, consistency: nil))
-        }
-        // A period of centuries (an `until` far in the future) would be a weekly series of thousands of rows.
-        guard report.period.days <= Double(ReportError.maximumDays) else { throw ReportError.periodTooLong(days: report.period.days) }
-        if let old = request.previousSize {
-            guard old <= report.checkpoint.treeSize else {
-                throw TransparencyError.outOfRange("the previous checkpoint's size \(old) is beyond this export's tree size \(report.checkpoint.treeSize)")
+                evidence: Report.Evidence(firstPosition: first, prefix: prefix, events: [], consistency: nil))
+            // A period of centuries (an `until` far in the future) would be a weekly series of thousands of rows.
+            guard report.period.days <= Double(ReportError.maximumDays) else { throw ReportError.periodTooLong(days: report.period.days) }
+            if let old = request.previousSize {
+                guard old <= report.checkpoint.treeSize else {
+                    throw TransparencyError.outOfRange("the previous checkpoint's size \(old) is beyond this export's tree size \(report.checkpoint.treeSize)")
+                }
+                // Another reader: the log only grows, so its tree up to this size is the snapshot's.
+                let proof = try store.consistencyProof(from: old, to: report.checkpoint.treeSize)
+                report.evidence.consistency = Report.EmbeddedConsistency(oldSize: old, proof: proof.hashes.map(\.hexString))
             }
-            let proof = try store.consistencyProof(from: old, to: report.checkpoint.treeSize)
-            report.evidence.consistency = Report.EmbeddedConsistency(oldSize: old, proof: proof.hashes.map(\.hexString))
+            report.computeMeasures()
+            return try body(report) { visit in
+                guard first <= Int64(head.size) else { return }
+                try snapshot.forEachEvent(from: first) { try visit(EvidenceEvent($0)) }
+            }
         }
-        report.computeMeasures()
-        return report
     }
 
     /// The span the frequency is measured over: `since` (else the day of the

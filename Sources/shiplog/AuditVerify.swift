@@ -32,12 +32,14 @@ struct AuditVerify: AsyncParsableCommand {
         if let receipt { return try verifyReceipt(receipt, verifier) }
         guard let export else { return }
         let previous = try previousCheckpoint.map { try readText($0, what: "previous checkpoint") }
-        guard let data = FileManager.default.contents(atPath: export) else {
+        guard FileManager.default.isReadableFile(atPath: export) else {
             throw CommandFailure("cannot read the export \(export): no such file or not readable")
         }
-        let report = try Report.decode(jsonText: data)
+        // Read as it is checked, an event at a time: a full export is hundreds of megabytes.
+        let reader = try ExportReader(path: export)
+        let head = try reader.head()
         do {
-            let result = try AuditVerifier(publicKey: verifier).verify(report, previousCheckpoint: previous)
+            let result = try AuditVerifier(publicKey: verifier).verify(head: head, previousCheckpoint: previous) { try reader.forEachEvent($0) }
             var summary = "verified: \(result.events) events and \(result.deployments) deployments hash to the signed root \(result.root.hexString) of tree size \(result.treeSize)"
             if let old = result.extends { summary += "; it extends the previous checkpoint of size \(old)" }
             emit(summary)

@@ -52,14 +52,16 @@ struct Export: AsyncParsableCommand {
         let signer = try key.map { try NoteSigner(keyText: try readText($0, what: "key")) }
         let previousSize = try previousCheckpoint.map { try CheckpointFile.size(of: try readText($0, what: "previous checkpoint")) }
         let store = try global.openStore(.readOnly)
-        let report = try ReportBuilder.build(ReportRequest(
+        let request = ReportRequest(
             since: try timeBound(since, "--since"), until: try timeBound(until, "--until"), app: app, environment: environment,
-            signer: signer, origin: origin, previousSize: previousSize, includesEvents: format.carriesEvents), from: store)
-        let bytes = try format.renderBytes(report)
+            signer: signer, origin: origin, previousSize: previousSize, includesEvents: format.carriesEvents)
+        // Written as the ledger is read, a chunk at a time: a full export is hundreds of megabytes.
         if let output {
-            try writeAtomically(bytes, to: output)
+            try writeAtomically(to: output) { handle in
+                try format.write(request, from: store, to: ReportOutput { try handle.write($0, naming: output) })
+            }
         } else {
-            try FileHandle.standardOutput.write(contentsOf: bytes)
+            try format.write(request, from: store, to: ReportOutput { try FileHandle.standardOutput.write(contentsOf: $0) })
         }
     }
 }
@@ -75,18 +77,40 @@ func readText(_ path: String, what: String) throws -> String {
 /// Writes `bytes` to a temporary file beside `path`, then renames it: a
 /// reader never sees half a file, and a failure leaves nothing behind.
 func writeAtomically(_ bytes: some DataProtocol, to path: String) throws {
+    try writeAtomically(to: path) { try $0.write(bytes, naming: path) }
+}
+
+/// Runs `write` on a temporary file beside `path`, then renames it over `path`;
+/// when `write` throws, the temporary file is removed, `path` is left as it
+/// was, and the error goes on as it was thrown.
+func writeAtomically(to path: String, _ write: (FileHandle) throws -> Void) throws {
     let temporary = path + ".tmp-\(getpid())"
     guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
         throw CommandFailure("cannot write \(path): the directory is missing or not writable")
     }
     do {
-        try handle.write(contentsOf: bytes)
-        try handle.close()
-        guard rename(temporary, path) == 0 else { throw CommandFailure(String(cString: strerror(errno))) }
+        try write(handle)
+        do {
+            try handle.close()
+        } catch {
+            throw CommandFailure("cannot write \(path): \(error)")
+        }
+        guard rename(temporary, path) == 0 else { throw CommandFailure("cannot write \(path): \(String(cString: strerror(errno)))") }
     } catch {
         try? handle.close()
         unlink(temporary)
-        throw CommandFailure("cannot write \(path): \(error)")
+        throw error
+    }
+}
+
+extension FileHandle {
+    /// Writes `bytes`, or fails naming the file.
+    func write(_ bytes: some DataProtocol, naming path: String) throws {
+        do {
+            try write(contentsOf: bytes)
+        } catch {
+            throw CommandFailure("cannot write \(path): \(error)")
+        }
     }
 }
 

@@ -48,7 +48,8 @@ struct ProofsController {
         try await backend.authorize(.read, context)
         let query = try QueryReader(request, allowed: ["format", "since", "until", "app", "environment"])
         let format = ReportFormat(rawValue: try query.choice("format", ReportFormat.allCases.map(\.rawValue)) ?? "json") ?? .json
-        let report = try ReportBuilder.build(ReportRequest(
+        // Streamed from one snapshot as the client reads it: a full JSON export is hundreds of megabytes.
+        let report = try await StreamedReport.start(format, ReportRequest(
             since: try query.time("since"), until: try query.time("until"), app: try query.name("app"),
             environment: try query.name("environment"), signer: signer, includesEvents: format.carriesEvents), from: backend.store)
         let contentType = switch format {
@@ -57,8 +58,10 @@ struct ProofsController {
         case .markdown: "text/markdown; charset=utf-8"
         case .html: "text/html; charset=utf-8"
         }
-        return Response(status: .ok, headers: [.contentType: contentType],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: try format.renderBytes(report))))
+        return Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody { writer in
+            for try await chunk in report { try await writer.write(ByteBuffer(bytes: chunk)) }
+            try await writer.finish(nil)
+        })
     }
 
     @Sendable func inclusion(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
