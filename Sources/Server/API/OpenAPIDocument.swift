@@ -838,7 +838,8 @@ public enum OpenAPIDocument {
               "committed_at": {"type": "string"},
               "correlation_id": {"type": "string"},
               "causation_id": {"type": "string"},
-              "client_address": {"type": "string"}
+              "client_address": {"type": "string"},
+              "origin": {"type": "string", "description": "recorded: appended by an outside recorder (POST /api/v1/events, shiplog events append). Set by shiplog, as role, auth_method and client_address are: an append that sends one is refused."}
             }
           },
           "Event": {
