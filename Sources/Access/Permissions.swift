@@ -6,6 +6,8 @@ public struct Permissions: Sendable, Equatable {
         case read, record, deploy, rollback, promote, reconcile
         case productionDeploy = "production_deploy"
         case templateChange = "template_change"
+        /// Issuing and revoking API tokens (`shiplog token`): who holds one acts with its role.
+        case tokenAdmin = "token_admin"
 
         /// Deploying to `environment`: production needs more than the others.
         public static func deploy(to environment: String) -> Action {
@@ -17,6 +19,7 @@ public struct Permissions: Sendable, Equatable {
             switch self {
             case .productionDeploy: "deploy to production"
             case .templateChange: "change templates"
+            case .tokenAdmin: "issue or revoke tokens"
             default: rawValue
             }
         }
@@ -29,7 +32,7 @@ public struct Permissions: Sendable, Equatable {
 
     public static let defaults: [Action: Role] = [
         .read: .viewer, .record: .deployer, .deploy: .deployer, .productionDeploy: .maintainer,
-        .rollback: .maintainer, .promote: .maintainer, .reconcile: .maintainer, .templateChange: .deployer,
+        .rollback: .maintainer, .promote: .maintainer, .reconcile: .maintainer, .templateChange: .deployer, .tokenAdmin: .maintainer,
     ]
 
     /// - Parameter overrides: action name → role name, as `api.roles` writes them; the

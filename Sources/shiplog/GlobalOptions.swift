@@ -59,6 +59,15 @@ struct GlobalOptions: ParsableArguments {
         Principal(name: metadata.actor ?? "", credential: .cli)
     }
 
+    /// Refuses the actor an action its role (by ``accessPolicy()``) falls short of, recording the
+    /// refusal as the API does.
+    func authorize(_ action: Permissions.Action, in store: EventStore) async throws {
+        guard let reason = try accessPolicy().refusal(action, by: principal, onBehalfOf: metadata.onBehalfOf) else { return }
+        let refusal = AccessRefusal(action, reason: reason)
+        if !principal.name.isEmpty { try await refusal.record(in: store, metadata: metadata) }
+        throw refusal
+    }
+
     /// The configuration's policy, when there is a configuration (`--config` or `SHIPLOG_CONFIG`
     /// must name one that exists; `./shiplog.yml` is optional). Without one nobody is named, and
     /// the actor, who holds the ledger file, is trusted as a maintainer.

@@ -37,6 +37,7 @@ extension Token {
             let lifetime = try expiresIn.map(TokenLifetime.init)
             let store = try global.openStore(.readWrite(create: false))
             defer { store.close() }
+            try await global.authorize(.tokenAdmin, in: store)
             let issued = try await AccessTokens(store: store).issue(name: name, role: role, expiresIn: lifetime, metadata: global.metadata)
             let expiry = issued.record.expiresAt.map { ", expires \($0)" } ?? ""
             complain("token \(issued.record.id) for \(name) (\(role.rawValue)\(expiry)); it is shown once, only its hash is stored:")
@@ -78,6 +79,7 @@ extension Token {
         func run() async throws {
             let store = try global.openStore(.readWrite(create: false))
             defer { store.close() }
+            try await global.authorize(.tokenAdmin, in: store)
             let record = try await AccessTokens(store: store).revoke(token, metadata: global.metadata)
             emit("revoked token \(record.id) (\(record.name), \(record.role.rawValue))")
         }

@@ -112,4 +112,13 @@ struct RecordingAuthorityCommandTests {
         }
         #expect(try FileManager.default.attributesOfItem(atPath: empty)[.size] as? Int == 0)
     }
+
+    @Test func onlyAMaintainerIssuesOrRevokesTokens() throws {
+        let minted = try cli.run("token", "create", "--name", "cara-ci", "--role", "maintainer", "--actor", "cara-contributor")
+        expectRefused(minted, saying: "access denied: cara-contributor is not a maintainer (only maintainers may issue or revoke tokens)")
+        #expect(try cli.run("events", "--type", "TokenIssued").lines.isEmpty)
+        let issued = try cli.run("token", "create", "--name", "cara-ci", "--role", "deployer", "--actor", "ana-maintainer")
+        #expect(issued.status == 0, "\(issued.stderr)")
+        expectRefused(try cli.run("token", "revoke", "cara-ci", "--actor", "cara-contributor"), saying: "only maintainers may issue or revoke tokens")
+    }
 }
