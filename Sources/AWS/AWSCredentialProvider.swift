@@ -4,6 +4,13 @@
 /// profile), so a chain can move on; it throws when the source is configured but broken.
 public protocol AWSCredentialProvider: Sendable {
     func credentials() async throws -> AWSCredentials?
+    /// Forgets any credentials kept, so the next call reads them again (AWS said they expired).
+    func invalidate() async
+}
+
+extension AWSCredentialProvider {
+    /// Providers that keep nothing read their source on every call.
+    public func invalidate() async {}
 }
 
 /// Credentials given in code (tests, or a caller that already has them).

@@ -53,6 +53,29 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
         kind == .throttling || kind == .serverError || kind == .timeout || kind == .transport
     }
 
+    /// Whether AWS refused the request's credentials as expired: worth reading them again.
+    public var isExpiredCredentials: Bool {
+        code.map(Self.expiredCredentialCodes.contains) ?? false
+    }
+
+    /// Whether the request failed on who sent it rather than on what it asked: no credentials,
+    /// expired or unknown ones, a bad signature, or access denied. Says nothing about the
+    /// resource, so after a service was told it is never a verdict on the deployment.
+    public var isAuthFailure: Bool {
+        kind == .credentials || isExpiredCredentials || code.map(Self.authFailureCodes.contains) ?? false
+            || statusCode == 401 || statusCode == 403
+    }
+
+    /// Codes the AWS SDKs answer by refreshing credentials (botocore's and the JS SDK's lists).
+    static let expiredCredentialCodes: Set<String> = [
+        "ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired", "InvalidClientTokenId",
+    ]
+
+    static let authFailureCodes: Set<String> = [
+        "UnrecognizedClientException", "AccessDeniedException", "AccessDenied", "InvalidSignatureException",
+        "SignatureDoesNotMatch", "MissingAuthenticationTokenException", "IncompleteSignature", "AuthFailure",
+    ]
+
     public var description: String {
         var text = "\(operation) failed"
         if let code { text += ": \(code)" }

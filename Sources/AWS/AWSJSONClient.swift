@@ -7,7 +7,8 @@ import NIOHTTP1
 /// Calls one AWS service over the JSON 1.1 protocol: signed `POST /` with `X-Amz-Target`.
 ///
 /// Each call is retried by the configuration's ``RetryPolicy`` on throttling, 5xx, timeouts and
-/// dropped connections; error bodies become ``AWSError`` with AWS's code and message.
+/// dropped connections, and once more with freshly read credentials after an expired-token
+/// answer; error bodies become ``AWSError`` with AWS's code and message.
 ///
 /// ```swift
 /// let ecs = AWSJSONClient(service: .ecs, configuration: config)
@@ -41,8 +42,18 @@ public struct AWSJSONClient: Sendable {
         } catch {
             throw AWSError(kind: .service, message: "cannot encode input: \(error)", operation: operationName)
         }
-        return try await configuration.retry.run(clock: configuration.clock) {
-            try await attempt(operation: operation, operationName: operationName, body: body)
+        do {
+            return try await configuration.retry.run(clock: configuration.clock) {
+                try await attempt(operation: operation, operationName: operationName, body: body)
+            }
+        } catch let error as AWSError where error.isExpiredCredentials {
+            // Credentials can expire between two reads of them (or be rotated early): read them
+            // again and ask once more, as the SDKs do; a second refusal is the answer.
+            logger.notice("credentials expired; reading them again", metadata: ["aws.operation": "\(operationName)", "aws.error": "\(error.code ?? "")"])
+            await configuration.credentials.invalidate()
+            return try await configuration.retry.run(clock: configuration.clock) {
+                try await attempt(operation: operation, operationName: operationName, body: body)
+            }
         }
     }
 

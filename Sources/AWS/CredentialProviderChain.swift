@@ -4,7 +4,9 @@ import Foundation
 /// Tries providers in order and caches what the first one that answers returns.
 ///
 /// The standard order is environment variables, then the shared credentials file, then the
-/// ECS container endpoint. Temporary credentials are refreshed five minutes before they expire.
+/// ECS container endpoint. Temporary credentials are refreshed five minutes before they expire,
+/// and any are read again after AWS answered that they expired (``invalidate()``): a rotated
+/// profile or a renewed task role is picked up without a restart.
 public actor CredentialProviderChain: AWSCredentialProvider {
     private let providers: [any AWSCredentialProvider]
     private let clock: any AWSClock
@@ -25,6 +27,10 @@ public actor CredentialProviderChain: AWSCredentialProvider {
             SharedCredentialsFileProvider(environment: environment),
             ContainerCredentialProvider(environment: environment, httpClient: httpClient),
         ])
+    }
+
+    public func invalidate() {
+        cached = nil
     }
 
     public func credentials() async throws -> AWSCredentials? {

@@ -4,12 +4,14 @@ import Foundation
 import Ledger
 import Registry
 
-/// The drivers a configuration names, with the clock the engine polls on and the clock the
-/// ledger records with.
+/// The drivers a configuration names, with the clock the engine polls on.
+///
+/// The ledger always records the wall clock: on the simulated ECS the engine's clock is virtual
+/// (rollouts take their simulated minutes at once), and that time goes into the events' data
+/// (a deployment's `duration_ms`), never into `recorded_at`.
 public struct ConfiguredDrivers: Sendable {
     public var drivers: DeployDrivers
     public var clock: any AWSClock
-    public var ledgerClock: any LedgerClock
     /// Set for `drivers.ecs: simulated`: save it after the command.
     public var world: SimulatedWorld?
 
@@ -25,16 +27,17 @@ public struct ConfiguredDrivers: Sendable {
                     ecs: world.ecs,
                     registry: registry,
                     versions: SimulatedVersionEndpoint(ecs: world.ecs, configuration: configuration)),
-                clock: world.clock, ledgerClock: VirtualLedgerClock(world.clock), world: world)
+                clock: world.clock, world: world)
         case .aws:
             let ecs = AWSECSClient(configuration: AWSClientConfiguration(region: drivers.region, endpoint: drivers.endpoint))
-            let simulated = SimulatedRegistry(name: "simulated")
+            // The simulated registry holds the configuration's `simulated_tags`, as beside the simulated ECS.
+            let simulated = SimulatedWorld.registry(configuration)
             return ConfiguredDrivers(
                 drivers: DeployDrivers(
                     ecs: ecs,
                     registry: registries(configuration, simulated: simulated, forceSimulated: drivers.registry == .simulated),
                     versions: HTTPVersionFetcher()),
-                clock: AWS.SystemClock(), ledgerClock: Ledger.SystemClock(), world: nil)
+                clock: AWS.SystemClock(), world: nil)
         }
     }
 

@@ -78,13 +78,20 @@ public struct DeploymentEngine: Sendable {
         return try await start(appConfiguration, place, tag: tag, trigger: trigger, images: appConfiguration.images(tag: tag), metadata: metadata)
     }
 
-    /// Rolls `app` in `environment` back to `tag`: maintainers only (or a bot acting for one);
-    /// a revision of the family that already runs exactly those images is reused.
-    public func rollback(app: String, environment: String, tag: String, metadata: EventMetadata) async throws -> DeploymentResult {
+    /// Rolls `app` in `environment` back to `tag`: maintainers only (or a bot acting for one).
+    ///
+    /// As the seed's rollback does, it follows the deployment process with the old tag: the
+    /// *current* template is rendered, so variables added and secrets rotated since are kept; an
+    /// existing revision is reused only when it is identical to that render. `reuseRevision`
+    /// reuses the newest revision that runs those images, whatever else it holds.
+    public func rollback(
+        app: String, environment: String, tag: String, reuseRevision: Bool = false, metadata: EventMetadata
+    ) async throws -> DeploymentResult {
         let (appConfiguration, place) = try configuration.target(app: app, environment: environment)
         try await authorize(.rollback, app: app, environment: environment, metadata: metadata)
         try await requireTag(tag, of: appConfiguration)
-        return try await start(appConfiguration, place, tag: tag, trigger: .rollback, images: appConfiguration.images(tag: tag), metadata: metadata)
+        return try await start(appConfiguration, place, tag: tag, trigger: .rollback, images: appConfiguration.images(tag: tag),
+                               reusesRevision: reuseRevision, metadata: metadata)
     }
 
     /// Deploys back the images the ledger says should run (`images`, read from the desired task
@@ -93,7 +100,7 @@ public struct DeploymentEngine: Sendable {
     public func reconcile(app: String, environment: String, tag: String, images: [String: String], metadata: EventMetadata) async throws -> DeploymentResult {
         let (appConfiguration, place) = try configuration.target(app: app, environment: environment)
         try await authorize(.reconcile, app: app, environment: environment, metadata: metadata)
-        return try await start(appConfiguration, place, tag: tag, trigger: .reconcile, images: images, metadata: metadata)
+        return try await start(appConfiguration, place, tag: tag, trigger: .reconcile, images: images, reusesRevision: true, metadata: metadata)
     }
 
     /// Deploys to production exactly the image digests staging runs; staging deploys asked for
@@ -194,7 +201,7 @@ public struct DeploymentEngine: Sendable {
 
     private func start(
         _ app: ShiplogConfiguration.App, _ place: ShiplogConfiguration.Environment, tag: String, trigger: DeploymentTrigger,
-        images: [String: String], metadata: EventMetadata
+        images: [String: String], reusesRevision: Bool = false, metadata: EventMetadata
     ) async throws -> DeploymentResult {
         let run = UUID().uuidString
         ProcessOwner.begin(run)
@@ -215,6 +222,8 @@ public struct DeploymentEngine: Sendable {
         }
         try await afterStep(.requested, id)
         var log = DeploymentLog(id: id, request: request)
+        log.requestedAt = started
+        log.reusesRevision = reusesRevision
         do {
             try await verify(&log, app, metadata, started)
             try await register(&log, app, place, metadata, started)
@@ -256,14 +265,13 @@ public struct DeploymentEngine: Sendable {
         _ log: inout DeploymentLog, _ app: ShiplogConfiguration.App, _ place: ShiplogConfiguration.Environment,
         _ metadata: EventMetadata, _ started: Date
     ) async throws {
-        // Rollbacks and reconciles put back what ran before: a revision that already runs exactly
-        // those images is that revision, not a new one.
-        if [.rollback, .reconcile].contains(log.request.trigger), let reused = try await revisionRunning(log.images, family: place.family) {
-            try await record(log.id, [TaskDefinitionRegistered(taskDefinitionArn: reused.arn, family: place.family, revision: reused.revision, reused: true)],
-                             metadata, started, "reused \(DeploymentResult.shortName(reused.arn)), which already runs these images")
-            log.registeredArn = reused.arn
-            log.lastStep = .registered
-            try await afterStep(.registered, log.id)
+        // A reconcile puts back the revision the ledger says should run (and `rollback
+        // --reuse-revision` one that ran before): a revision already running exactly those
+        // images is that revision, not a new one.
+        if log.reusesRevision, let reused = try await newestRevision(of: place.family, where: { definition in
+            log.images.allSatisfy { definition.container(named: $0.key)?.image == $0.value }
+        }) {
+            try await reuse(reused, &log, place, metadata, started, "reused \(DeploymentResult.shortName(reused.arn)), which already runs these images")
             return
         }
         let template = try await retrying { try await drivers.ecs.describeTaskDefinition(place.templateFamily) }
@@ -274,6 +282,13 @@ public struct DeploymentEngine: Sendable {
         log.rendered = true
         log.lastStep = .rendered
         try await afterStep(.rendered, log.id)
+        // A rollback renders the current template with the old tag; a revision identical to
+        // that render is the same task definition and is not registered again.
+        if log.request.trigger == .rollback, let identical = try await newestRevision(of: place.family, where: { $0.registers(as: rendered) }) {
+            try await reuse(identical, &log, place, metadata, started,
+                            "reused \(DeploymentResult.shortName(identical.arn)), identical to the current template rendered with these images")
+            return
+        }
         let registered = try await retrying { try await drivers.ecs.registerTaskDefinition(rendered) }
         guard let arn = registered.arn else { throw DeployError.badRequest("ECS registered \(rendered.family) without an ARN") }
         try await record(log.id, [TaskDefinitionRegistered(taskDefinitionArn: arn, family: registered.family, revision: registered.revision ?? 0)],
@@ -297,6 +312,9 @@ public struct DeploymentEngine: Sendable {
             throw error
         } catch is CancellationError {
             throw CancellationError()
+        } catch let error as AWSError where error.isAuthFailure {
+            // Who we are was refused, not what we asked: ECS was told and carries on without us.
+            return try await leaveOpen(log, stage: "stabilize", reason: Self.oneLine(error), metadata, started)
         } catch {
             // ECS stopped answering sensibly (the service was deleted, access was revoked): the
             // attempt ends here rather than staying open.
@@ -406,28 +424,42 @@ public struct DeploymentEngine: Sendable {
         _ metadata: EventMetadata, _ started: Date
     ) async throws -> DeploymentResult {
         let result: DeploymentResult
+        // On the simulated ECS the engine's clock is virtual: the rollout's simulated minutes are
+        // kept here, in the data, while `recorded_at` stays the wall clock.
+        let durationMs = log.requestedAt.map { Int64((clock.now.timeIntervalSince($0) * 1000).rounded()) }
         switch verdict {
         case .stable:
             let arn = log.registeredArn ?? ""
-            try await record(log.id, [DeploymentStable(taskDefinitionArn: arn, revision: Self.revision(of: arn), images: log.images)],
+            try await record(log.id, [DeploymentStable(taskDefinitionArn: arn, revision: Self.revision(of: arn), images: log.images, durationMs: durationMs)],
                              metadata, started, "\(place.service) runs \(DeploymentResult.shortName(arn))")
             result = log.result(.succeeded, arn: arn)
         case .rolledBack(let target, let reason):
             try await record(log.id, [RolledBackAutomatically(taskDefinitionArn: target, revision: Self.revision(of: target)),
-                                      DeploymentFailed(stage: "stabilize", reason: reason)],
+                                      DeploymentFailed(stage: "stabilize", reason: reason, durationMs: durationMs)],
                              metadata, started, "ECS went back to \(DeploymentResult.shortName(target)): \(reason)")
             result = log.result(.rolledBack, stage: "stabilize", reason: reason, rolledBackTo: target)
         case .failed(let stage, let reason):
-            try await record(log.id, [DeploymentFailed(stage: stage, reason: reason)], metadata, started, "\(stage): \(reason)")
+            try await record(log.id, [DeploymentFailed(stage: stage, reason: reason, durationMs: durationMs)], metadata, started, "\(stage): \(reason)")
             result = log.result(.failed, stage: stage, reason: reason)
         case .timedOut:
             let seconds = Int(configuration.stableTimeout.components.seconds)
-            try await record(log.id, [DeploymentTimedOut(timeoutSeconds: seconds)], metadata, started, "not stable after \(seconds) s")
+            try await record(log.id, [DeploymentTimedOut(timeoutSeconds: seconds, durationMs: durationMs)], metadata, started, "not stable after \(seconds) s")
             result = log.result(.timedOut, stage: "stabilize", reason: "not stable after \(seconds) s")
         }
         try await claims.release(app: app.name, environment: place.name, deploymentId: log.id, outcome: result.outcome.rawValue, metadata: metadata)
         if log.request.trigger == .promotion { try await releaseQueued(app: app.name, started: started) }
         return result
+    }
+
+    /// Records that the deployment could not be followed and stays open: the environment stays
+    /// claimed by it (its process is gone once this returns), so the next deploy command, a
+    /// `deploy --resume`, or the service's start follows it to its end from what ECS runs.
+    private func leaveOpen(
+        _ log: DeploymentLog, stage: String, reason: String, _ metadata: EventMetadata, _ started: Date
+    ) async throws -> DeploymentResult {
+        try await record(log.id, [DeploymentLeftOpen(stage: stage, reason: reason)], metadata, started,
+                         "\(stage): \(reason); left open for `shiplog deploy --resume \(log.id)`")
+        return log.result(.open, stage: stage, reason: reason)
     }
 
     // MARK: Promotions
@@ -498,16 +530,27 @@ public struct DeploymentEngine: Sendable {
         if !missing.isEmpty { throw DeployError.missingVariables(missing, family: place.templateFamily) }
     }
 
-    /// The newest revision of `family` whose containers run exactly `images`.
-    private func revisionRunning(_ images: [String: String], family: String) async throws -> (arn: String, revision: Int)? {
+    /// The newest of the last 25 revisions of `family` that `matches`.
+    private func newestRevision(
+        of family: String, where matches: (TaskDefinition) -> Bool
+    ) async throws -> (arn: String, revision: Int)? {
         let arns = try await drivers.ecs.listTaskDefinitions(family: family)
         for arn in arns.reversed().prefix(25) {
             let definition = try await drivers.ecs.describeTaskDefinition(arn)
-            if images.allSatisfy({ definition.container(named: $0.key)?.image == $0.value }) {
-                return (arn, definition.revision ?? Self.revision(of: arn) ?? 0)
-            }
+            if matches(definition) { return (arn, definition.revision ?? Self.revision(of: arn) ?? 0) }
         }
         return nil
+    }
+
+    private func reuse(
+        _ revision: (arn: String, revision: Int), _ log: inout DeploymentLog, _ place: ShiplogConfiguration.Environment,
+        _ metadata: EventMetadata, _ started: Date, _ detail: String
+    ) async throws {
+        try await record(log.id, [TaskDefinitionRegistered(taskDefinitionArn: revision.arn, family: place.family, revision: revision.revision, reused: true)],
+                         metadata, started, detail)
+        log.registeredArn = revision.arn
+        log.lastStep = .registered
+        try await afterStep(.registered, log.id)
     }
 
     // MARK: Helpers

@@ -1,3 +1,4 @@
+import Foundation
 import Ledger
 
 /// How far a deployment got, read back from its stream: what a resumed flow starts from.
@@ -13,6 +14,12 @@ struct DeploymentLog: Sendable {
     var ecsDeploymentId: String?
     var lastStep: DeploymentStep = .requested
     var terminal: DeploymentResult?
+    /// When this process requested the deployment, on the engine's clock; nil for one resumed
+    /// from the ledger (its request was made by another process, on another clock).
+    var requestedAt: Date?
+    /// Whether a revision already running the images is reused rather than the template rendered
+    /// (a reconcile, or `rollback --reuse-revision`).
+    var reusesRevision = false
 
     init(id: String, request: DeploymentRequested) {
         self.id = id

@@ -8,6 +8,8 @@ public struct DeploymentResult: Sendable, Equatable {
         case rolledBack = "rolled_back"
         /// A staging deploy waiting for a promotion in flight (PromotionQueued).
         case queued
+        /// ECS was told, then could not be followed (`DeploymentLeftOpen`): not an end.
+        case open
     }
 
     /// The deployment's stream (`deployment-api-staging-4`); for a queued deploy, the promotion it waits for.
@@ -51,6 +53,8 @@ public struct DeploymentResult: Sendable, Equatable {
             return "\(app) \(environment) \(tag) queued behind promotion \(id); it deploys when the promotion has finished"
         case .rolledBack:
             return "\(id) failed at \(failureStage ?? "stabilize"): \(reason ?? "") (ECS rolled back to \(rolledBackTo.map(Self.shortName) ?? "?"))"
+        case .open:
+            return "\(id) left open at \(failureStage ?? "stabilize"): \(reason ?? ""); ECS was told and carries on: `shiplog deploy --resume \(id)` follows it to its end"
         case .failed, .timedOut:
             return "\(id) \(outcome == .timedOut ? "timed out" : "failed") at \(failureStage ?? "?"): \(reason ?? "")"
         }

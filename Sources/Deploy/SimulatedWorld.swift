@@ -39,7 +39,7 @@ public final class SimulatedWorld: Sendable {
         }
         clock = VirtualClock(start: start)
         ecs = SimulatedECS(clock: clock)
-        registry = SimulatedRegistry(name: "simulated")
+        registry = Self.registry(configuration)
         if let saved {
             try ecs.importState(Data(saved.ecs.utf8))
         } else {
@@ -47,14 +47,21 @@ public final class SimulatedWorld: Sendable {
         }
         ecs.clearDeploymentFaults()
         for tag in configuration.drivers.failingTags { ecs.failDeployments(withImageTag: tag) }
+    }
+
+    /// A simulated registry holding `drivers.simulated_tags` of every app's images, the same
+    /// digests in every process; `drivers.registry: simulated` uses it beside any ECS driver.
+    public static func registry(_ configuration: ShiplogConfiguration) -> SimulatedRegistry {
+        let registry = SimulatedRegistry(name: "simulated")
         for app in configuration.apps.values.sorted(by: { $0.name < $1.name }) {
             for container in app.containers {
                 let repository = (try? ImageReference(container.image).repository) ?? container.image
                 for tag in configuration.drivers.simulatedTags {
-                    registry.push(repository: repository, tag: tag, digest: Self.digest("\(repository):\(tag)"))
+                    registry.push(repository: repository, tag: tag, digest: digest("\(repository):\(tag)"))
                 }
             }
         }
+        return registry
     }
 
     private static let seedSettling: TimeInterval = 3600

@@ -52,6 +52,28 @@ public struct TaskDefinition: Sendable, Equatable, Codable {
         return .object(members)
     }
 
+    /// Whether registering `other` would make the same task definition as this one: their
+    /// registration inputs agree, members ECS fills with an empty list or object aside (a
+    /// described revision carries `volumes: []`, `mountPoints: []`, ... that a render may lack).
+    public func registers(as other: TaskDefinition) -> Bool {
+        Self.significant(registrationInput) == Self.significant(other.registrationInput)
+    }
+
+    private static func significant(_ value: JSONValue) -> JSONValue? {
+        switch value {
+        case .null:
+            return nil
+        case .array(let items):
+            let kept = items.compactMap(significant)
+            return kept.isEmpty ? nil : .array(kept)
+        case .object(let members):
+            let kept = members.compactMapValues(significant)
+            return kept.isEmpty ? nil : .object(kept)
+        default:
+            return value
+        }
+    }
+
     /// The container named `name`, if any.
     public func container(named name: String) -> ContainerDefinition? {
         containerDefinitions.first { $0.name == name }

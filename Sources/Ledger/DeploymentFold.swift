@@ -33,16 +33,16 @@ public struct DeploymentFold: Sendable {
             update(event) { $0.taskDefinitionArn = payload.taskDefinitionArn }
         case DeploymentStable.eventType:
             let payload = try DeploymentStable.decode(from: event.data)
-            update(event) {
+            update(event, durationMs: payload.durationMs) {
                 $0.outcome = "succeeded"
                 $0.taskDefinitionArn = payload.taskDefinitionArn
             }
         case DeploymentFailed.eventType:
             let payload = try DeploymentFailed.decode(from: event.data)
-            update(event) { Self.finish(&$0, outcome: "failed", stage: payload.stage, reason: payload.reason) }
+            update(event, durationMs: payload.durationMs) { Self.finish(&$0, outcome: "failed", stage: payload.stage, reason: payload.reason) }
         case DeploymentTimedOut.eventType:
             let payload = try DeploymentTimedOut.decode(from: event.data)
-            update(event) { Self.finish(&$0, outcome: "timed_out", stage: "stabilize", reason: "not stable after \(payload.timeoutSeconds) s") }
+            update(event, durationMs: payload.durationMs) { Self.finish(&$0, outcome: "timed_out", stage: "stabilize", reason: "not stable after \(payload.timeoutSeconds) s") }
         case RolledBackAutomatically.eventType:
             let payload = try RolledBackAutomatically.decode(from: event.data)
             update(event) {
@@ -61,13 +61,14 @@ public struct DeploymentFold: Sendable {
         record.failureReason = reason
     }
 
-    /// Changes the deployment of `event`'s stream, if there is one, and records when it ended.
-    private mutating func update(_ event: RecordedEvent, _ change: (inout DeploymentRecord) -> Void) {
+    /// Changes the deployment of `event`'s stream, if there is one, and records when it ended and
+    /// how long it took (`durationMs`, as the engine measured it, else from the recorded times).
+    private mutating func update(_ event: RecordedEvent, durationMs: Int64? = nil, _ change: (inout DeploymentRecord) -> Void) {
         guard var record = records[event.stream] else { return }
         change(&record)
         if event.type != TaskDefinitionRegistered.eventType {
             record.endedAt = event.recordedAt
-            record.durationMs = ExactTime.milliseconds(from: record.startedAt, to: event.recordedAt)
+            record.durationMs = durationMs ?? ExactTime.milliseconds(from: record.startedAt, to: event.recordedAt)
         }
         records[event.stream] = record
     }

@@ -58,7 +58,7 @@ public enum EventTypes {
         (ImageVerified.self, .recorders), (TaskDefinitionRendered.self, .recorders),
         (TaskDefinitionRegistered.self, .recorders), (ServiceUpdated.self, .recorders), (DeploymentStable.self, .recorders),
         (DeploymentFailed.self, .recorders), (DeploymentTimedOut.self, .recorders),
-        (RolledBackAutomatically.self, .recorders), (VersionChecked.self, .recorders),
+        (RolledBackAutomatically.self, .recorders), (VersionChecked.self, .recorders), (DeploymentLeftOpen.self, .recorders),
         (RollbackRequested.self, .shiplog("`shiplog rollback` or POST /api/v1/rollbacks")),
         (PromotionQueued.self, .shiplog("`shiplog deploy`/`shiplog promote` or POST /api/v1/deployments and /api/v1/promotions")),
         (PromotionReleased.self, .shiplog("`shiplog promote` or POST /api/v1/promotions")),
@@ -244,10 +244,16 @@ public struct DeploymentStable: EventPayload, Equatable {
     public var taskDefinitionArn: String
     public var revision: Int?
     public var images: [String: String]?
-    public init(taskDefinitionArn: String, revision: Int? = nil, images: [String: String]? = nil) {
+    /// How long the deployment took, on the engine's clock, when it ran from its request to here
+    /// in one process: on the simulated ECS its virtual time (rollouts take simulated minutes),
+    /// which `recorded_at` never holds. `history`'s duration prefers it to the difference of the
+    /// recorded times.
+    public var durationMs: Int64?
+    public init(taskDefinitionArn: String, revision: Int? = nil, images: [String: String]? = nil, durationMs: Int64? = nil) {
         self.taskDefinitionArn = taskDefinitionArn
         self.revision = revision
         self.images = images
+        self.durationMs = durationMs
     }
 }
 
@@ -257,9 +263,15 @@ public struct DeploymentFailed: EventPayload, Equatable {
     /// The step that failed: build, verify, render, register, update, stabilize, version.
     public var stage: String
     public var reason: String
-    public init(stage: String, reason: String) {
+    /// How long the deployment took, on the engine's clock, when it ran from its request to here
+    /// in one process: on the simulated ECS its virtual time (rollouts take simulated minutes),
+    /// which `recorded_at` never holds. `history`'s duration prefers it to the difference of the
+    /// recorded times.
+    public var durationMs: Int64?
+    public init(stage: String, reason: String, durationMs: Int64? = nil) {
         self.stage = stage
         self.reason = reason
+        self.durationMs = durationMs
     }
 }
 
@@ -267,8 +279,26 @@ public struct DeploymentFailed: EventPayload, Equatable {
 public struct DeploymentTimedOut: EventPayload, Equatable {
     public static let eventType = "DeploymentTimedOut"
     public var timeoutSeconds: Int
-    public init(timeoutSeconds: Int) {
+    /// See ``DeploymentStable/durationMs``.
+    public var durationMs: Int64?
+    public init(timeoutSeconds: Int, durationMs: Int64? = nil) {
         self.timeoutSeconds = timeoutSeconds
+        self.durationMs = durationMs
+    }
+}
+
+/// ECS was told, and following the rollout stopped for a reason that is not ECS's verdict
+/// (credentials expired or were refused even after a fresh read): ECS carries on, so the
+/// deployment is neither failed nor closed. The next deploy command, `shiplog deploy --resume`,
+/// or the service's start follows it to its end.
+public struct DeploymentLeftOpen: EventPayload, Equatable {
+    public static let eventType = "DeploymentLeftOpen"
+    /// The step being followed: stabilize or version.
+    public var stage: String
+    public var reason: String
+    public init(stage: String, reason: String) {
+        self.stage = stage
+        self.reason = reason
     }
 }
 

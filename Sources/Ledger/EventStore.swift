@@ -1,5 +1,6 @@
 import Foundation
 import SQLite
+import Synchronization
 
 /// The ledger's event store: an append-only, hash-chained log in SQLite with
 /// projections kept in step.
@@ -116,6 +117,10 @@ public final class EventStore: Sendable {
         }
         return try await writer.append(request)
     }
+
+    /// Append transactions of this process that recorded the head's time because the clock read
+    /// earlier than it (times never go back along positions); the service exports it as a metric.
+    public var clockBehindCommits: Int { writer?.clockBehindCommits.load(ordering: .relaxed) ?? 0 }
 
     /// The writer thread, for operational writes and for tests that hold it to shape a batch.
     var groupWriter: GroupCommitWriter? { writer }

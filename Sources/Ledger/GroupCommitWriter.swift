@@ -1,5 +1,6 @@
 import Foundation
 import SQLite
+import Synchronization
 
 /// The one writer: a dedicated thread that owns the read-write connection.
 ///
@@ -38,6 +39,8 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// The tree as the last committed transaction left it (writer thread only).
     private var treeAtHead: TreeAtHead?
     private var thread: Thread?
+    /// Transactions that recorded the head's time because the clock read earlier.
+    let clockBehindCommits = Atomic<Int>(0)
 
     init(connection: Connection, clock: any LedgerClock, keepsTree: Bool = true) {
         self.connection = connection
@@ -170,6 +173,7 @@ final class GroupCommitWriter: @unchecked Sendable {
                 }
                 if appends.count == 1, case .failure(let error) = results[0] { throw error }
                 try writer.finish()
+                if writer.clockWasBehind { clockBehindCommits.add(1, ordering: .relaxed) }
                 return writer.treeAtHead
             }
         } catch {

@@ -9,6 +9,8 @@ struct LogWriter {
     private static let logger = Logger(label: "shiplog.ledger")
     private let connection: Connection
     private let recordedAt: String
+    /// Whether the clock read earlier than the head's time, so the head's time was recorded.
+    let clockWasBehind: Bool
     private var headPosition: Int64
     private var headHash: [UInt8]
     /// The Merkle tree's right edge; `nil` when the tree is not kept (benchmarks only).
@@ -30,11 +32,13 @@ struct LogWriter {
         // that runs behind) records the head's time instead. The fixed-width UTC form orders as text.
         if let headTime = head?.2, recordedAt < headTime {
             self.recordedAt = headTime
+            clockWasBehind = true
             Self.logger.notice("the clock is behind the ledger's head; recording the head's time", metadata: [
                 "ledger.clock": "\(recordedAt)", "ledger.head_recorded_at": "\(headTime)",
             ])
         } else {
             self.recordedAt = recordedAt
+            clockWasBehind = false
         }
         if keepsTree {
             if let knownTree, knownTree.position == headPosition, knownTree.hash == headHash {

@@ -60,10 +60,11 @@ enum Projections {
             try stable(event, try event.decoded(DeploymentStable.self), db)
         case DeploymentFailed.eventType:
             let payload = try event.decoded(DeploymentFailed.self)
-            try finished(event, outcome: "failed", stage: payload.stage, reason: payload.reason, db)
+            try finished(event, outcome: "failed", stage: payload.stage, reason: payload.reason, durationMs: payload.durationMs, db)
         case DeploymentTimedOut.eventType:
             let payload = try event.decoded(DeploymentTimedOut.self)
-            try finished(event, outcome: "timed_out", stage: "stabilize", reason: "not stable after \(payload.timeoutSeconds) s", db)
+            try finished(event, outcome: "timed_out", stage: "stabilize", reason: "not stable after \(payload.timeoutSeconds) s",
+                         durationMs: payload.durationMs, db)
         case RolledBackAutomatically.eventType:
             try rolledBack(event, try event.decoded(RolledBackAutomatically.self), db)
         case RollbackRequested.eventType:
@@ -163,9 +164,9 @@ enum Projections {
         guard let deployment = try deploymentContext(event.stream, db) else { return }
         try db.cachedStatement("""
             UPDATE deployments SET outcome = 'succeeded', ended_at = ?1, task_definition_arn = ?2,
-                duration_ms = CAST(round((julianday(?1) - julianday(started_at)) * 86400000) AS INTEGER)
+                duration_ms = COALESCE(?4, CAST(round((julianday(?1) - julianday(started_at)) * 86400000) AS INTEGER))
             WHERE id = ?3
-            """).execute(event.recordedAt, payload.taskDefinitionArn, event.stream)
+            """).execute(event.recordedAt, payload.taskDefinitionArn, event.stream, payload.durationMs)
         let revision = payload.revision ?? revisionNumber(in: payload.taskDefinitionArn)
         try db.cachedStatement("""
             INSERT INTO environment_state (app, environment, task_definition_arn, revision, tag, images,
@@ -183,16 +184,17 @@ enum Projections {
                 deployment.tag, payload.images.map(imagesText), deployment.actor, event.recordedAt, event.position)
     }
 
-    private static func finished(_ event: Input, outcome: String, stage: String, reason: String, _ db: Connection) throws {
+    /// - Parameter durationMs: the duration the engine measured, if it did; else the recorded times'.
+    private static func finished(_ event: Input, outcome: String, stage: String, reason: String, durationMs: Int64?, _ db: Connection) throws {
         guard let deployment = try deploymentContext(event.stream, db) else { return }
         // A deployment ECS already rolled back stays "rolled_back": that is the more telling outcome.
         try db.cachedStatement("""
             UPDATE deployments SET
                 outcome = CASE WHEN rolled_back_to IS NOT NULL THEN 'rolled_back' ELSE ?1 END,
                 failure_stage = ?2, failure_reason = ?3, ended_at = ?4,
-                duration_ms = CAST(round((julianday(?4) - julianday(started_at)) * 86400000) AS INTEGER)
+                duration_ms = COALESCE(?6, CAST(round((julianday(?4) - julianday(started_at)) * 86400000) AS INTEGER))
             WHERE id = ?5
-            """).execute(outcome, stage, reason, event.recordedAt, event.stream)
+            """).execute(outcome, stage, reason, event.recordedAt, event.stream, durationMs)
         try db.cachedStatement("""
             UPDATE environment_state SET deployment_in_progress = NULL, last_outcome = ?, updated_position = ?
             WHERE app = ? AND environment = ? AND deployment_in_progress = ?

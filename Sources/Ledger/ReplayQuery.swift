@@ -18,7 +18,8 @@ enum ReplayQuery {
                 json_extract(metadata, '$.actor'), json_extract(metadata, '$.on_behalf_of'), json_extract(metadata, '$.role'),
                 json_extract(metadata, '$.auth_method'), json_extract(metadata, '$.source'), json_extract(metadata, '$.commit'),
                 json_extract(metadata, '$.correlation_id'), json_extract(metadata, '$.causation_id'),
-                json_extract(metadata, '$.client_address'), json_extract(metadata, '$.committed_at')
+                json_extract(metadata, '$.client_address'), json_extract(metadata, '$.committed_at'),
+                json_extract(data, '$.duration_ms')
             FROM events WHERE +type IN (\(types.map { _ in "?" }.joined(separator: ","))) ORDER BY position
             """)
         try statement.bind(types)
@@ -51,7 +52,8 @@ enum ReplayQuery {
                                             reused: row.optionalInt64(at: 14).map { $0 != 0 })
         case DeploymentStable.eventType:
             guard let arn = row.optionalString(at: 11) else { return nil }
-            return DeploymentStable(taskDefinitionArn: arn, revision: row.optionalInt64(at: 13).map(Int.init), images: try images(row))
+            return DeploymentStable(taskDefinitionArn: arn, revision: row.optionalInt64(at: 13).map(Int.init), images: try images(row),
+                                    durationMs: row.optionalInt64(at: 25))
         default:
             return nil
         }

@@ -42,12 +42,12 @@ public func buildApplication(_ settings: ServerSettings, logger: Logger = Logger
 /// The ledger and, when `settings` names a configuration, the workflow over its drivers.
 public func buildBackend(_ settings: ServerSettings, logger: Logger) async throws -> Backend {
     guard let path = settings.configurationPath else {
-        let store = try EventStore(path: settings.databasePath, access: .readWrite(create: true))
+        let store = try EventStore(path: settings.databasePath, access: .readWrite(create: true), clock: settings.ledgerClock)
         return Backend(store: store, workflow: nil, tokenClock: settings.tokenClock, logger: logger)
     }
     let configuration = try ShiplogConfiguration.load(path: path)
     let drivers = try await ConfiguredDrivers.make(configuration, databasePath: settings.databasePath)
-    let store = try EventStore(path: settings.databasePath, access: .readWrite(create: true), clock: drivers.ledgerClock)
+    let store = try EventStore(path: settings.databasePath, access: .readWrite(create: true), clock: settings.ledgerClock)
     let workflow = ServerWorkflow(configuration: configuration, drivers: drivers, store: store, logger: logger)
     return Backend(store: store, workflow: workflow, tokenClock: settings.tokenClock, logger: logger)
 }

@@ -4,6 +4,7 @@ import Foundation
 import Ledger
 import Metrics
 import Prometheus
+import Synchronization
 
 /// The service's metrics, through swift-metrics into one Prometheus registry, which `/metrics`
 /// prints in the text format.
@@ -20,6 +21,9 @@ public final class ServerMetrics: Sendable {
     private let lastPassTime: Metrics.Gauge
     private let lastPassServices: Metrics.Gauge
     private let lastPassCorrected: Metrics.Gauge
+    private let clockBehind: Metrics.Counter
+    /// How many clock-behind commits `clockBehind` has counted so far.
+    private let clockBehindCounted = Mutex(0)
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -39,6 +43,7 @@ public final class ServerMetrics: Sendable {
         lastPassTime = Metrics.Gauge(label: "shiplog_reconcile_last_pass_timestamp_seconds", factory: factory)
         lastPassServices = Metrics.Gauge(label: "shiplog_reconcile_last_pass_services", factory: factory)
         lastPassCorrected = Metrics.Gauge(label: "shiplog_reconcile_last_pass_corrected", factory: factory)
+        clockBehind = Metrics.Counter(label: "shiplog_ledger_clock_behind_total", factory: factory)
     }
 
     /// Events this service appended (API, webhooks, deployments it ran are counted by outcome).
@@ -76,6 +81,12 @@ public final class ServerMetrics: Sendable {
     /// and the reconciler's last pass (whichever process ran it).
     func exposition(store: EventStore) throws -> String {
         head.record(try store.head()?.position ?? 0)
+        let behind = store.clockBehindCommits
+        let newlyBehind = clockBehindCounted.withLock { counted in
+            defer { counted = max(counted, behind) }
+            return max(0, behind - counted)
+        }
+        if newlyBehind > 0 { clockBehind.increment(by: newlyBehind) }
         drifting.record(try store.environmentStates().filter { $0.drift != nil }.count)
         if let text = try store.serviceState(Reconciler.lastPassKey),
            let last = try? JSONDecoder().decode(LastPass.self, from: Data(text.utf8)),

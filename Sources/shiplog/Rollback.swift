@@ -5,7 +5,11 @@ import Ledger
 struct Rollback: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Roll an environment back to a tag (maintainers only; a refusal is recorded).",
-        discussion: "Reuses a revision of the family that already runs exactly those images, else deploys the tag as usual."
+        discussion: """
+            Follows the deployment process with the old tag, as a deploy does: renders the current template (so variables \
+            added and secrets rotated since are kept), reusing an existing revision only when it is identical to that render. \
+            --reuse-revision puts back the newest revision that already runs the tag's images instead, whatever else it holds.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -23,10 +27,14 @@ struct Rollback: AsyncParsableCommand {
     @Option(help: "How long to wait for ECS.")
     var timeout: String?
 
+    @Flag(help: "Reuse the newest revision that runs the tag's images rather than render the current template.")
+    var reuseRevision = false
+
     func run() async throws {
         let workflow = try await Workflow.open(global, acting: acting, app: app, environment: environment, timeout: timeout)
         try await workflow.resumeInterrupted()
-        let result = try await workflow.engine.rollback(app: app, environment: environment, tag: tag, metadata: workflow.metadata)
+        let result = try await workflow.engine.rollback(app: app, environment: environment, tag: tag, reuseRevision: reuseRevision,
+                                                       metadata: workflow.metadata)
         try workflow.conclude(result)
     }
 }

@@ -30,7 +30,7 @@ struct Workflow {
         let databasePath = global.db ?? processEnvironment["SHIPLOG_DB"].flatMap { $0.isEmpty ? nil : $0 }
             ?? configuration.database.map { relative($0, to: global.configPath) } ?? "shiplog.sqlite"
         let drivers = try await ConfiguredDrivers.make(configuration, databasePath: databasePath)
-        let store = try EventStore(path: databasePath, access: .readWrite(create: false), clock: drivers.ledgerClock)
+        let store = try EventStore(path: databasePath, access: .readWrite(create: false))
         var engine = DeploymentEngine(configuration: configuration, store: store, drivers: drivers.drivers, clock: drivers.clock)
         let printer = ProgressPrinter()
         engine.progress = { printer.show($0) }
@@ -62,7 +62,8 @@ struct Workflow {
     }
 
     /// Saves the simulation and turns a result into output and an exit code:
-    /// 0 succeeded (or queued), 1 failed, 2 timed out, 3 rolled back by ECS.
+    /// 0 succeeded (or queued), 1 failed, 2 timed out, 3 rolled back by ECS, 75 left open
+    /// (EX_TEMPFAIL: ECS was told and could not be followed; resume later).
     func conclude(_ result: DeploymentResult) throws {
         try drivers.world?.save()
         store.close()
@@ -78,6 +79,9 @@ struct Workflow {
         case .rolledBack:
             complain(result.summary)
             throw ExitCode(3)
+        case .open:
+            complain(result.summary)
+            throw ExitCode(75)
         }
     }
 

@@ -125,4 +125,32 @@ struct DeployMotoTests {
         #expect(history.map(\.trigger) == ["rollback", "merge"])
         #expect(history.map(\.outcome) == ["succeeded", "succeeded"])
     }
+
+    @Test func theSimulatedRegistryWorksBesideTheAWSECSDriver() async throws {
+        var configuration = try await seed()
+        configuration.drivers.registry = .simulated
+        configuration.drivers.simulatedTags = ["v1", "v3"]
+        let configured = try await ConfiguredDrivers.make(configuration, databasePath: directory.path("ledger.sqlite"))
+        #expect(configured.world == nil)
+        let store = try EventStore(path: directory.path("ledger.sqlite"), access: .readWrite(create: true))
+        let aws = aws
+        var engine = DeploymentEngine(
+            configuration: configuration, store: store,
+            drivers: DeployDrivers(ecs: AWSECSClient(configuration: aws), registry: configured.drivers.registry, versions: HTTPVersionFetcher()),
+            clock: AWS.SystemClock())
+        engine.pollInterval = .milliseconds(200)
+
+        let deployed = try await engine.deploy(app: "api", environment: "staging", tag: "v3", metadata: EventMetadata(actor: "cara-contributor"))
+        #expect(deployed.outcome == .succeeded, "\(deployed.summary)")
+        let verified = try store.events(EventFilter(stream: deployed.id, type: "ImageVerified")).map { try ImageVerified.decode(from: $0.data) }
+        #expect(verified.map(\.tag) == ["v3", "v3"])
+        #expect(verified.allSatisfy { $0.digest?.hasPrefix("sha256:") == true })
+        let now = try await AWSECSClient(configuration: aws).describeService(cluster: cluster, service: service)
+        let definition = try await AWSECSClient(configuration: aws).describeTaskDefinition(now.taskDefinition)
+        #expect(definition.container(named: "django")?.image == "\(registryHost)/openverse-api-\(suffix):v3")
+        // A tag the simulated registry does not hold is refused before anything is written.
+        await #expect(throws: DeployError.self) {
+            try await engine.deploy(app: "api", environment: "staging", tag: "v2", metadata: EventMetadata(actor: "cara-contributor"))
+        }
+    }
 }

@@ -24,7 +24,7 @@ struct Harness {
         adjust(&configuration)
         self.configuration = configuration
         world = try await SimulatedWorld(path: directory.path("world.json"), configuration: configuration)
-        store = try EventStore(path: directory.path("ledger.sqlite"), access: .readWrite(create: true), clock: VirtualLedgerClock(world.clock))
+        store = try EventStore(path: directory.path("ledger.sqlite"), access: .readWrite(create: true))
     }
 
     var clock: VirtualClock { world.clock }

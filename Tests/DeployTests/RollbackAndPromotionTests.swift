@@ -32,7 +32,7 @@ struct RollbackAndPromotionTests {
         #expect(try await harness.service("production-api", cluster: "production-default").taskDefinition.hasSuffix("production-api:1"))
     }
 
-    @Test func aBotRollingBackForAMaintainerReusesTheRevisionThatRanThoseImages() async throws {
+    @Test func aBotRollingBackForAMaintainerReusesTheRevisionIdenticalToTheCurrentTemplatesRender() async throws {
         let harness = try await Harness()
         let engine = harness.engine()
         _ = try await engine.deploy(app: "api", environment: "staging", tag: "3f9c2e1", metadata: Harness.cara)
@@ -40,7 +40,8 @@ struct RollbackAndPromotionTests {
 
         #expect(result.outcome == .succeeded)
         #expect(try harness.types(result.id).prefix(2) == ["RollbackRequested", "DeploymentRequested"])
-        #expect(!(try harness.types(result.id)).contains("TaskDefinitionRendered"))
+        // The template is rendered as on any deploy; revision 1 is exactly that render, so it is reused.
+        #expect(try harness.types(result.id).contains("TaskDefinitionRendered"))
         let registered = try #require(try harness.store.events(EventFilter(stream: result.id, type: "TaskDefinitionRegistered")).first)
         let payload = try TaskDefinitionRegistered.decode(from: registered.data)
         #expect(payload.reused == true)
@@ -51,6 +52,37 @@ struct RollbackAndPromotionTests {
         #expect(record.actor == "ana-maintainer")
         #expect(record.via == "openverse-bot")
         #expect(registered.decodedMetadata() == Harness.botForAna)
+    }
+
+    @Test func aRollbackRendersTheCurrentTemplateSoVariablesAddedSinceAreKept() async throws {
+        let harness = try await Harness()
+        let engine = harness.engine()
+        _ = try await engine.deploy(app: "api", environment: "staging", tag: "3f9c2e1", metadata: Harness.cara)
+        // A variable added to the template after revision 1 ran the old tag (a rotated secret, a new setting).
+        var template = try await harness.world.ecs.describeTaskDefinition("staging-api-template")
+        let django = try #require(template.containerDefinitions.firstIndex { $0.name == "django" })
+        template.containerDefinitions[django].environment.append(EnvironmentVariable(name: "NEW_SETTING", value: "on"))
+        template.raw = template.registrationInput
+        _ = try await harness.world.ecs.registerTaskDefinition(template)
+
+        let result = try await engine.rollback(app: "api", environment: "staging", tag: "rel-2024.01.01.00.00.00", metadata: Harness.ana)
+        #expect(result.outcome == .succeeded)
+        let registered = try #require(try harness.store.events(EventFilter(stream: result.id, type: "TaskDefinitionRegistered")).first)
+        let payload = try TaskDefinitionRegistered.decode(from: registered.data)
+        #expect(payload.reused == nil)
+        #expect(payload.revision == 3)
+        let running = try await harness.world.ecs.describeTaskDefinition(try await harness.service("staging-api").taskDefinition)
+        #expect(running.container(named: "django")?.image == "ghcr.io/wordpress/openverse-api:rel-2024.01.01.00.00.00")
+        #expect(running.container(named: "django")?.environment.contains(EnvironmentVariable(name: "NEW_SETTING", value: "on")) == true)
+
+        // On request, the old revision comes back as it was, without the variable.
+        let reused = try await engine.rollback(app: "api", environment: "staging", tag: "3f9c2e1", reuseRevision: true, metadata: Harness.ana)
+        #expect(reused.outcome == .succeeded)
+        #expect(!(try harness.types(reused.id)).contains("TaskDefinitionRendered"))
+        let again = try #require(try harness.store.events(EventFilter(stream: reused.id, type: "TaskDefinitionRegistered")).first)
+        #expect(try TaskDefinitionRegistered.decode(from: again.data).revision == 2)
+        let old = try await harness.world.ecs.describeTaskDefinition(try await harness.service("staging-api").taskDefinition)
+        #expect(old.container(named: "django")?.environment.map(\.name).contains("NEW_SETTING") == false)
     }
 
     @Test func aRollbackToATagNoRevisionRanRegistersANewOne() async throws {

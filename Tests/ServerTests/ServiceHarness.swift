@@ -21,9 +21,11 @@ struct ServiceHarness: Sendable {
     /// - Parameters:
     ///   - configured: false starts the service without a configuration (no deploying).
     ///   - tokenClock: the wall clock tokens expire by.
+    ///   - ledgerClock: the wall clock the ledger records by.
     init(
         configured: Bool = true, webhookSecret: String? = nil, signingKey: String? = nil,
-        configurationText: String = ExampleConfiguration.text, tokenClock: any LedgerClock = SystemClock()
+        configurationText: String = ExampleConfiguration.text, tokenClock: any LedgerClock = SystemClock(),
+        ledgerClock: any LedgerClock = SystemClock()
     ) async throws {
         var configurationPath: String?
         if configured {
@@ -35,6 +37,7 @@ struct ServiceHarness: Sendable {
             host: "127.0.0.1", port: 0, databasePath: directory.path("ledger.sqlite"), configurationPath: configurationPath,
             reconciles: false, githubWebhookSecret: webhookSecret, signingKey: signingKey)
         settings.tokenClock = tokenClock
+        settings.ledgerClock = ledgerClock
         self.settings = settings
         backend = try await buildBackend(settings, logger: Logger(label: "test"))
         let admin = EventMetadata(actor: "test-admin")

@@ -30,11 +30,13 @@ struct DeploymentsController {
     }
 
     struct RollbackRequest: APIBody {
-        static let fields: Set<String> = ["app", "environment", "tag", "on_behalf_of"]
+        static let fields: Set<String> = ["app", "environment", "tag", "on_behalf_of", "reuse_revision"]
         var app: String
         var environment: String
         var tag: String
         var onBehalfOf: String?
+        /// Reuse the newest revision running the tag's images rather than render the current template.
+        var reuseRevision: Bool?
     }
 
     struct PromotionRequest: APIBody {
@@ -99,7 +101,8 @@ struct DeploymentsController {
         let identity = try await backend.authorize(.rollback, context, app: body.app, environment: body.environment)
         let metadata = try await backend.metadata(identity, onBehalfOf: body.onBehalfOf, context, action: .rollback, app: body.app, environment: body.environment)
         return try await launch { engine in
-            try await engine.rollback(app: body.app, environment: body.environment, tag: body.tag, metadata: metadata)
+            try await engine.rollback(app: body.app, environment: body.environment, tag: body.tag,
+                                      reuseRevision: body.reuseRevision ?? false, metadata: metadata)
         }
     }
 

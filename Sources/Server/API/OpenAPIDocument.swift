@@ -803,7 +803,8 @@ public enum OpenAPIDocument {
               "app": {"$ref": "#/components/schemas/Name"},
               "environment": {"$ref": "#/components/schemas/Name"},
               "tag": {"$ref": "#/components/schemas/Name"},
-              "on_behalf_of": {"$ref": "#/components/schemas/Name"}
+              "on_behalf_of": {"$ref": "#/components/schemas/Name"},
+              "reuse_revision": {"type": "boolean", "default": false, "description": "Reuse the newest revision that runs the tag's images instead of rendering the current template with the tag (the default, as the seed's rollback does)."}
             },
             "example": {"app": "frontend", "environment": "staging", "tag": "rel-2024.01.01.00.00.00"}
           },
@@ -876,7 +877,7 @@ public enum OpenAPIDocument {
           "EventType": {
             "type": "string",
             "description": "The event types the ledger knows; an append of any other is refused.",
-            "enum": ["AccessDenied", "BuildFailed", "DeploymentClaimReleased", "DeploymentClaimed", "DeploymentFailed", "DeploymentRequested", "DeploymentStable", "DeploymentTimedOut", "DriftCorrected", "DriftDetected", "DriftResolved", "GitHubDeploymentCreated", "GitHubDeploymentStatusReported", "ImageBuilt", "ImageVerified", "PromotionQueued", "PromotionReleased", "ReconcilePlanned", "RollbackRequested", "RolledBackAutomatically", "ServiceUpdated", "TaskDefinitionRegistered", "TaskDefinitionRendered", "TemplateChanged", "TokenIssued", "TokenRevoked", "VersionChecked", "WorkflowRunReported"]
+            "enum": ["AccessDenied", "BuildFailed", "DeploymentClaimReleased", "DeploymentClaimed", "DeploymentFailed", "DeploymentLeftOpen", "DeploymentRequested", "DeploymentStable", "DeploymentTimedOut", "DriftCorrected", "DriftDetected", "DriftResolved", "GitHubDeploymentCreated", "GitHubDeploymentStatusReported", "ImageBuilt", "ImageVerified", "PromotionQueued", "PromotionReleased", "ReconcilePlanned", "RollbackRequested", "RolledBackAutomatically", "ServiceUpdated", "TaskDefinitionRegistered", "TaskDefinitionRendered", "TemplateChanged", "TokenIssued", "TokenRevoked", "VersionChecked", "WorkflowRunReported"]
           },
           "NewEvent": {
             "type": "object",
