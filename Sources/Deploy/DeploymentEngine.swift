@@ -236,6 +236,7 @@ public struct DeploymentEngine: Sendable {
                              metadata, started, "\(place.cluster)/\(place.service) -> \(DeploymentResult.shortName(arn))\(ours.map { " (\($0))" } ?? "")")
             log.updated = true
             log.ecsDeploymentId = ours
+            log.updateAnswer = updated
             try await afterStep(.serviceUpdated, id)
         } catch let error as DeployError where error.isCrash {
             throw error
@@ -307,7 +308,7 @@ public struct DeploymentEngine: Sendable {
         let arn = log.registeredArn ?? ""
         let verdict: Verdict
         do {
-            verdict = try await watch(log.id, place, arn: arn, ecsDeployment: log.ecsDeploymentId, started: started)
+            verdict = try await watch(log.id, place, arn: arn, ecsDeployment: log.ecsDeploymentId, updateAnswer: log.updateAnswer, started: started)
         } catch let error as DeployError where error.isCrash {
             throw error
         } catch is CancellationError {
@@ -350,12 +351,16 @@ public struct DeploymentEngine: Sendable {
     /// revision. Failed: our rollout failed in place, or a newer deployment replaced ours before it
     /// completed (someone else updated the service).
     private func watch(
-        _ id: String, _ place: ShiplogConfiguration.Environment, arn: String, ecsDeployment: String?, started: Date
+        _ id: String, _ place: ShiplogConfiguration.Environment, arn: String, ecsDeployment: String?, updateAnswer: ECSService?,
+        started: Date
     ) async throws -> Verdict {
         let deadline = clock.now.addingTimeInterval(Double(configuration.stableTimeout.components.seconds))
         var lastNote = ""
         var followed = ecsDeployment
-        var lastSeen: ServiceDeployment?
+        // UpdateService's answer showed ours, and the deployments before it: ours was seen there.
+        var lastSeen = ecsDeployment.flatMap { ours in updateAnswer?.deployments.first { $0.id == ours } }
+        // Deployments older than ours: a read whose PRIMARY is one of them is a stale one.
+        var older = Set(updateAnswer?.deployments.map(\.id).filter { $0 != ecsDeployment } ?? [])
         while true {
             do {
                 let service = try await drivers.ecs.describeService(cluster: place.cluster, service: place.service)
@@ -364,14 +369,27 @@ public struct DeploymentEngine: Sendable {
                 if let ours {
                     followed = ours.id
                     lastSeen = ours
+                    if ours.status == .primary { older.formUnion(service.deployments.map(\.id).filter { $0 != ours.id }) }
                     if let verdict = Self.verdict(of: ours, in: service, arn: arn) { return verdict }
                 } else if followed == nil, service.taskDefinition == arn, service.isStable {
                     // An endpoint that keeps no deployment per update (moto): the service settled on ours.
                     return .stable
+                } else if lastSeen == nil {
+                    older.formUnion(service.deployments.map(\.id))
+                } else if let seen = lastSeen, let primary = service.deployments.first(where: { $0.status == .primary }),
+                          Self.isOlder(primary, than: seen, older: older) {
+                    // Another replica's older view: ours is not in it yet. Not a verdict.
+                    report(id, started, "waiting", "ECS answered with an earlier view of the service; asking again", isPoll: true)
                 } else if let seen = lastSeen {
-                    // Ours was there and is gone: ECS replaced it with a newer deployment.
+                    // Ours was there and is gone: ECS replaced it with a newer deployment — its
+                    // circuit breaker's rollback (ours seen failing, or the new one says it rolls
+                    // back from ours), or someone else's update.
                     let reason = seen.rolloutStateReason ?? service.events.first?.message ?? "ECS replaced the deployment"
+                    let primary = service.deployments.first { $0.status == .primary }
                     if seen.rolloutState == .failed { return .rolledBack(to: service.taskDefinition, reason: reason) }
+                    if let primary, primary.rolloutStateReason?.contains("circuit breaker: rolling back") == true {
+                        return .rolledBack(to: service.taskDefinition, reason: primary.rolloutStateReason ?? reason)
+                    }
                     return .failed(stage: "stabilize", reason: "ECS deployment \(seen.id) was replaced by a newer one on \(DeploymentResult.shortName(service.taskDefinition)) before it completed (the service was updated by someone else)")
                 }
                 let note = ours.map { "\($0.rolloutState?.rawValue ?? "rollout") \($0.runningCount)/\($0.desiredCount) running, \(service.deployments.count) deployments" }
@@ -386,6 +404,14 @@ public struct DeploymentEngine: Sendable {
             if clock.now >= deadline { return .timedOut }
             try await clock.sleep(for: pollInterval)
         }
+    }
+
+    /// Whether `deployment` was made before ours: it was listed beside ours while ours was
+    /// PRIMARY (or before ours showed at all), or it was created earlier.
+    static func isOlder(_ deployment: ServiceDeployment, than ours: ServiceDeployment, older: Set<String>) -> Bool {
+        if older.contains(deployment.id) { return true }
+        guard let created = deployment.createdAt, let oursCreated = ours.createdAt else { return false }
+        return created < oursCreated
     }
 
     /// What one read of our deployment says; nil while it is still rolling out.

@@ -1,3 +1,4 @@
+import ECS
 import Foundation
 import Ledger
 
@@ -20,6 +21,8 @@ struct DeploymentLog: Sendable {
     /// Whether a revision already running the images is reused rather than the template rendered
     /// (a reconcile, or `rollback --reuse-revision`).
     var reusesRevision = false
+    /// What UpdateService answered, when this process told ECS (not read back on resume).
+    var updateAnswer: ECSService?
 
     init(id: String, request: DeploymentRequested) {
         self.id = id

@@ -4,7 +4,7 @@ import Reports
 
 /// Whole exports of a ledger and the offline audit of the JSON one, each run
 /// as the real `shiplog` binary in a process of its own: its time and its
-/// peak resident memory (the child's own `ru_maxrss`, from `wait4`).
+/// peak resident memory (the child's own `ru_maxrss`, from `wait4` in a small parent).
 struct ExportBenchmark {
     let shiplog: String
     let ledger: String
@@ -36,31 +36,43 @@ struct ExportBenchmark {
     }
 
     /// Runs `shiplog` with `arguments`, standard output discarded; fails unless it exits 0.
+    ///
+    /// The child is started by a small Python process that forks and waits for it: a child
+    /// spawned from this (large) process directly would report this process's resident size as
+    /// its own peak, because Linux carries the high-water mark of the memory the child shared
+    /// before `exec` into its `ru_maxrss`.
     private func measure(_ arguments: [String]) throws -> Run {
-        // posix_spawn and wait4 rather than Process: wait4 gives this child's own rusage.
-        let argv = ([shiplog] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        var pid: pid_t = 0
-        let started = ContinuousClock.now
-        guard posix_spawn(&pid, shiplog, &actions, nil, argv, environ) == 0 else {
-            throw ValidationError("cannot run \(shiplog)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", Self.runner, shiplog] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let fields = text.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard process.terminationStatus == 0, fields.count == 2 else {
+            throw ValidationError("shiplog \(arguments.joined(separator: " ")) failed (status \(process.terminationStatus))")
         }
-        var status: Int32 = 0
-        var usage = rusage()
-        guard wait4(pid, &status, 0, &usage) == pid else { throw ValidationError("lost shiplog \(arguments[0])") }
-        let elapsed = ContinuousClock.now - started
-        // Exited (no signal) with status 0.
-        guard status & 0x7F == 0, (status >> 8) & 0xFF == 0 else {
-            throw ValidationError("shiplog \(arguments.joined(separator: " ")) failed (status \(status))")
-        }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         // Linux reports ru_maxrss in KiB.
-        return Run(seconds: seconds, peakMegabytes: Double(usage.ru_maxrss) / 1024)
+        return Run(seconds: fields[0], peakMegabytes: fields[1] / 1024)
     }
+
+    /// Forks, runs argv[1:] with standard output discarded, and prints its wall time and its own peak RSS.
+    private static let runner = """
+        import os, sys, time
+        started = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            null = os.open("/dev/null", os.O_WRONLY)
+            os.dup2(null, 1)
+            os.execv(sys.argv[1], sys.argv[1:])
+        _, status, usage = os.wait4(pid, 0)
+        elapsed = time.monotonic() - started
+        if status != 0:
+            sys.exit(1)
+        print(f"{elapsed:.3f} {usage.ru_maxrss}")
+        """
 
     private func path(_ name: String) -> String { URL(fileURLWithPath: work).appending(path: name).path }
 }

@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Ledger
 import PropertyBased
 import Server
+import TestSupport
 import Testing
 
 /// Random sequences of appends by random principals — tokens of each role, a bot acting for
@@ -17,18 +18,6 @@ import Testing
         var token: String?
         var onBehalfOf: String?
         var mayDeploy: Set<String>
-    }
-
-    /// A small deterministic generator: the seed names the sequence.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     @Test func noPrincipalChangesAnEnvironmentItCouldNotDeployToNorWritesATokenEvent() async throws {
@@ -54,7 +43,7 @@ import Testing
         ]
         let issuedTokens = try harness.store.events(EventFilter(stream: "tokens")).count
         try await harness.application().test(.router) { client in
-            var random = SplitMix(state: seed)
+            var random = SplitMix64(seed: seed)
             var streams: [String] = ["tokens", "access", "environment-api-production"]
             for step in 0..<24 {
                 let sender = senders.randomElement(using: &random)!
@@ -80,7 +69,7 @@ import Testing
     }
 
     /// One event of a random kind: a deployment's request or step, a build, or a type only shiplog writes.
-    private static func body(stream: String, onBehalfOf: String?, random: inout SplitMix) -> String {
+    private static func body(stream: String, onBehalfOf: String?, random: inout SplitMix64) -> String {
         let environment = Bool.random(using: &random) ? "production" : "staging"
         let trigger = ["merge", "release", "rollback", "manual"].randomElement(using: &random)!
         let data: (type: String, data: String) = [
