@@ -18,6 +18,10 @@ public final class ServerWorkflow: Sendable {
         self.drivers = drivers
         var engine = DeploymentEngine(configuration: configuration, store: store, drivers: drivers.drivers, clock: drivers.clock)
         engine.checksActors = false
+        // An HTTP request does not wait for another deployment: it is refused (409) as busy, after
+        // the same checks a waiting CLI makes (a dead or expired holder is closed first).
+        engine.queueing.wait = false
+        engine.claimClock = drivers.ledgerClock
         engine.logger = logger
         let world = drivers.world
         // The simulated ECS is saved after every step, so the CLI beside the service sees it.
