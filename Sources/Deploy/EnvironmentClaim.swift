@@ -215,8 +215,8 @@ public struct EnvironmentClaim: Sendable {
         }
     }
 
-    /// Says the holder of `deploymentId` is alive now.
-    func beat(_ deploymentId: String, owner: String, instance: String?) async throws {
+    /// Says the holder of `deploymentId` (`owner`, its run `instance`) is alive now.
+    public func beat(_ deploymentId: String, owner: String, instance: String?) async throws {
         // Renewed with no duration, so `expires_at` is the time of the beat; the reader applies the TTL.
         _ = try await store.acquireLease(Self.heartbeatLease(deploymentId), holder: Self.beater(owner, instance), now: clock.now(), duration: 0)
     }

@@ -41,6 +41,9 @@ struct Harness {
                 ecs: world.ecs, registry: { _ in registry },
                 versions: versions ?? SimulatedVersionEndpoint(ecs: world.ecs, configuration: configuration)),
             clock: world.clock)
+        // Claims and their heartbeats on the ledger's (virtual) clock, read again often.
+        engine.claimClock = VirtualLedgerClock(world.clock)
+        engine.queueing.pollInterval = .milliseconds(5)
         let lines = lines
         engine.progress = { lines.append($0.line) }
         return engine
