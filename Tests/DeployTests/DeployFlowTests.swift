@@ -108,8 +108,9 @@ struct DeployFlowTests {
     @Test func aSecondConcurrentDeployWithNoWaitIsRefusedNamingTheOneInFlight() async throws {
         let harness = try await Harness()
         var engine = harness.engine()
-        var plain = engine
-        plain.queueing.wait = false
+        var noWait = engine
+        noWait.queueing.wait = false
+        let plain = noWait
         let refusal = Box<String>()
         engine.afterStep = { step, _ in
             guard step == .serviceUpdated else { return }
