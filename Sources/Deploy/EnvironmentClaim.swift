@@ -165,7 +165,7 @@ public struct EnvironmentClaim: Sendable {
             if let holder = reading.holder {
                 if let lastBeat = try silentSince(holder, ttl: queueing.claimTTL) {
                     let expiry = DeploymentClaimExpired(
-                        deploymentId: holder.deploymentId, owner: holder.owner, lastHeartbeat: Timestamp.string(from: lastBeat),
+                        deploymentId: holder.deploymentId, owner: holder.owner, lastHeartbeat: lastBeat,
                         ttlSeconds: Int(queueing.claimTTL.components.seconds), observedBy: request.owner)
                     guard try await append([NewEvent(stream: stream, expiry, metadata: request.metadata)], expected) else { continue }
                     try await store.releaseLease(Self.heartbeatLease(holder.deploymentId), holder: Self.beater(holder.owner, holder.instance))
@@ -221,15 +221,15 @@ public struct EnvironmentClaim: Sendable {
         _ = try await store.acquireLease(Self.heartbeatLease(deploymentId), holder: Self.beater(owner, instance), now: clock.now(), duration: 0)
     }
 
-    /// When a holder on another host last said it was alive, if that is longer ago than the TTL.
-    private func silentSince(_ holder: Holder, ttl: Duration) throws -> Date? {
+    /// When a holder on another host last said it was alive (as stored), if that is longer ago than the TTL.
+    private func silentSince(_ holder: Holder, ttl: Duration) throws -> String? {
         guard !ProcessOwner.isOnThisHost(holder.owner) else { return nil }
-        var lastBeat = Timestamp.date(from: holder.claimedAt) ?? .distantPast
+        var lastBeat = (text: holder.claimedAt, date: Timestamp.date(from: holder.claimedAt) ?? .distantPast)
         if let lease = try store.leaseHolder(Self.heartbeatLease(holder.deploymentId), now: .distantPast),
-           lease.holder == Self.beater(holder.owner, holder.instance), let beat = Timestamp.date(from: lease.expiresAt) {
-            lastBeat = max(lastBeat, beat)
+           lease.holder == Self.beater(holder.owner, holder.instance), let beat = Timestamp.date(from: lease.expiresAt), beat > lastBeat.date {
+            lastBeat = (lease.expiresAt, beat)
         }
-        return clock.now().timeIntervalSince(lastBeat) > Double(ttl.components.seconds) ? lastBeat : nil
+        return clock.now().timeIntervalSince(lastBeat.date) > Double(ttl.components.seconds) ? lastBeat.text : nil
     }
 
     private static func beater(_ owner: String, _ instance: String?) -> String {
