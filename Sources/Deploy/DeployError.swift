@@ -5,7 +5,7 @@
 public struct DeployError: Error, Sendable, Equatable, CustomStringConvertible {
     private enum Kind: Sendable, Equatable {
         case unknownApp, unknownEnvironment, tagNotFound, accessDenied, busy, missingVariable
-        case badRequest, notFound, stillRunning, crashed
+        case badRequest, notFound, stillRunning, crashed, superseded, waitTimedOut
     }
 
     private let kind: Kind
@@ -42,6 +42,16 @@ public struct DeployError: Error, Sendable, Equatable, CustomStringConvertible {
         DeployError(.busy, "\(app) \(environment) is busy: deployment \(inFlight) is in flight\(detail); try again when it has finished")
     }
 
+    /// A newer request for the same app and environment took this waiting request's place.
+    public static func superseded(app: String, environment: String, tag: String, by newer: String, tag newerTag: String, actor: String?) -> DeployError {
+        DeployError(.superseded, "\(app) \(environment) \(tag) was superseded while waiting: \(actor ?? "someone") asked for \(newerTag) (request \(newer)); nothing was deployed")
+    }
+
+    /// The environment was not released within the wait timeout.
+    public static func waitTimedOut(app: String, environment: String, tag: String, waited: Duration, behind: String) -> DeployError {
+        DeployError(.waitTimedOut, "\(app) \(environment) \(tag) gave up after waiting \(waited.components.seconds) s for deployment \(behind) to finish; nothing was deployed")
+    }
+
     /// The code needs environment variables the template does not set.
     public static func missingVariables(_ names: [String], family: String) -> DeployError {
         DeployError(.missingVariable, "template \(family) lacks \(names.joined(separator: ", ")), which the code requires; add with `shiplog template set-env`")
@@ -70,10 +80,14 @@ public struct DeployError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isTagNotFound: Bool { kind == .tagNotFound }
     public var isCrash: Bool { kind == .crashed }
     public var isMissingVariable: Bool { kind == .missingVariable }
+    /// A waiting request a newer one replaced.
+    public var isSuperseded: Bool { kind == .superseded }
+    /// A waiting request that gave up.
+    public var isWaitTimedOut: Bool { kind == .waitTimedOut }
     /// An app, environment, tag or deployment that does not exist.
     public var isNotFound: Bool { kind == .unknownApp || kind == .unknownEnvironment || kind == .tagNotFound || kind == .notFound }
     /// A request that cannot be carried out as asked.
     public var isBadRequest: Bool { kind == .badRequest || kind == .missingVariable }
     /// Refused because of something else in flight.
-    public var isConflict: Bool { kind == .busy || kind == .stillRunning }
+    public var isConflict: Bool { kind == .busy || kind == .stillRunning || kind == .superseded || kind == .waitTimedOut }
 }

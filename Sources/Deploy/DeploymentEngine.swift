@@ -38,6 +38,11 @@ public struct DeploymentEngine: Sendable {
     /// bots. The HTTP service turns it off: there the token's role decides, checked (and a
     /// refusal recorded) before the engine is called.
     public var checksActors = true
+    /// Whether and how long a deploy waits for the one holding its environment, and the
+    /// heartbeat of a claim (see ``EnvironmentClaim``). Reconciles never wait.
+    public var queueing = EnvironmentClaim.Queueing()
+    /// Heartbeats, their expiry and the wait timeout: the ledger's clock, so they compare with `recorded_at`.
+    public var claimClock: any LedgerClock = Ledger.SystemClock()
 
     public init(configuration: ShiplogConfiguration, store: EventStore, drivers: DeployDrivers, clock: any AWSClock) {
         self.configuration = configuration
@@ -46,7 +51,7 @@ public struct DeploymentEngine: Sendable {
         self.clock = clock
     }
 
-    private var claims: EnvironmentClaim { EnvironmentClaim(store: store) }
+    private var claims: EnvironmentClaim { EnvironmentClaim(store: store, clock: claimClock) }
 
     // MARK: Commands
 
@@ -161,6 +166,8 @@ public struct DeploymentEngine: Sendable {
         defer { ProcessOwner.end(run) }
         try await claims.takeOver(app: request.app, environment: request.environment, deploymentId: id, trigger: request.trigger,
                                   owner: ProcessOwner.current, instance: run, metadata: metadata)
+        let heartbeat = beating(id, run: run)
+        defer { heartbeat.cancel() }
         let started = clock.now
         report(id, started, "resume", "\(request.app) \(request.environment) \(request.tag): last recorded step \(log.lastStep.rawValue)")
         if !log.updated {
@@ -187,14 +194,43 @@ public struct DeploymentEngine: Sendable {
             for environment in app.environments.keys.sorted() {
                 guard let holder = try claims.holder(app: app.name, environment: environment),
                       !ProcessOwner.isAlive(owner: holder.owner, run: holder.instance) else { continue }
-                if try store.streamVersion(holder.deploymentId) == 0 {
-                    try await claims.release(app: app.name, environment: environment, deploymentId: holder.deploymentId, outcome: "abandoned", metadata: metadata)
-                } else {
-                    results.append(try await resume(holder.deploymentId, metadata: metadata))
+                if let result = try await closeAbandoned(holder, app: app.name, environment: environment, metadata: metadata) {
+                    results.append(result)
                 }
             }
         }
         return results
+    }
+
+    /// Closes the deployment of a holder whose process is gone: from ECS's state when it recorded
+    /// its request, else by letting the environment go.
+    private func closeAbandoned(
+        _ holder: EnvironmentClaim.Holder, app: String, environment: String, metadata: EventMetadata
+    ) async throws -> DeploymentResult? {
+        if try store.streamVersion(holder.deploymentId) == 0 {
+            try await claims.release(app: app, environment: environment, deploymentId: holder.deploymentId, outcome: "abandoned", metadata: metadata)
+            return nil
+        }
+        return try await resume(holder.deploymentId, metadata: metadata)
+    }
+
+    /// Renews the claim's heartbeat until cancelled, so a waiter on another host can tell this
+    /// process from one that died. A failed beat is logged: the next one may succeed, and the
+    /// claim only expires after the TTL.
+    private func beating(_ id: String, run: String) -> Task<Void, Never> {
+        let claims = claims, interval = queueing.heartbeatInterval, logger = logger
+        return Task {
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: interval)
+                    try await claims.beat(id, owner: ProcessOwner.current, instance: run)
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning("claim heartbeat not recorded: \(error)", metadata: ["deployment.id": "\(id)"])
+                }
+            }
+        }
     }
 
     // MARK: The flow
@@ -206,9 +242,19 @@ public struct DeploymentEngine: Sendable {
         let run = UUID().uuidString
         ProcessOwner.begin(run)
         defer { ProcessOwner.end(run) }
+        let claimRequest = EnvironmentClaim.Request(app: app.name, environment: place.name, tag: tag, trigger: trigger,
+                                                    owner: ProcessOwner.current, instance: run, metadata: metadata)
+        let queuedAt = clock.now
+        let id = try await claims.acquire(claimRequest, queueing: queueing, closeAbandoned: { holder in
+            if let closed = try await closeAbandoned(holder, app: app.name, environment: place.name, metadata: metadata) {
+                report(closed.id, queuedAt, "closed", closed.summary)
+            }
+        }, waiting: { holder in
+            report(claimRequest.requestId, queuedAt, DeploymentQueued.eventType, "\(app.name) \(place.name) \(tag) waits for \(holder) (request \(claimRequest.requestId))")
+        })
+        let heartbeat = beating(id, run: run)
+        defer { heartbeat.cancel() }
         let started = clock.now
-        let id = try await claims.acquire(
-            app: app.name, environment: place.name, trigger: trigger, owner: ProcessOwner.current, instance: run, metadata: metadata)
         let request = DeploymentRequested(app: app.name, environment: place.name, tag: tag, trigger: trigger, images: images)
         var first: [any EventPayload] = []
         if trigger == .rollback { first.append(RollbackRequested(app: app.name, environment: place.name, tag: tag)) }

@@ -9,8 +9,8 @@ import Darwin
 
 /// Tells a deployment whose process is running from one whose process died.
 ///
-/// A claim records `pid@host` and the run's id. Another host's claim is taken as alive (there is
-/// no way to tell from here; `--resume` is for the person who knows). On this host the process
+/// A claim records `pid@host` and the run's id. Another host's claim is taken as alive here (there
+/// is no way to tell from here; its heartbeat tells, see ``EnvironmentClaim``). On this host the process
 /// must exist, and if it is this very process the run must still be going: a flow stopped by a
 /// crash hook in a test leaves its run behind exactly as a killed process would.
 enum ProcessOwner {
@@ -21,6 +21,12 @@ enum ProcessOwner {
 
     static func begin(_ run: String) { _ = activeRuns.withLock { $0.insert(run) } }
     static func end(_ run: String) { _ = activeRuns.withLock { $0.remove(run) } }
+
+    /// Whether `owner` (`pid@host`) names a process on this host, whose liveness its pid tells.
+    static func isOnThisHost(_ owner: String) -> Bool {
+        let parts = owner.split(separator: "@", maxSplits: 1)
+        return parts.count == 2 && Int32(parts[0]) != nil && parts[1] == host
+    }
 
     static func isAlive(owner: String, run: String?) -> Bool {
         let parts = owner.split(separator: "@", maxSplits: 1).map(String.init)

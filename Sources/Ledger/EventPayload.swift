@@ -72,6 +72,10 @@ public enum EventTypes {
         (TokenRevoked.self, .shiplog("`shiplog token revoke`")),
         (DeploymentClaimed.self, .shiplog("`shiplog deploy|rollback|promote` or the matching POST /api/v1 endpoints")),
         (DeploymentClaimReleased.self, .shiplog("`shiplog deploy|rollback|promote` or the matching POST /api/v1 endpoints")),
+        (DeploymentQueued.self, .shiplog("`shiplog deploy|rollback|promote` or the matching POST /api/v1 endpoints")),
+        (DeploymentSuperseded.self, .shiplog("`shiplog deploy|rollback|promote` or the matching POST /api/v1 endpoints")),
+        (DeploymentQueueTimedOut.self, .shiplog("`shiplog deploy|rollback|promote` (`--wait-timeout`)")),
+        (DeploymentClaimExpired.self, .shiplog("`shiplog deploy|rollback|promote` or the matching POST /api/v1 endpoints")),
         (WorkflowRunReported.self, .shiplog("POST /webhooks/github (GitHub's signed deliveries)")),
         (GitHubDeploymentCreated.self, .shiplog("POST /webhooks/github (GitHub's signed deliveries)")),
         (GitHubDeploymentStatusReported.self, .shiplog("POST /webhooks/github (GitHub's signed deliveries)")),
@@ -347,13 +351,19 @@ public struct DeploymentClaimed: EventPayload, Equatable {
     /// The run of the workflow engine inside that process.
     public var instance: String?
     public var trigger: DeploymentTrigger?
-    public init(deploymentId: String, app: String, environment: String, owner: String, instance: String? = nil, trigger: DeploymentTrigger? = nil) {
+    /// The queued request (``DeploymentQueued``) this claim starts, when it waited first.
+    public var requestId: String?
+    public init(
+        deploymentId: String, app: String, environment: String, owner: String, instance: String? = nil, trigger: DeploymentTrigger? = nil,
+        requestId: String? = nil
+    ) {
         self.deploymentId = deploymentId
         self.app = app
         self.environment = environment
         self.owner = owner
         self.instance = instance
         self.trigger = trigger
+        self.requestId = requestId
     }
 }
 
@@ -366,6 +376,86 @@ public struct DeploymentClaimReleased: EventPayload, Equatable {
     public init(deploymentId: String, outcome: String) {
         self.deploymentId = deploymentId
         self.outcome = outcome
+    }
+}
+
+/// A deploy asked for while another deployment holds the environment waits for it to be released.
+///
+/// At most one request waits per environment, as in a GitHub concurrency group: a newer one
+/// supersedes it (``DeploymentSuperseded``).
+public struct DeploymentQueued: EventPayload, Equatable {
+    public static let eventType = "DeploymentQueued"
+    /// Names the request until it claims the environment (its `DeploymentClaimed` carries it).
+    public var requestId: String
+    public var app: String
+    public var environment: String
+    public var tag: String
+    public var trigger: DeploymentTrigger
+    /// The deployment holding the environment when the request was queued.
+    public var behind: String
+    /// The waiting process, `pid@host`.
+    public var owner: String
+    public init(requestId: String, app: String, environment: String, tag: String, trigger: DeploymentTrigger, behind: String, owner: String) {
+        self.requestId = requestId
+        self.app = app
+        self.environment = environment
+        self.tag = tag
+        self.trigger = trigger
+        self.behind = behind
+        self.owner = owner
+    }
+}
+
+/// A newer request for the same app and environment took a waiting request's place; the older one never runs.
+public struct DeploymentSuperseded: EventPayload, Equatable {
+    public static let eventType = "DeploymentSuperseded"
+    public var requestId: String
+    public var tag: String
+    /// The newer request, and who asked for it (the person a bot acted for, when one did).
+    public var supersededBy: String
+    public var supersedingTag: String
+    public var supersededByActor: String?
+    public init(requestId: String, tag: String, supersededBy: String, supersedingTag: String, supersededByActor: String?) {
+        self.requestId = requestId
+        self.tag = tag
+        self.supersededBy = supersededBy
+        self.supersedingTag = supersedingTag
+        self.supersededByActor = supersededByActor
+    }
+}
+
+/// A waiting request gave up: the environment was not released within its wait timeout.
+public struct DeploymentQueueTimedOut: EventPayload, Equatable {
+    public static let eventType = "DeploymentQueueTimedOut"
+    public var requestId: String
+    public var waitedSeconds: Int
+    /// The deployment still holding the environment.
+    public var behind: String
+    public init(requestId: String, waitedSeconds: Int, behind: String) {
+        self.requestId = requestId
+        self.waitedSeconds = waitedSeconds
+        self.behind = behind
+    }
+}
+
+/// A claim held by a process on another host stopped beating for longer than its time to live:
+/// the environment is free again, and the deployment is closed from what ECS runs.
+public struct DeploymentClaimExpired: EventPayload, Equatable {
+    public static let eventType = "DeploymentClaimExpired"
+    public var deploymentId: String
+    /// The holder, `pid@host`.
+    public var owner: String
+    /// When the holder last said it was alive (its claim, when it never beat).
+    public var lastHeartbeat: String
+    public var ttlSeconds: Int
+    /// The process that found the claim expired, `pid@host`.
+    public var observedBy: String
+    public init(deploymentId: String, owner: String, lastHeartbeat: String, ttlSeconds: Int, observedBy: String) {
+        self.deploymentId = deploymentId
+        self.owner = owner
+        self.lastHeartbeat = lastHeartbeat
+        self.ttlSeconds = ttlSeconds
+        self.observedBy = observedBy
     }
 }
 

@@ -37,6 +37,11 @@ public struct LedgerSnapshot {
         try ProjectionQueries.deployments(filter, db)
     }
 
+    /// Calls `body` with each deployment `filter` selects, oldest first, holding none of them.
+    public func forEachDeployment(_ filter: DeploymentFilter, _ body: (DeploymentRecord) throws -> Void) throws {
+        try ProjectionQueries.deployments(filter, oldestFirst: true, db, body)
+    }
+
     /// Calls `body` with every event from `first` to the end of the snapshot, in order.
     public func forEachEvent(from first: Int64, _ body: (RecordedEvent) throws -> Void) throws {
         let statement = try db.prepare(EventQuery.select + " WHERE position >= ? AND position <= ? ORDER BY position")

@@ -19,6 +19,13 @@ enum ProjectionQueries {
     }
 
     static func deployments(_ filter: DeploymentFilter, _ db: Connection) throws -> [DeploymentRecord] {
+        var records: [DeploymentRecord] = []
+        try deployments(filter, oldestFirst: false, db) { records.append($0) }
+        return records
+    }
+
+    /// The deployments `filter` selects, newest first (or oldest first), one at a time.
+    static func deployments(_ filter: DeploymentFilter, oldestFirst: Bool, _ db: Connection, _ visit: (DeploymentRecord) throws -> Void) throws {
         var conditions = SQLConditions()
         conditions.add("id = ?", filter.id)
         conditions.add("app = ?", filter.app)
@@ -28,18 +35,18 @@ enum ProjectionQueries {
         conditions.add("started_at >= ?", filter.since)
         conditions.add("started_at < ?", filter.until)
         conditions.add("position < ?", filter.before)
-        return try conditions.query(db, select: """
+        try conditions.forEach(db, select: """
             SELECT id, app, environment, tag, trigger, actor, via, source, commit_sha, started_at, ended_at, duration_ms,
                    outcome, failure_stage, failure_reason, task_definition_arn, rolled_back_to, position, committed_at
             FROM deployments
-            """, suffix: " ORDER BY position DESC LIMIT ?", trailing: [filter.limit]) { row in
-            DeploymentRecord(
+            """, suffix: oldestFirst ? " ORDER BY position ASC LIMIT ?" : " ORDER BY position DESC LIMIT ?", trailing: [filter.limit]) { row in
+            try visit(DeploymentRecord(
                 id: row.string(at: 0), app: row.string(at: 1), environment: row.string(at: 2), tag: row.string(at: 3),
                 trigger: row.string(at: 4), actor: row.optionalString(at: 5), via: row.optionalString(at: 6),
                 source: row.optionalString(at: 7), commit: row.optionalString(at: 8), committedAt: row.optionalString(at: 18), startedAt: row.string(at: 9),
                 endedAt: row.optionalString(at: 10), durationMs: row.optionalInt64(at: 11), outcome: row.string(at: 12),
                 failureStage: row.optionalString(at: 13), failureReason: row.optionalString(at: 14),
-                taskDefinitionArn: row.optionalString(at: 15), rolledBackTo: row.optionalString(at: 16), position: row.int64(at: 17))
+                taskDefinitionArn: row.optionalString(at: 15), rolledBackTo: row.optionalString(at: 16), position: row.int64(at: 17)))
         }
     }
 

@@ -21,11 +21,18 @@ struct SQLConditions {
     /// Runs `select` with these conditions, `suffix` (ORDER BY, LIMIT ?) and `trailing` arguments.
     func query<T>(_ db: Connection, select: String, suffix: String, trailing: [(any SQLiteBindable)?] = [],
                   read: (Statement) throws -> T) throws -> [T] {
+        var rows: [T] = []
+        try forEach(db, select: select, suffix: suffix, trailing: trailing) { rows.append(try read($0)) }
+        return rows
+    }
+
+    /// Runs `select` like ``query(_:select:suffix:trailing:read:)`` and calls `visit` on each row
+    /// as it is stepped to, holding none of them.
+    func forEach(_ db: Connection, select: String, suffix: String, trailing: [(any SQLiteBindable)?] = [],
+                 visit: (Statement) throws -> Void) throws {
         let statement = try db.cachedStatement(select + sql + suffix)
         defer { statement.reset() }
         try statement.bind(arguments + trailing)
-        var rows: [T] = []
-        while try statement.step() { rows.append(try read(statement)) }
-        return rows
+        while try statement.step() { try visit(statement) }
     }
 }

@@ -80,29 +80,50 @@ public struct AuditVerifier {
         return try Checkpoint(body: text)
     }
 
-    /// Recomputes the deployment rows and the measures from the events and compares.
+    /// Recomputes the deployment rows and the measures from the events and compares, one row at
+    /// a time: the derived rows are never all held beside the exported ones.
     private func verifyDeployments(_ report: Report, fold: DeploymentFold, foldFailure: TransparencyError?) throws {
         if let foldFailure { throw foldFailure }
         let period = report.period
-        let expected = fold.deployments.filter { record in
+        func selected(_ record: DeploymentRecord) -> Bool {
             (period.app == nil || record.app == period.app) && (period.environment == nil || record.environment == period.environment)
                 && (period.since.map { record.startedAt >= $0 } ?? true) && (period.until.map { record.startedAt < $0 } ?? true)
-        }.map(ReportDeployment.init)
-        let exportedIDs = report.deployments.map(\.id), expectedIDs = expected.map(\.id)
+        }
         // Sets: a full export lists 100k deployments, and searching arrays would compare every pair.
-        let exportedSet = Set(exportedIDs), expectedSet = Set(expectedIDs)
-        if let missing = expectedIDs.first(where: { !exportedSet.contains($0) }) {
-            throw TransparencyError.verificationFailed("dropped row: deployment \(missing) is in the events but not in the export")
+        let exportedSet = Set(report.deployments.lazy.map(\.id))
+        var expectedSet = Set<String>()
+        try fold.forEachDeployment { record in
+            guard selected(record) else { return }
+            guard exportedSet.contains(record.id) else {
+                throw TransparencyError.verificationFailed("dropped row: deployment \(record.id) is in the events but not in the export")
+            }
+            expectedSet.insert(record.id)
         }
-        if let extra = exportedIDs.first(where: { !expectedSet.contains($0) }) {
-            throw TransparencyError.verificationFailed("changed row: deployment \(extra) is in the export but its events are not")
+        if let extra = report.deployments.first(where: { !expectedSet.contains($0.id) }) {
+            throw TransparencyError.verificationFailed("changed row: deployment \(extra.id) is in the export but its events are not")
         }
-        if exportedIDs != expectedIDs, let index = exportedIDs.indices.first(where: { exportedIDs[$0] != expectedIDs[$0] }) {
-            throw TransparencyError.verificationFailed("reordered rows: deployment \(exportedIDs[index]) is out of log order")
+        // Every row is in both; first their order, then their content.
+        var index = 0
+        try fold.forEachDeployment { record in
+            guard selected(record) else { return }
+            defer { index += 1 }
+            guard index < report.deployments.count, report.deployments[index].id == record.id else {
+                let id = index < report.deployments.count ? report.deployments[index].id : record.id
+                throw TransparencyError.verificationFailed("reordered rows: deployment \(id) is out of log order")
+            }
         }
-        for (exported, derived) in zip(report.deployments, expected) where exported != derived {
-            let field = Self.firstDifference(exported, derived)
-            throw TransparencyError.verificationFailed("changed row: deployment \(exported.id)'s \(field) does not match its events")
+        if index < report.deployments.count {
+            throw TransparencyError.verificationFailed("reordered rows: deployment \(report.deployments[index].id) is out of log order")
+        }
+        index = 0
+        try fold.forEachDeployment { record in
+            guard selected(record) else { return }
+            let exported = report.deployments[index], derived = ReportDeployment(record)
+            index += 1
+            if exported != derived {
+                throw TransparencyError.verificationFailed(
+                    "changed row: deployment \(exported.id)'s \(Self.firstDifference(exported, derived)) does not match its events")
+            }
         }
         var recomputed = report
         recomputed.computeMeasures()

@@ -22,8 +22,12 @@ public enum ReportBuilder {
     public static func read<T>(_ request: ReportRequest, from store: EventStore, _ body: (Report, EvidenceEvents) throws -> T) throws -> T {
         let generatedAt = Timestamp.string(from: request.generatedAt)
         return try store.snapshot { snapshot in
-            let deployments = try snapshot.deployments(DeploymentFilter(
-                app: request.app, environment: request.environment, since: request.since, until: request.until, limit: .max)).reversed().map(ReportDeployment.init)
+            // Oldest first, straight into the report's form: the ledger's records are never all held.
+            var deployments: [ReportDeployment] = []
+            try snapshot.forEachDeployment(DeploymentFilter(
+                app: request.app, environment: request.environment, since: request.since, until: request.until, limit: .max)) {
+                deployments.append(ReportDeployment($0))
+            }
             let head = try snapshot.treeHead()
             let first = request.includesEvents ? deployments.map(\.position).min() ?? Int64(head.size) + 1 : Int64(head.size) + 1
             let prefix = try snapshot.frontier(size: UInt64(first - 1)).nodes.map(\.hash.hexString)

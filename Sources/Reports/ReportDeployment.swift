@@ -66,8 +66,11 @@ public struct ReportDeployment: Codable, Sendable, Equatable {
         via = record.via
         startedAt = record.startedAt
         endedAt = record.endedAt
-        // Exact, from the timestamps: the projection's own figure goes through floating-point julian days.
-        durationMs = record.endedAt.flatMap { ExactTime.milliseconds(from: record.startedAt, to: $0) }
+        // Exact, from the timestamps (the projection's own figure goes through floating-point julian
+        // days), unless the engine recorded its own (the simulated ECS's minutes): that one differs
+        // from the recorded times' by more than the projection's rounding.
+        let recorded = record.endedAt.flatMap { ExactTime.milliseconds(from: record.startedAt, to: $0) }
+        durationMs = record.durationMs.flatMap { measured in abs(measured - (recorded ?? measured)) > 1 ? measured : nil } ?? recorded
         overFifteenMinutes = (durationMs ?? 0) > Self.fifteenMinutesMs
         outcome = record.outcome
         failureStage = record.failureStage

@@ -48,7 +48,7 @@ public func buildBackend(_ settings: ServerSettings, logger: Logger) async throw
     let configuration = try ShiplogConfiguration.load(path: path)
     let drivers = try await ConfiguredDrivers.make(configuration, databasePath: settings.databasePath)
     let store = try EventStore(path: settings.databasePath, access: .readWrite(create: true), clock: settings.ledgerClock)
-    let workflow = ServerWorkflow(configuration: configuration, drivers: drivers, store: store, logger: logger)
+    let workflow = ServerWorkflow(configuration: configuration, drivers: drivers, store: store, logger: logger, wallClock: settings.ledgerClock)
     return Backend(store: store, workflow: workflow, tokenClock: settings.tokenClock, logger: logger)
 }
 

@@ -13,11 +13,19 @@ public final class ServerWorkflow: Sendable {
     public let engine: DeploymentEngine
     private let running = RunningTasks()
 
-    public init(configuration: ShiplogConfiguration, drivers: ConfiguredDrivers, store: EventStore, logger: Logger) {
+    /// - Parameter wallClock: what the ledger records by; claims' heartbeats and expiry compare with it.
+    public init(
+        configuration: ShiplogConfiguration, drivers: ConfiguredDrivers, store: EventStore, logger: Logger,
+        wallClock: any LedgerClock = SystemClock()
+    ) {
         self.configuration = configuration
         self.drivers = drivers
         var engine = DeploymentEngine(configuration: configuration, store: store, drivers: drivers.drivers, clock: drivers.clock)
         engine.checksActors = false
+        // An HTTP request does not wait for another deployment: it is refused (409) as busy, after
+        // the same checks a waiting CLI makes (a dead or expired holder is closed first).
+        engine.queueing.wait = false
+        engine.claimClock = wallClock
         engine.logger = logger
         let world = drivers.world
         // The simulated ECS is saved after every step, so the CLI beside the service sees it.

@@ -9,13 +9,16 @@ struct DeployCommand: AsyncParsableCommand {
         discussion: """
             Verifies the tag for every image, renders the template family's latest revision, registers it,
             points the service at it and waits until ECS reports it stable (or rolled back, or timed out),
-            then checks the environment's version endpoint. Exit 0 succeeded or queued behind a promotion,
-            1 failed, 2 timed out, 3 rolled back by ECS's circuit breaker.
+            then checks the environment's version endpoint. While another deployment holds the environment \
+            it waits (--no-wait refuses instead); a newer request for the same app and environment supersedes \
+            a waiting one. Exit 0 succeeded or queued behind a promotion, 1 failed, 2 timed out, 3 rolled \
+            back by ECS's circuit breaker, 4 superseded while waiting, 5 gave up waiting (--wait-timeout).
             """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var acting: ActingOptions
+    @OptionGroup var queue: QueueOptions
 
     @Argument(help: "The app, as shiplog.yml names it.")
     var app: String?
@@ -52,15 +55,16 @@ struct DeployCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let workflow = try await Workflow.open(global, acting: acting, app: app, environment: environment, timeout: timeout)
+        let workflow = try await Workflow.open(global, acting: acting, app: app, environment: environment, timeout: timeout, queue: queue)
         if let resume {
             let result = try await workflow.engine.resume(resume, metadata: workflow.metadata)
             return try workflow.conclude(result)
         }
         try await workflow.resumeInterrupted()
-        let result = try await workflow.engine.deploy(
-            app: app ?? "", environment: environment ?? "", tag: tag ?? "", trigger: DeploymentTrigger(rawValue: trigger) ?? .manual,
-            requiredVariables: requiredVariables, metadata: workflow.metadata)
-        try workflow.conclude(result)
+        try await workflow.run { engine in
+            try await engine.deploy(
+                app: app ?? "", environment: environment ?? "", tag: tag ?? "", trigger: DeploymentTrigger(rawValue: trigger) ?? .manual,
+                requiredVariables: requiredVariables, metadata: workflow.metadata)
+        }
     }
 }

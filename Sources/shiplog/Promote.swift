@@ -9,6 +9,7 @@ struct Promote: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var acting: ActingOptions
+    @OptionGroup var queue: QueueOptions
 
     @Argument(help: "The app.")
     var app: String
@@ -17,9 +18,8 @@ struct Promote: AsyncParsableCommand {
     var timeout: String?
 
     func run() async throws {
-        let workflow = try await Workflow.open(global, acting: acting, app: app, environment: ShiplogConfiguration.promotionTarget, timeout: timeout)
+        let workflow = try await Workflow.open(global, acting: acting, app: app, environment: ShiplogConfiguration.promotionTarget, timeout: timeout, queue: queue)
         try await workflow.resumeInterrupted()
-        let result = try await workflow.engine.promote(app: app, metadata: workflow.metadata)
-        try workflow.conclude(result)
+        try await workflow.run { engine in try await engine.promote(app: app, metadata: workflow.metadata) }
     }
 }

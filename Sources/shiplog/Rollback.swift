@@ -14,6 +14,7 @@ struct Rollback: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var acting: ActingOptions
+    @OptionGroup var queue: QueueOptions
 
     @Argument(help: "The app.")
     var app: String
@@ -31,10 +32,10 @@ struct Rollback: AsyncParsableCommand {
     var reuseRevision = false
 
     func run() async throws {
-        let workflow = try await Workflow.open(global, acting: acting, app: app, environment: environment, timeout: timeout)
+        let workflow = try await Workflow.open(global, acting: acting, app: app, environment: environment, timeout: timeout, queue: queue)
         try await workflow.resumeInterrupted()
-        let result = try await workflow.engine.rollback(app: app, environment: environment, tag: tag, reuseRevision: reuseRevision,
-                                                       metadata: workflow.metadata)
-        try workflow.conclude(result)
+        try await workflow.run { engine in
+            try await engine.rollback(app: app, environment: environment, tag: tag, reuseRevision: reuseRevision, metadata: workflow.metadata)
+        }
     }
 }

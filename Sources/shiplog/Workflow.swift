@@ -16,7 +16,7 @@ struct Workflow {
     /// input writes nothing; then opens the ledger and the drivers.
     static func open(
         _ global: GlobalOptions, acting: ActingOptions, app: String? = nil, environment: String? = nil,
-        timeout: String? = nil
+        timeout: String? = nil, queue: QueueOptions? = nil
     ) async throws -> Workflow {
         let processEnvironment = ProcessInfo.processInfo.environment
         var configuration = try ShiplogConfiguration.load(path: global.configPath, environment: processEnvironment)
@@ -32,6 +32,7 @@ struct Workflow {
         let drivers = try await ConfiguredDrivers.make(configuration, databasePath: databasePath)
         let store = try EventStore(path: databasePath, access: .readWrite(create: false))
         var engine = DeploymentEngine(configuration: configuration, store: store, drivers: drivers.drivers, clock: drivers.clock)
+        if let queue { engine.queueing = queue.applied(to: engine.queueing) }
         let printer = ProgressPrinter()
         engine.progress = { printer.show($0) }
         let world = drivers.world
@@ -59,6 +60,20 @@ struct Workflow {
         for result in try await engine.resumeInterrupted(metadata: metadata) {
             complain("closed interrupted deployment: \(result.summary)")
         }
+    }
+
+    /// Runs a deploy-family command and concludes it; a waiting request that a newer one
+    /// superseded exits 4, one that gave up waiting exits 5, each with one line.
+    func run(_ command: (DeploymentEngine) async throws -> DeploymentResult) async throws {
+        let result: DeploymentResult
+        do {
+            result = try await command(engine)
+        } catch let error as DeployError where error.isSuperseded || error.isWaitTimedOut {
+            try finish()
+            complain(error.message)
+            throw ExitCode(error.isSuperseded ? 4 : 5)
+        }
+        try conclude(result)
     }
 
     /// Saves the simulation and turns a result into output and an exit code:

@@ -41,6 +41,9 @@ struct Harness {
                 ecs: world.ecs, registry: { _ in registry },
                 versions: versions ?? SimulatedVersionEndpoint(ecs: world.ecs, configuration: configuration)),
             clock: world.clock)
+        // Claims and their heartbeats on the ledger's (virtual) clock, read again often.
+        engine.claimClock = VirtualLedgerClock(world.clock)
+        engine.queueing.pollInterval = .milliseconds(5)
         let lines = lines
         engine.progress = { lines.append($0.line) }
         return engine
@@ -77,3 +80,15 @@ final class Box<Value: Sendable>: Sendable {
 }
 
 let deploymentTerminalTypes: Set<String> = [DeploymentStable.eventType, DeploymentFailed.eventType, DeploymentTimedOut.eventType]
+
+/// The simulation's virtual clock as a ledger clock, for the claims' heartbeats and their expiry
+/// in tests that move time on instead of waiting.
+struct VirtualLedgerClock: LedgerClock {
+    let clock: VirtualClock
+
+    init(_ clock: VirtualClock) {
+        self.clock = clock
+    }
+
+    func now() -> Date { clock.now }
+}

@@ -1,5 +1,6 @@
 import Access
 import Deploy
+import ECS
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -147,6 +148,30 @@ import Testing
             #expect(second.status == .conflict)
             #expect(second.errorMessage?.contains("deployment-api-staging-elsewhere is in flight") == true)
             #expect(try harness.store.head()?.position == before)
+        }
+    }
+
+    @Test func aDeployFindingAClaimFromAnotherHostThatStoppedBeatingRecordsItExpiredAndStarts() async throws {
+        let clock = HandClock(Date())
+        let harness = try await ServiceHarness(ledgerClock: clock)
+        let claim = DeploymentClaimed(deploymentId: "deployment-api-staging-elsewhere", app: "api", environment: "staging", owner: "4242@ci-runner-7")
+        _ = try await harness.store.append([NewEvent(stream: EnvironmentClaim.stream(app: "api", environment: "staging"), claim)])
+        // The holder never beat, and the wall clock is now past its time to live.
+        clock.advance(by: 121)
+        try await harness.application().test(.router) { client in
+            let accepted = try await client.execute(
+                uri: "/api/v1/deployments", method: .post, headers: .bearer(harness.deployer),
+                body: ByteBuffer(string: #"{"app": "api", "environment": "staging", "tag": "a1b2c3d"}"#))
+            #expect(accepted.status == .accepted)
+            let id = try #require(accepted.json["id"] as? String)
+            #expect(id == "deployment-api-staging-2")
+            let expired = try harness.store.events(EventFilter(type: DeploymentClaimExpired.eventType))
+            #expect(expired.count == 1)
+            let expiry = try DeploymentClaimExpired.decode(from: try #require(expired.first).data)
+            #expect(expiry.deploymentId == "deployment-api-staging-elsewhere")
+            #expect(expiry.owner == "4242@ci-runner-7")
+            #expect(expired.first?.decodedMetadata().actor == "dave-deployer")
+            _ = try await harness.outcome(of: id)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import TestSupport
 import Testing
 
@@ -98,6 +99,64 @@ struct DeployCommandTests {
                                  saying: "Error: shiplog.yml: apps.api.environments.staging.cluster: missing")
         try expectOneLineRefusal(try cli.run("deploy", "api", "--env", "staging", "--tag", "3f9c2e1", "--config", "elsewhere.yml"),
                                  saying: "Error: elsewhere.yml: cannot read the configuration")
+    }
+
+    @Test func aDeployWithNoWaitIsRefusedWhileAnotherHoldsTheEnvironment() async throws {
+        try await appendToLedger(DeploymentClaimed(deploymentId: "deployment-api-staging-elsewhere", app: "api", environment: "staging", owner: "4242@ci-runner-7"))
+        try expectOneLineRefusal(try cli.run("deploy", "api", "--env", "staging", "--tag", "3f9c2e1", "--no-wait", "--actor", "cara-contributor"),
+                                 saying: "api staging is busy: deployment deployment-api-staging-elsewhere is in flight", events: 1)
+    }
+
+    @Test func aWaitingDeploySupersededByANewerOneExitsFourSayingWhoAskedAndTheNewerRunsOnceFree() async throws {
+        try await appendToLedger(DeploymentClaimed(deploymentId: "deployment-api-staging-elsewhere", app: "api", environment: "staging", owner: "4242@ci-runner-7"))
+        let middle = try start(["deploy", "api", "--env", "staging", "--tag", "a1b2c3d", "--actor", "cara-contributor"])
+        try await waitForEvents("DeploymentQueued", count: 1)
+        let newest = try start(["deploy", "api", "--env", "staging", "--tag", "3f9c2e1", "--actor", "ana-maintainer"])
+        let superseded = try await finished(middle)
+        #expect(superseded.status == 4)
+        #expect(superseded.stderr.hasPrefix("api staging a1b2c3d was superseded while waiting: ana-maintainer asked for 3f9c2e1 (request "), "\(superseded.stderr)")
+        #expect(superseded.stderr.hasSuffix("); nothing was deployed\n") && superseded.stderr.split(separator: "\n").count == 1)
+        try await waitForEvents("DeploymentQueued", count: 2)
+        try await appendToLedger(DeploymentClaimReleased(deploymentId: "deployment-api-staging-elsewhere", outcome: "succeeded"))
+        let ran = try await finished(newest)
+        #expect(ran.status == 0, "\(ran.stderr)")
+        #expect(ran.lines.last == "deployment-api-staging-2 succeeded: api staging runs 3f9c2e1 on staging-api:2")
+        let types = try cli.run("events", "--stream", "environment-api-staging").lines.compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["type"] as? String
+        }
+        #expect(types == ["DeploymentClaimed", "DeploymentQueued", "DeploymentSuperseded", "DeploymentQueued", "DeploymentClaimReleased",
+                          "DeploymentClaimed", "DeploymentClaimReleased"])
+    }
+
+    /// Appends to the ledger directly, as a deploy on another host sharing it would.
+    private func appendToLedger<Payload: EventPayload>(_ payload: Payload) async throws {
+        let store = try EventStore(path: cli.database)
+        defer { store.close() }
+        _ = try await store.append([NewEvent(stream: "environment-api-staging", payload, metadata: EventMetadata(actor: "ci-bot"))])
+    }
+
+    private func start(_ arguments: [String]) throws -> (process: Process, stdout: Pipe, stderr: Pipe) {
+        let process = cli.process(arguments)
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return (process, stdout, stderr)
+    }
+
+    private func finished(_ started: (process: Process, stdout: Pipe, stderr: Pipe)) async throws -> CLI.Output {
+        while started.process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        let out = started.stdout.fileHandleForReading.readDataToEndOfFile(), err = started.stderr.fileHandleForReading.readDataToEndOfFile()
+        return CLI.Output(status: started.process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    private func waitForEvents(_ type: String, count: Int) async throws {
+        for _ in 0..<1500 {
+            if try cli.run("events", "--type", type).lines.count >= count { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("fewer than \(count) \(type) events")
     }
 }
 
