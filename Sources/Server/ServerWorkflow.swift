@@ -22,9 +22,8 @@ public final class ServerWorkflow: Sendable {
         self.drivers = drivers
         var engine = DeploymentEngine(configuration: configuration, store: store, drivers: drivers.drivers, clock: drivers.clock)
         engine.checksActors = false
-        // An HTTP request does not wait for another deployment: it is refused (409) as busy, after
-        // the same checks a waiting CLI makes (a dead or expired holder is closed first).
-        engine.queueing.wait = false
+        // An HTTP request queues behind another deployment as the CLI does (each launch says
+        // whether to wait: `no_wait` refuses as busy, 409, after the same checks).
         engine.claimClock = wallClock
         engine.logger = logger
         let world = drivers.world
@@ -38,32 +37,50 @@ public final class ServerWorkflow: Sendable {
         Reconciler(engine: engine, detector: DriftDetector(configuration: configuration, ecs: drivers.drivers.ecs))
     }
 
-    /// Starts `operation` in the background and returns the id of the deployment it started (or
-    /// of the promotion a queued deploy waits for), once that is recorded.
+    /// What a launched operation did first.
+    public enum Launched: Sendable, Equatable {
+        /// Recorded its request: the deployment (or the promotion a queued staging deploy waits for).
+        case started(String)
+        /// Waits for the environment, recorded as `DeploymentQueued` with this request id.
+        case queued(request: String)
+    }
+
+    /// Starts `operation` in the background and returns, once it is recorded, the deployment it
+    /// started, or the request it queued when another deployment holds the environment (it then
+    /// runs when that one is done, unless a newer request supersedes it).
     ///
+    /// - Parameter wait: false refuses as busy instead of queueing (`no_wait`).
     /// - Throws: what refused the operation before it recorded anything (unknown app, missing tag,
-    ///   another deployment in flight).
+    ///   another deployment in flight when not waiting).
     public func launch(
+        wait: Bool = true,
         _ operation: @escaping @Sendable (DeploymentEngine) async throws -> DeploymentResult,
         finished: @escaping @Sendable (DeploymentResult) -> Void = { _ in }
-    ) async throws -> String {
-        let (started, announce) = AsyncStream<Result<String, any Error>>.makeStream()
+    ) async throws -> Launched {
+        let (started, announce) = AsyncStream<Result<Launched, any Error>>.makeStream()
         var engine = self.engine
+        engine.queueing.wait = wait
         let afterStep = engine.afterStep
         engine.afterStep = { step, id in
-            if step == .requested { announce.yield(.success(id)) }
+            if step == .requested { announce.yield(.success(.started(id))) }
             try await afterStep(step, id)
+        }
+        let progress = engine.progress
+        engine.progress = { step in
+            if step.step == DeploymentQueued.eventType { announce.yield(.success(.queued(request: step.deploymentId))) }
+            progress(step)
         }
         let world = drivers.world
         let logger = engine.logger
         running.start { [engine] in
             do {
                 let result = try await operation(engine)
-                announce.yield(.success(result.id))
+                announce.yield(.success(.started(result.id)))
                 finished(result)
                 logger.info("deployment finished", metadata: ["deployment.id": "\(result.id)", "deployment.outcome": "\(result.outcome.rawValue)"])
             } catch {
                 announce.yield(.failure(error))
+                logger.notice("deployment not run", metadata: ["error": "\(error)"])
             }
             announce.finish()
             try? world?.save()

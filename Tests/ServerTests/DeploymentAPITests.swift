@@ -135,7 +135,7 @@ import Testing
         }
     }
 
-    @Test func aDeployToAnEnvironmentAnotherDeploymentHoldsIsAConflict() async throws {
+    @Test func aDeployToAnEnvironmentAnotherDeploymentHoldsIsAConflictWithNoWait() async throws {
         let harness = try await ServiceHarness()
         // A deployment run by a process on another host holds staging (its claim is taken as alive).
         let claim = DeploymentClaimed(deploymentId: "deployment-api-staging-elsewhere", app: "api", environment: "staging", owner: "4242@ci-runner-7")
@@ -144,10 +144,45 @@ import Testing
             let before = try harness.store.head()?.position
             let second = try await client.execute(
                 uri: "/api/v1/deployments", method: .post, headers: .bearer(harness.deployer),
-                body: ByteBuffer(string: #"{"app": "api", "environment": "staging", "tag": "a1b2c3d"}"#))
+                body: ByteBuffer(string: #"{"app": "api", "environment": "staging", "tag": "a1b2c3d", "no_wait": true}"#))
             #expect(second.status == .conflict)
             #expect(second.errorMessage?.contains("deployment-api-staging-elsewhere is in flight") == true)
             #expect(try harness.store.head()?.position == before)
+        }
+    }
+
+    @Test func aDeployWhileAnotherHoldsTheEnvironmentQueuesAndRunsWhenItIsReleased() async throws {
+        let harness = try await ServiceHarness()
+        // A deployment run by a live process on another host holds staging.
+        let stream = EnvironmentClaim.stream(app: "api", environment: "staging")
+        let claim = DeploymentClaimed(deploymentId: "deployment-api-staging-elsewhere", app: "api", environment: "staging", owner: "4242@ci-runner-7")
+        _ = try await harness.store.append([NewEvent(stream: stream, claim)])
+        try await harness.application().test(.router) { client in
+            let queued = try await client.execute(
+                uri: "/api/v1/deployments", method: .post, headers: .bearer(harness.deployer),
+                body: ByteBuffer(string: #"{"app": "api", "environment": "staging", "tag": "a1b2c3d"}"#))
+            #expect(queued.status == .accepted)
+            #expect(queued.json["status"] as? String == "queued")
+            #expect(queued.headers[.location] == "/api/v1/events?stream=\(stream)")
+            let request = try #require(queued.json["id"] as? String)
+            let waiting = try #require(try harness.store.events(EventFilter(stream: stream, type: DeploymentQueued.eventType)).last)
+            let payload = try DeploymentQueued.decode(from: waiting.data)
+            #expect(payload.requestId == request)
+            #expect(payload.behind == "deployment-api-staging-elsewhere")
+            #expect(waiting.decodedMetadata().actor == "dave-deployer")
+
+            // The holder finishes; the queued request claims the environment and deploys.
+            _ = try await harness.store.append([NewEvent(stream: stream, DeploymentClaimReleased(
+                deploymentId: "deployment-api-staging-elsewhere", outcome: "succeeded"))])
+            let deadline = ContinuousClock.now + .seconds(30)
+            var started: DeploymentClaimed?
+            while started == nil, ContinuousClock.now < deadline {
+                started = try harness.store.events(EventFilter(stream: stream, type: DeploymentClaimed.eventType))
+                    .map { try DeploymentClaimed.decode(from: $0.data) }.first { $0.requestId == request }
+                if started == nil { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            let id = try #require(started?.deploymentId)
+            #expect(try await harness.outcome(of: id).outcome == "succeeded")
         }
     }
 

@@ -20,29 +20,33 @@ struct DeploymentsController {
     }
 
     struct DeployRequest: APIBody {
-        static let fields: Set<String> = ["app", "environment", "tag", "trigger", "required_variables", "on_behalf_of"]
+        static let fields: Set<String> = ["app", "environment", "tag", "trigger", "required_variables", "on_behalf_of", "no_wait"]
         var app: String
         var environment: String
         var tag: String
         var trigger: String?
         var requiredVariables: [String]?
         var onBehalfOf: String?
+        /// Refuse (409) rather than queue when another deployment holds the environment.
+        var noWait: Bool?
     }
 
     struct RollbackRequest: APIBody {
-        static let fields: Set<String> = ["app", "environment", "tag", "on_behalf_of", "reuse_revision"]
+        static let fields: Set<String> = ["app", "environment", "tag", "on_behalf_of", "reuse_revision", "no_wait"]
         var app: String
         var environment: String
         var tag: String
         var onBehalfOf: String?
         /// Reuse the newest revision running the tag's images rather than render the current template.
         var reuseRevision: Bool?
+        var noWait: Bool?
     }
 
     struct PromotionRequest: APIBody {
-        static let fields: Set<String> = ["app", "on_behalf_of"]
+        static let fields: Set<String> = ["app", "on_behalf_of", "no_wait"]
         var app: String
         var onBehalfOf: String?
+        var noWait: Bool?
     }
 
     struct Accepted: Encodable {
@@ -89,7 +93,7 @@ struct DeploymentsController {
         let identity = try await backend.authorize(action, context, app: body.app, environment: body.environment)
         let metadata = try await backend.metadata(identity, onBehalfOf: body.onBehalfOf, context, action: action, app: body.app, environment: body.environment)
         let required = body.requiredVariables ?? []
-        return try await launch { engine in
+        return try await launch(wait: body.noWait != true, app: body.app, environment: body.environment) { engine in
             try await engine.deploy(app: body.app, environment: body.environment, tag: body.tag, trigger: trigger,
                                     requiredVariables: required, metadata: metadata)
         }
@@ -100,7 +104,7 @@ struct DeploymentsController {
         try check(app: body.app, environment: body.environment, tag: body.tag, onBehalfOf: body.onBehalfOf)
         let identity = try await backend.authorize(.rollback, context, app: body.app, environment: body.environment)
         let metadata = try await backend.metadata(identity, onBehalfOf: body.onBehalfOf, context, action: .rollback, app: body.app, environment: body.environment)
-        return try await launch { engine in
+        return try await launch(wait: body.noWait != true, app: body.app, environment: body.environment) { engine in
             try await engine.rollback(app: body.app, environment: body.environment, tag: body.tag,
                                       reuseRevision: body.reuseRevision ?? false, metadata: metadata)
         }
@@ -113,20 +117,32 @@ struct DeploymentsController {
         let identity = try await backend.authorize(.promote, context, app: body.app, environment: ShiplogConfiguration.promotionTarget)
         let metadata = try await backend.metadata(identity, onBehalfOf: body.onBehalfOf, context, action: .promote, app: body.app,
                                                   environment: ShiplogConfiguration.promotionTarget)
-        return try await launch { engine in try await engine.promote(app: body.app, metadata: metadata) }
+        return try await launch(wait: body.noWait != true, app: body.app, environment: ShiplogConfiguration.promotionTarget) { engine in
+            try await engine.promote(app: body.app, metadata: metadata)
+        }
     }
 
-    private func launch(_ operation: @escaping @Sendable (DeploymentEngine) async throws -> DeploymentResult) async throws -> Response {
+    /// Launches `operation`: 202 with the deployment to follow, or with the request queued behind
+    /// the deployment holding `environment` (its stream of the environment tells when it starts).
+    private func launch(
+        wait: Bool, app: String, environment: String, _ operation: @escaping @Sendable (DeploymentEngine) async throws -> DeploymentResult
+    ) async throws -> Response {
         let workflow = try backend.requireWorkflow()
         let metrics = backend.metrics
         let store = backend.store
-        let id = try await workflow.launch(operation) { result in
+        let launched = try await workflow.launch(wait: wait, operation) { result in
             let duration = (try? store.deployments(DeploymentFilter(id: result.id, limit: 1)).first?.durationMs).flatMap { $0 }
             metrics.deploymentFinished(outcome: result.outcome.rawValue, duration: duration.map { .milliseconds($0) })
         }
-        let location = "/api/v1/deployments/\(id)"
-        let accepted = Accepted(id: id, status: "accepted", location: location)
-        return JSONBody.response(try JSONBody.encode(accepted), status: .accepted, headers: [.location: location])
+        let accepted: Accepted
+        switch launched {
+        case .started(let id):
+            accepted = Accepted(id: id, status: "accepted", location: "/api/v1/deployments/\(id)")
+        case .queued(let request):
+            let stream = EnvironmentClaim.stream(app: app, environment: environment)
+            accepted = Accepted(id: request, status: "queued", location: "/api/v1/events?stream=\(stream)")
+        }
+        return JSONBody.response(try JSONBody.encode(accepted), status: .accepted, headers: [.location: accepted.location])
     }
 
     private func check(app: String, environment: String, tag: String, onBehalfOf: String?) throws {

@@ -603,7 +603,7 @@ public enum OpenAPIDocument {
         "responses": {
           "Accepted": {
             "description": "The request is recorded and the flow runs in the background.",
-            "headers": {"Location": {"description": "The deployment to follow.", "schema": {"type": "string"}}},
+            "headers": {"Location": {"description": "The deployment to follow, or for a queued request the environment's event stream.", "schema": {"type": "string"}}},
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}
           },
           "Page": {"description": "The page.", "content": {"text/html": {"schema": {"type": "string"}}}},
@@ -791,7 +791,8 @@ public enum OpenAPIDocument {
               "tag": {"$ref": "#/components/schemas/Name"},
               "trigger": {"type": "string", "enum": ["merge", "release", "manual"], "default": "manual"},
               "required_variables": {"type": "array", "items": {"type": "string"}, "description": "Environment variables the task definition must set."},
-              "on_behalf_of": {"$ref": "#/components/schemas/Name"}
+              "on_behalf_of": {"$ref": "#/components/schemas/Name"},
+              "no_wait": {"type": "boolean", "default": false, "description": "Refuse (409) rather than wait when another deployment holds the environment. Waiting (the default) answers 202 with status queued; a newer request for the same app and environment supersedes a waiting one."}
             },
             "example": {"app": "api", "environment": "staging", "tag": "3f9c2e1", "trigger": "merge"}
           },
@@ -804,7 +805,8 @@ public enum OpenAPIDocument {
               "environment": {"$ref": "#/components/schemas/Name"},
               "tag": {"$ref": "#/components/schemas/Name"},
               "on_behalf_of": {"$ref": "#/components/schemas/Name"},
-              "reuse_revision": {"type": "boolean", "default": false, "description": "Reuse the newest revision that runs the tag's images instead of rendering the current template with the tag (the default, as the seed's rollback does)."}
+              "reuse_revision": {"type": "boolean", "default": false, "description": "Reuse the newest revision that runs the tag's images instead of rendering the current template with the tag (the default, as the seed's rollback does)."},
+              "no_wait": {"type": "boolean", "default": false, "description": "Refuse (409) rather than wait when another deployment holds the environment. Waiting (the default) answers 202 with status queued; a newer request for the same app and environment supersedes a waiting one."}
             },
             "example": {"app": "frontend", "environment": "staging", "tag": "rel-2024.01.01.00.00.00"}
           },
@@ -814,15 +816,16 @@ public enum OpenAPIDocument {
             "additionalProperties": false,
             "properties": {
               "app": {"$ref": "#/components/schemas/Name"},
-              "on_behalf_of": {"$ref": "#/components/schemas/Name"}
+              "on_behalf_of": {"$ref": "#/components/schemas/Name"},
+              "no_wait": {"type": "boolean", "default": false, "description": "Refuse (409) rather than wait when another deployment holds the environment. Waiting (the default) answers 202 with status queued; a newer request for the same app and environment supersedes a waiting one."}
             },
             "example": {"app": "api"}
           },
           "Accepted": {
             "type": "object", "required": ["id", "status", "location"], "additionalProperties": false,
             "properties": {
-              "id": {"type": "string", "description": "The deployment started (or the promotion a queued deploy waits for)."},
-              "status": {"type": "string", "enum": ["accepted"]},
+              "id": {"type": "string", "description": "The deployment started (or the promotion a queued staging deploy waits for); for status queued, the request's id, which the DeploymentClaimed that starts it carries as request_id."},
+              "status": {"type": "string", "enum": ["accepted", "queued"], "description": "queued: another deployment holds the environment; this one runs when it is done, unless a newer request supersedes it (DeploymentSuperseded) or it waits 30 minutes (DeploymentQueueTimedOut). Location is then the environment's event stream."},
               "location": {"type": "string"}
             }
           },
