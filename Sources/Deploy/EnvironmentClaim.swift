@@ -44,6 +44,8 @@ public struct EnvironmentClaim: Sendable {
         public var claimTTL: Duration = .seconds(120)
         /// How often a holder says it is alive.
         public var heartbeatInterval: Duration = .seconds(15)
+        /// Asked at each wait: true gives up as the timeout does (a service shutting down).
+        public var stopsWaiting: @Sendable () -> Bool = { false }
 
         public init() {}
     }
@@ -180,7 +182,7 @@ public struct EnvironmentClaim: Sendable {
                 guard queueing.wait, request.trigger != .reconcile else { throw try busy(request.app, request.environment, holder) }
                 if let since = queuedAt {
                     let waited = clock.now().timeIntervalSince(since)
-                    if waited >= Double(queueing.timeout.components.seconds) {
+                    if waited >= Double(queueing.timeout.components.seconds) || queueing.stopsWaiting() {
                         let gaveUp = DeploymentQueueTimedOut(requestId: request.requestId, waitedSeconds: Int(waited), behind: holder.deploymentId)
                         _ = try await store.append([NewEvent(stream: stream, gaveUp, metadata: request.metadata)])
                         throw DeployError.waitTimedOut(app: request.app, environment: request.environment, tag: request.tag,

@@ -1,6 +1,7 @@
 import Deploy
 import Ledger
 import Logging
+import Synchronization
 
 /// The deploying side of the service: the configuration, its drivers and the engine over them.
 ///
@@ -12,6 +13,8 @@ public final class ServerWorkflow: Sendable {
     public let drivers: ConfiguredDrivers
     public let engine: DeploymentEngine
     private let running = RunningTasks()
+    /// Set when the service stops: requests still waiting for an environment give up (recorded).
+    private let stopping = StopFlag()
 
     /// - Parameter wallClock: what the ledger records by; claims' heartbeats and expiry compare with it.
     public init(
@@ -25,6 +28,8 @@ public final class ServerWorkflow: Sendable {
         // An HTTP request queues behind another deployment as the CLI does (each launch says
         // whether to wait: `no_wait` refuses as busy, 409, after the same checks).
         engine.claimClock = wallClock
+        let stopping = stopping
+        engine.queueing.stopsWaiting = { stopping.isSet }
         engine.logger = logger
         let world = drivers.world
         // The simulated ECS is saved after every step, so the CLI beside the service sees it.
@@ -94,9 +99,20 @@ public final class ServerWorkflow: Sendable {
         try await engine.resumeInterrupted(metadata: metadata)
     }
 
-    /// Waits for the deployments in flight, then saves the simulation.
+    /// Waits for the deployments in flight, then saves the simulation; requests still waiting
+    /// for an environment give up, recorded as `DeploymentQueueTimedOut`, rather than hold the stop.
     public func finish() async {
+        stopping.set()
         await running.waitForAll()
         try? drivers.world?.save()
     }
+}
+
+/// A flag set once, read from any thread.
+final class StopFlag: Sendable {
+    private let value = Atomic(false)
+
+    var isSet: Bool { value.load(ordering: .relaxed) }
+
+    func set() { value.store(true, ordering: .relaxed) }
 }

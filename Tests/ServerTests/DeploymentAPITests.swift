@@ -186,6 +186,25 @@ import Testing
         }
     }
 
+    @Test func aServiceStoppingGivesUpTheRequestsStillWaitingAndSaysSo() async throws {
+        let harness = try await ServiceHarness()
+        let stream = EnvironmentClaim.stream(app: "api", environment: "staging")
+        let claim = DeploymentClaimed(deploymentId: "deployment-api-staging-elsewhere", app: "api", environment: "staging", owner: "4242@ci-runner-7")
+        _ = try await harness.store.append([NewEvent(stream: stream, claim)])
+        try await harness.application().test(.router) { client in
+            let queued = try await client.execute(
+                uri: "/api/v1/deployments", method: .post, headers: .bearer(harness.deployer),
+                body: ByteBuffer(string: #"{"app": "api", "environment": "staging", "tag": "a1b2c3d"}"#))
+            #expect(queued.json["status"] as? String == "queued")
+            let request = try #require(queued.json["id"] as? String)
+            // Stopping waits for deployments in flight, not for a wait of up to 30 minutes.
+            await try #require(harness.backend.workflow).finish()
+            let gaveUp = try #require(try harness.store.events(EventFilter(stream: stream, type: DeploymentQueueTimedOut.eventType)).last)
+            #expect(try DeploymentQueueTimedOut.decode(from: gaveUp.data).requestId == request)
+            #expect(try harness.store.events(EventFilter(stream: stream, type: DeploymentClaimed.eventType)).count == 1)
+        }
+    }
+
     @Test func aDeployFindingAClaimFromAnotherHostThatStoppedBeatingRecordsItExpiredAndStarts() async throws {
         let clock = HandClock(Date())
         let harness = try await ServiceHarness(ledgerClock: clock)
