@@ -54,17 +54,23 @@ public struct AuditVerifier {
         }
         // Only its size, to keep the root of the tree it names on the way; its signature is checked after the deployments.
         let oldSize = previousCheckpoint.flatMap { try? signedCheckpoint($0, what: "the previous checkpoint").size }
-        var walk = try EvidenceWalk(report.evidence, oldSize: oldSize)
-        try events { walk.visit($0) }
-        let root = try walk.finish(checkpoint: checkpoint)
-        try verifyDeployments(report, fold: walk.fold, foldFailure: walk.foldFailure)
+        // The walk and the deployments it derives live only until the rows are compared: the
+        // measures are then recomputed from the exported rows alone.
+        let (root, oldRoot, rows) = try { () throws -> (Merkle.Hash, Merkle.Hash?, Int) in
+            var walk = try EvidenceWalk(report.evidence, oldSize: oldSize)
+            try events { walk.visit($0) }
+            let root = try walk.finish(checkpoint: checkpoint)
+            try verifyRows(report, fold: walk.fold, foldFailure: walk.foldFailure)
+            return (root, walk.oldRoot, walk.rows)
+        }()
+        try verifyMeasures(report)
         var extends: UInt64?
         if let previousCheckpoint {
             let old = try signedCheckpoint(previousCheckpoint, what: "the previous checkpoint")
-            try verifyConsistency(old: old, new: checkpoint, root: root, evidence: report.evidence, oldRoot: walk.oldRoot)
+            try verifyConsistency(old: old, new: checkpoint, root: root, evidence: report.evidence, oldRoot: oldRoot)
             extends = old.size
         }
-        return Result(treeSize: checkpoint.size, root: checkpoint.root, events: walk.rows,
+        return Result(treeSize: checkpoint.size, root: checkpoint.root, events: rows,
                       deployments: report.deployments.count, extends: extends)
     }
 
@@ -80,9 +86,9 @@ public struct AuditVerifier {
         return try Checkpoint(body: text)
     }
 
-    /// Recomputes the deployment rows and the measures from the events and compares, one row at
-    /// a time: the derived rows are never all held beside the exported ones.
-    private func verifyDeployments(_ report: Report, fold: DeploymentFold, foldFailure: TransparencyError?) throws {
+    /// Recomputes the deployment rows from the events and compares, one row at a time: the
+    /// derived rows are never all held beside the exported ones.
+    private func verifyRows(_ report: Report, fold: DeploymentFold, foldFailure: TransparencyError?) throws {
         if let foldFailure { throw foldFailure }
         let period = report.period
         func selected(_ record: DeploymentRecord) -> Bool {
@@ -125,6 +131,10 @@ public struct AuditVerifier {
                     "changed row: deployment \(exported.id)'s \(Self.firstDifference(exported, derived)) does not match its events")
             }
         }
+    }
+
+    /// Recomputes the measures from the (checked) rows and compares.
+    private func verifyMeasures(_ report: Report) throws {
         var recomputed = report
         recomputed.computeMeasures()
         guard recomputed.dora == report.dora, recomputed.doraByWeek == report.doraByWeek else {

@@ -9,19 +9,20 @@ public enum DORACalculator {
     ///   - days: the length of the period in days.
     public static func measures(_ deployments: [ReportDeployment], days: Double) -> [DORAMeasures] {
         let failures = failedIDs(deployments)
-        let groups = Dictionary(grouping: deployments) { GroupKey(app: $0.app, environment: $0.environment) }
+        // Groups of positions, not of rows: a full export's 100k rows are not copied again.
+        let groups = Dictionary(grouping: deployments.indices) { GroupKey(app: deployments[$0].app, environment: deployments[$0].environment) }
         return groups.keys.sorted().map { key in
-            let group = groups[key] ?? []
-            let finished = group.filter { $0.outcome != "in_progress" }
-            let failed = finished.filter { failures.failed.contains($0.id) }
+            let group = (groups[key] ?? []).lazy.map { deployments[$0] }
+            let finished = group.filter { $0.outcome != "in_progress" }.count
+            let failed = group.filter { $0.outcome != "in_progress" && failures.failed.contains($0.id) }.count
             let leadTimes = leadTimes(group)
             let restores = key.environment == "production" ? restoreTimes(group, failures: failures) : []
             return DORAMeasures(
                 app: key.app, environment: key.environment, deployments: group.count,
                 deploymentsPerDay: rounded(Double(group.count) / days),
                 leadTimeSamples: leadTimes.count, leadTimeMedianSeconds: median(leadTimes),
-                finished: finished.count, changeFailures: failed.count,
-                changeFailureRate: finished.isEmpty ? nil : rounded(Double(failed.count) / Double(finished.count)),
+                finished: finished, changeFailures: failed,
+                changeFailureRate: finished == 0 ? nil : rounded(Double(failed) / Double(finished)),
                 restores: restores.count, timeToRestoreMedianSeconds: median(restores))
         }
     }
@@ -34,16 +35,16 @@ public enum DORACalculator {
         var weekStart = start
         repeat {
             let weekEnd = weekStart + week
-            let inWeek = deployments.filter {
+            let inWeek = deployments.lazy.filter {
                 guard let started = ExactTime.microseconds($0.startedAt) else { return false }
                 return started >= weekStart && started < weekEnd
             }
-            let finished = inWeek.filter { $0.outcome != "in_progress" }
-            let failed = finished.filter { failures.failed.contains($0.id) }.count
+            let finished = inWeek.filter { $0.outcome != "in_progress" }.count
+            let failed = inWeek.filter { $0.outcome != "in_progress" && failures.failed.contains($0.id) }.count
             weeks.append(WeeklyMeasures(
                 weekStart: String(ReportClock.text(microseconds: weekStart).prefix(10)), deployments: inWeek.count,
                 changeFailures: failed,
-                changeFailureRate: finished.isEmpty ? nil : rounded(Double(failed) / Double(finished.count)),
+                changeFailureRate: finished == 0 ? nil : rounded(Double(failed) / Double(finished)),
                 leadTimeMedianSeconds: median(leadTimes(inWeek))))
             weekStart = weekEnd
         } while weekStart < end
@@ -76,7 +77,7 @@ public enum DORACalculator {
         return failures
     }
 
-    private static func leadTimes(_ deployments: [ReportDeployment]) -> [Int64] {
+    private static func leadTimes(_ deployments: some Sequence<ReportDeployment>) -> [Int64] {
         deployments.compactMap { deployment in
             guard deployment.outcome == "succeeded", let committed = deployment.committedAt.flatMap(ExactTime.microseconds),
                   let stable = deployment.endedAt.flatMap(ExactTime.microseconds) else { return nil }
@@ -84,7 +85,7 @@ public enum DORACalculator {
         }
     }
 
-    private static func restoreTimes(_ deployments: [ReportDeployment], failures: Failures) -> [Int64] {
+    private static func restoreTimes(_ deployments: some Sequence<ReportDeployment>, failures: Failures) -> [Int64] {
         var restores: [Int64] = []
         var incidentStart: Int64?
         for deployment in deployments {
