@@ -48,6 +48,13 @@ public struct AuditVerifier {
     ///   - events: calls its argument with each event, in the order the export lists them.
     /// - Throws: as ``verify(_:previousCheckpoint:)``, the same failure for the same export.
     public func verify(head report: Report, previousCheckpoint: String? = nil, events: EvidenceEvents) throws -> Result {
+        try verify(head: report, rows: ExportedRows(report.deployments), previousCheckpoint: previousCheckpoint, events: events)
+    }
+
+    /// Audits a report whose deployment rows come apart, compact (``ExportReader/headAndRows()``),
+    /// and whose events are read one at a time: what a whole export's audit holds is those rows and
+    /// the deployments derived from the events, once each.
+    public func verify(head report: Report, rows: ExportedRows, previousCheckpoint: String? = nil, events: EvidenceEvents) throws -> Result {
         let checkpoint = try signedCheckpoint(report.checkpoint.note, what: "the export's checkpoint")
         guard checkpoint.size == report.checkpoint.treeSize, checkpoint.root.hexString == report.checkpoint.rootHash else {
             throw TransparencyError.verificationFailed("the export's tree size or root hash differs from its signed checkpoint")
@@ -56,22 +63,24 @@ public struct AuditVerifier {
         let oldSize = previousCheckpoint.flatMap { try? signedCheckpoint($0, what: "the previous checkpoint").size }
         // The walk and the deployments it derives live only until the rows are compared: the
         // measures are then recomputed from the exported rows alone.
-        let (root, oldRoot, rows) = try { () throws -> (Merkle.Hash, Merkle.Hash?, Int) in
+        let (root, oldRoot, walked) = try { () throws -> (Merkle.Hash, Merkle.Hash?, Int) in
             var walk = try EvidenceWalk(report.evidence, oldSize: oldSize)
             try events { walk.visit($0) }
             let root = try walk.finish(checkpoint: checkpoint)
-            try verifyRows(report, fold: walk.fold, foldFailure: walk.foldFailure)
+            try verifyRows(rows, period: report.period, fold: walk.fold, foldFailure: walk.foldFailure)
             return (root, walk.oldRoot, walk.rows)
         }()
-        try verifyMeasures(report)
+        var full = report
+        full.deployments = try rows.deployments()
+        try verifyMeasures(full)
         var extends: UInt64?
         if let previousCheckpoint {
             let old = try signedCheckpoint(previousCheckpoint, what: "the previous checkpoint")
             try verifyConsistency(old: old, new: checkpoint, root: root, evidence: report.evidence, oldRoot: oldRoot)
             extends = old.size
         }
-        return Result(treeSize: checkpoint.size, root: checkpoint.root, events: rows,
-                      deployments: report.deployments.count, extends: extends)
+        return Result(treeSize: checkpoint.size, root: checkpoint.root, events: walked,
+                      deployments: rows.count, extends: extends)
     }
 
     private func signedCheckpoint(_ note: String, what: String) throws -> Checkpoint {
@@ -88,15 +97,15 @@ public struct AuditVerifier {
 
     /// Recomputes the deployment rows from the events and compares, one row at a time: the
     /// derived rows are never all held beside the exported ones.
-    private func verifyRows(_ report: Report, fold: DeploymentFold, foldFailure: TransparencyError?) throws {
+    private func verifyRows(_ rows: ExportedRows, period: Report.Period, fold: DeploymentFold, foldFailure: TransparencyError?) throws {
         if let foldFailure { throw foldFailure }
-        let period = report.period
         func selected(_ record: DeploymentRecord) -> Bool {
             (period.app == nil || record.app == period.app) && (period.environment == nil || record.environment == period.environment)
                 && (period.since.map { record.startedAt >= $0 } ?? true) && (period.until.map { record.startedAt < $0 } ?? true)
         }
+        let ids = rows.ids
         // Sets: a full export lists 100k deployments, and searching arrays would compare every pair.
-        let exportedSet = Set(report.deployments.lazy.map(\.id))
+        let exportedSet = Set(ids)
         var expectedSet = Set<String>()
         try fold.forEachDeployment { record in
             guard selected(record) else { return }
@@ -105,31 +114,30 @@ public struct AuditVerifier {
             }
             expectedSet.insert(record.id)
         }
-        if let extra = report.deployments.first(where: { !expectedSet.contains($0.id) }) {
-            throw TransparencyError.verificationFailed("changed row: deployment \(extra.id) is in the export but its events are not")
+        if let extra = ids.first(where: { !expectedSet.contains($0) }) {
+            throw TransparencyError.verificationFailed("changed row: deployment \(extra) is in the export but its events are not")
         }
         // Every row is in both; first their order, then their content.
         var index = 0
         try fold.forEachDeployment { record in
             guard selected(record) else { return }
             defer { index += 1 }
-            guard index < report.deployments.count, report.deployments[index].id == record.id else {
-                let id = index < report.deployments.count ? report.deployments[index].id : record.id
-                throw TransparencyError.verificationFailed("reordered rows: deployment \(id) is out of log order")
+            guard index < ids.count, ids[index] == record.id else {
+                throw TransparencyError.verificationFailed("reordered rows: deployment \(index < ids.count ? ids[index] : record.id) is out of log order")
             }
         }
-        if index < report.deployments.count {
-            throw TransparencyError.verificationFailed("reordered rows: deployment \(report.deployments[index].id) is out of log order")
+        if index < ids.count {
+            throw TransparencyError.verificationFailed("reordered rows: deployment \(ids[index]) is out of log order")
         }
         index = 0
         try fold.forEachDeployment { record in
             guard selected(record) else { return }
-            let exported = report.deployments[index], derived = ReportDeployment(record)
-            index += 1
-            if exported != derived {
-                throw TransparencyError.verificationFailed(
-                    "changed row: deployment \(exported.id)'s \(Self.firstDifference(exported, derived)) does not match its events")
-            }
+            let derived = ReportDeployment(record)
+            defer { index += 1 }
+            guard !rows.matches(index, derived) else { return }
+            let exported = try rows.deployment(at: index)
+            throw TransparencyError.verificationFailed(
+                "changed row: deployment \(exported.id)'s \(Self.firstDifference(exported, derived)) does not match its events")
         }
     }
 

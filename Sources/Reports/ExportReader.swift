@@ -34,10 +34,18 @@ public final class ExportReader {
     ///
     /// - Throws: ``TransparencyError/malformed(_:)`` naming what is wrong, as ``Report/decode(jsonText:)`` does.
     public func head() throws -> Report {
+        var (report, rows) = try headAndRows()
+        report.deployments = try rows.deployments()
+        return report
+    }
+
+    /// The report without its events and without its deployments, which come apart, compact (an
+    /// audit of 100k rows holds them while it walks the events).
+    public func headAndRows() throws -> (Report, ExportedRows) {
         var scanner = try JSONStreamScanner(handle: handle)
         // Every member but the deployments and the events, as text, put back together for the decoder.
         var members: [(String, [UInt8])] = []
-        var deployments: [ReportDeployment] = []
+        var deployments = ExportedRows()
         try scanner.object { scanner, key in
             switch key {
             case "deployments":
@@ -63,9 +71,7 @@ public final class ExportReader {
             }
         }
         try scanner.end()
-        var report = try Report.decode(jsonText: Data(Self.object(members)))
-        report.deployments = deployments
-        return report
+        return (try Report.decode(jsonText: Data(Self.object(members))), deployments)
     }
 
     /// Calls `body` with each event of `evidence.events`, in file order, read one at a time.

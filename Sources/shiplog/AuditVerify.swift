@@ -37,9 +37,9 @@ struct AuditVerify: AsyncParsableCommand {
         }
         // Read as it is checked, an event at a time: a full export is hundreds of megabytes.
         let reader = try ExportReader(path: export)
-        let head = try reader.head()
+        let (head, rows) = try reader.headAndRows()
         do {
-            let result = try AuditVerifier(publicKey: verifier).verify(head: head, previousCheckpoint: previous) { try reader.forEachEvent($0) }
+            let result = try AuditVerifier(publicKey: verifier).verify(head: head, rows: rows, previousCheckpoint: previous) { try reader.forEachEvent($0) }
             var summary = "verified: \(result.events) events and \(result.deployments) deployments hash to the signed root \(result.root.hexString) of tree size \(result.treeSize)"
             if let old = result.extends { summary += "; it extends the previous checkpoint of size \(old)" }
             emit(summary)
