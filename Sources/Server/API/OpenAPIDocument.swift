@@ -876,7 +876,7 @@ public enum OpenAPIDocument {
           "EventType": {
             "type": "string",
             "description": "The event types the ledger knows; an append of any other is refused.",
-            "enum": ["AccessDenied", "BuildFailed", "DeploymentClaimReleased", "DeploymentClaimed", "DeploymentFailed", "DeploymentRequested", "DeploymentStable", "DeploymentTimedOut", "DriftCorrected", "DriftDetected", "DriftResolved", "GitHubDeploymentCreated", "GitHubDeploymentStatusReported", "ImageBuilt", "ImageVerified", "PromotionQueued", "PromotionReleased", "ReconcilePlanned", "RollbackRequested", "RolledBackAutomatically", "ServiceUpdated", "TaskDefinitionRegistered", "TaskDefinitionRendered", "TemplateChanged", "TokenIssued", "TokenRevoked", "VersionChecked", "WorkflowRunReported"]
+            "enum": ["AccessDenied", "BuildFailed", "DeploymentClaimReleased", "DeploymentClaimed", "DeploymentFailed", "DeploymentRequested", "DeploymentStable", "DeploymentTimedOut", "DriftCorrected", "DriftDetected", "DriftResolved", "GitHubDeploymentCreated", "GitHubDeploymentStatusReported", "ImageBuilt", "ImageVerified", "PromotionQueued", "PromotionReleased", "ReconcilePlanned", "RollbackRequested", "RolledBackAutomatically", "ServiceEventReported", "ServiceUpdated", "TaskDefinitionRegistered", "TaskDefinitionRendered", "TaskStopped", "TemplateChanged", "TokenIssued", "TokenRevoked", "VersionChecked", "WorkflowRunReported"]
           },
           "NewEvent": {
             "type": "object",
