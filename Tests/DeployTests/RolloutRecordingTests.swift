@@ -3,6 +3,7 @@ import Deploy
 import ECS
 import Foundation
 import Ledger
+import NIOHTTP1
 import Synchronization
 import TestSupport
 import Testing
@@ -251,7 +252,7 @@ import Testing
             #expect(stopped.allSatisfy { $0.stopCode == "EssentialContainerExited" && $0.stoppedReason == "Essential container in task exited" })
             #expect(stopped.allSatisfy { $0.containers.map(\.exitCode) == [1, 0] })
         }
-        #expect(try harness.engine().resume(result.id, metadata: Harness.ana) == result)
+        #expect(try await harness.engine().resume(result.id, metadata: Harness.ana) == result)
         #expect(try harness.store.events(EventFilter(stream: result.id)).count == events.count, "a closed deployment records nothing more")
     }
 }
