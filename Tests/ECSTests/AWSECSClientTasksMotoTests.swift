@@ -28,7 +28,7 @@ struct AWSECSClientTasksMotoTests {
         let definition = try await ecs.registerTaskDefinition(TaskDefinition(
             family: "staging-api-\(suffix)",
             containerDefinitions: [ContainerDefinition(name: "django", image: "ghcr.io/wordpress/openverse-api:3f9c2e1", raw: ["memory": 512, "essential": true])],
-            raw: ["cpu": "512", "memory": "1024", "requiresCompatibilities": ["FARGATE"]]))
+            raw: ["cpu": "512", "memory": "1024", "networkMode": "bridge"]))
         let arn = try #require(definition.arn)
         // What ECS's scheduler does for a service's deployment, done by hand: start a task, then stop it.
         let raw = AWSJSONClient(service: .ecs, configuration: configuration)
