@@ -354,7 +354,8 @@ public struct DeploymentEngine: Sendable {
         let arn = log.registeredArn ?? ""
         let verdict: Verdict
         do {
-            verdict = try await watch(log.id, place, arn: arn, ecsDeployment: log.ecsDeploymentId, updateAnswer: log.updateAnswer, started: started)
+            verdict = try await watch(log.id, place, arn: arn, ecsDeployment: log.ecsDeploymentId, updateAnswer: log.updateAnswer,
+                                      metadata: metadata, started: started)
         } catch let error as DeployError where error.isCrash {
             throw error
         } catch is CancellationError {
@@ -367,7 +368,10 @@ public struct DeploymentEngine: Sendable {
             // attempt ends here rather than staying open.
             return try await finish(log, app, place, .failed(stage: "stabilize", reason: Self.oneLine(error)), metadata, started)
         }
-        guard case .stable = verdict else { return try await finish(log, app, place, verdict, metadata, started) }
+        guard case .stable = verdict else {
+            await recordStoppedTasks(log, place, metadata, started)
+            return try await finish(log, app, place, verdict, metadata, started)
+        }
         try await afterStep(.stabilized, log.id)
         if let url = place.versionEndpoint {
             let check = try await checkVersion(url, expected: log.request.tag)
@@ -396,9 +400,11 @@ public struct DeploymentEngine: Sendable {
     /// state, all its tasks running). Rolled back: ECS failed our rollout and went back to another
     /// revision. Failed: our rollout failed in place, or a newer deployment replaced ours before it
     /// completed (someone else updated the service).
+    ///
+    /// The service events ECS writes from our deployment's creation on are recorded as they are seen.
     private func watch(
         _ id: String, _ place: ShiplogConfiguration.Environment, arn: String, ecsDeployment: String?, updateAnswer: ECSService?,
-        started: Date
+        metadata: EventMetadata, started: Date
     ) async throws -> Verdict {
         let deadline = clock.now.addingTimeInterval(Double(configuration.stableTimeout.components.seconds))
         var lastNote = ""
@@ -407,11 +413,17 @@ public struct DeploymentEngine: Sendable {
         var lastSeen = ecsDeployment.flatMap { ours in updateAnswer?.deployments.first { $0.id == ours } }
         // Deployments older than ours: a read whose PRIMARY is one of them is a stale one.
         var older = Set(updateAnswer?.deployments.map(\.id).filter { $0 != ecsDeployment } ?? [])
+        var rollout = try RolloutRecorder(store: store, ecs: drivers.ecs, deploymentId: id, metadata: metadata)
         while true {
             do {
                 let service = try await drivers.ecs.describeService(cluster: place.cluster, service: place.service)
                 let ours = followed.flatMap { id in service.deployments.first { $0.id == id } }
                     ?? (followed == nil ? service.deployments.first { $0.status == .primary && $0.taskDefinition == arn } : nil)
+                if let since = (ours ?? lastSeen)?.createdAt {
+                    for reported in try await rollout.record(service.events, since: since, following: (ours ?? lastSeen)?.id) {
+                        report(id, started, ServiceEventReported.eventType, reported.message)
+                    }
+                }
                 if let ours {
                     followed = ours.id
                     lastSeen = ours
@@ -472,6 +484,29 @@ public struct DeploymentEngine: Sendable {
                 : .failed(stage: "stabilize", reason: "ECS deployment \(ours.id) was replaced by a newer one on \(DeploymentResult.shortName(service.taskDefinition)) before it completed (the service was updated by someone else)")
         }
         return ours.status == .primary && service.isStable ? .stable : nil
+    }
+
+    /// Records the stopped tasks of a rollout that did not become stable. What ECS cannot tell
+    /// (a driver without task look-ups, an access error) is logged and reported, never the
+    /// deployment's verdict: the outcome is recorded either way.
+    private func recordStoppedTasks(_ log: DeploymentLog, _ place: ShiplogConfiguration.Environment, _ metadata: EventMetadata, _ started: Date) async {
+        guard let arn = log.registeredArn else { return }
+        do {
+            var rollout = try RolloutRecorder(store: store, ecs: drivers.ecs, deploymentId: log.id, metadata: metadata)
+            let ecsDeployment = try log.ecsDeploymentId ?? followedDeployment(log.id)
+            for task in try await rollout.recordStoppedTasks(cluster: place.cluster, family: place.family, taskDefinitionArn: arn, ecsDeployment: ecsDeployment) {
+                report(log.id, started, TaskStopped.eventType, "task \(task.taskId): \(task.stoppedReason ?? "stopped") (\(task.containerSummary))")
+            }
+        } catch {
+            logger.debug("stopped tasks not recorded: \(Self.oneLine(error))", metadata: ["deployment.id": "\(log.id)"])
+            report(log.id, started, "tasks", "stopped tasks not recorded: \(Self.oneLine(error))")
+        }
+    }
+
+    /// The ECS deployment the recorded service events say the engine followed, when the update did not say.
+    private func followedDeployment(_ id: String) throws -> String? {
+        try store.events(EventFilter(stream: id)).last { $0.type == ServiceEventReported.eventType }
+            .flatMap { try ServiceEventReported.decode(from: $0.data).ecsDeploymentId }
     }
 
     private func checkVersion(_ url: String, expected: String) async throws -> VersionChecked {

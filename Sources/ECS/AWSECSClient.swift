@@ -114,6 +114,36 @@ public struct AWSECSClient: ECSClient {
         return result
     }
 
+    public func listTasks(cluster: String, _ query: TaskQuery) async throws -> [String] {
+        var arns: [String] = []
+        var nextToken: String?
+        repeat {
+            var input: JSONValue = ["cluster": .string(cluster), "desiredStatus": .string(query.desiredStatus.rawValue), "maxResults": 100]
+            if let startedBy = query.startedBy { input["startedBy"] = .string(startedBy) }
+            if let serviceName = query.serviceName { input["serviceName"] = .string(serviceName) }
+            if let family = query.family { input["family"] = .string(family) }
+            if let nextToken { input["nextToken"] = .string(nextToken) }
+            let output = try await call("ListTasks", input, resource: .cluster(cluster))
+            arns += try output.requiredArray("taskArns", in: "ecs:ListTasks").compactMap(\.stringValue)
+            nextToken = output["nextToken"]?.stringValue
+        } while nextToken != nil
+        return arns
+    }
+
+    public func describeTasks(cluster: String, tasks: [String]) async throws -> [ECSTask] {
+        var described: [ECSTask] = []
+        var start = tasks.startIndex
+        while start < tasks.endIndex {
+            let end = min(start + describeTasksBatchLimit, tasks.endIndex)
+            let output = try await call(
+                "DescribeTasks", ["cluster": .string(cluster), "tasks": .array(tasks[start..<end].map(JSONValue.string))],
+                resource: .cluster(cluster))
+            described += try (output["tasks"]?.arrayValue ?? []).map { try ECSTask(json: $0, operation: "ecs:DescribeTasks") }
+            start = end
+        }
+        return described
+    }
+
     /// `arn:aws:ecs:us-east-1:123456789012:task-definition/staging-api:7` -> `staging-api`.
     static func family(ofTaskDefinitionARN arn: String) -> String? {
         guard let slash = arn.lastIndex(of: "/") else { return nil }

@@ -28,9 +28,24 @@ public protocol ECSClient: Sendable {
     /// lists into calls of 10 and joins the answers in order. Unknown services are reported
     /// in `failures` (reason `MISSING`), not thrown; an unknown cluster throws.
     func describeServices(cluster: String, services: [String]) async throws -> ServiceDescriptions
+
+    /// The ARNs of a cluster's tasks that match `query`, every page of them.
+    func listTasks(cluster: String, _ query: TaskQuery) async throws -> [String]
+
+    /// Describes tasks of one cluster, in calls of at most 100; tasks ECS no longer knows are left out.
+    func describeTasks(cluster: String, tasks: [String]) async throws -> [ECSTask]
 }
 
 extension ECSClient {
+    /// For drivers that predate task look-ups: they cannot tell which tasks stopped.
+    public func listTasks(cluster: String, _ query: TaskQuery) async throws -> [String] {
+        throw ECSError.unsupported("ListTasks")
+    }
+
+    public func describeTasks(cluster: String, tasks: [String]) async throws -> [ECSTask] {
+        throw ECSError.unsupported("DescribeTasks")
+    }
+
     /// Describes one service.
     /// - Throws: ``ECSError/serviceNotFound(_:cluster:)`` when ECS does not know it.
     public func describeService(cluster: String, service: String) async throws -> ECSService {

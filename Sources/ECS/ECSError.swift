@@ -4,7 +4,7 @@
 /// client and the simulator, so a caller handles them the same way for either.
 public struct ECSError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Value: Hashable, Sendable {
-        case clusterNotFound, serviceNotFound, taskDefinitionNotFound, containerNotFound, invalidParameter
+        case clusterNotFound, serviceNotFound, taskDefinitionNotFound, containerNotFound, invalidParameter, unsupported
     }
     private let value: Value
     public let message: String
@@ -34,6 +34,11 @@ public struct ECSError: Error, Sendable, Hashable, CustomStringConvertible {
         ECSError(.invalidParameter, message)
     }
 
+    /// The driver does not implement `operation`.
+    public static func unsupported(_ operation: String) -> ECSError {
+        ECSError(.unsupported, "this ECS driver does not implement \(operation)")
+    }
+
     /// Whether two errors are the same kind of failure, whatever resource they name.
     public func isSameKind(as other: ECSError) -> Bool { value == other.value }
 
@@ -42,6 +47,7 @@ public struct ECSError: Error, Sendable, Hashable, CustomStringConvertible {
     public var isTaskDefinitionNotFound: Bool { value == .taskDefinitionNotFound }
     public var isContainerNotFound: Bool { value == .containerNotFound }
     public var isInvalidParameter: Bool { value == .invalidParameter }
+    public var isUnsupported: Bool { value == .unsupported }
 
     public var description: String { message }
 }

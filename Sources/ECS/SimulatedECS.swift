@@ -80,13 +80,21 @@ public final class SimulatedECS: ECSClient {
     // MARK: Faults
 
     /// Makes every later deployment whose task definition uses an image with this tag fail to start.
-    public func failDeployments(withImageTag tag: String) {
-        state.withLock { _ = $0.failingTags.insert(tag) }
+    /// - Parameter tasks: how its tasks stop (``SimulatedTaskFailure``).
+    public func failDeployments(withImageTag tag: String, tasks: SimulatedTaskFailure = .essentialContainerExit) {
+        state.withLock {
+            _ = $0.failingTags.insert(tag)
+            $0.taskFailures = ($0.taskFailures ?? [:]).merging(["tag:\(tag)": tasks]) { $1 }
+        }
     }
 
     /// Makes every later deployment of this service fail to start.
-    public func failDeployments(ofService service: String) {
-        state.withLock { _ = $0.failingServices.insert(service) }
+    /// - Parameter tasks: how its tasks stop (``SimulatedTaskFailure``).
+    public func failDeployments(ofService service: String, tasks: SimulatedTaskFailure = .essentialContainerExit) {
+        state.withLock {
+            _ = $0.failingServices.insert(service)
+            $0.taskFailures = ($0.taskFailures ?? [:]).merging(["service:\(service)": tasks]) { $1 }
+        }
     }
 
     /// Removes the deployment faults.
@@ -169,7 +177,9 @@ public final class SimulatedECS: ECSClient {
                 record.deployments[index].updatedAt = clock.now
             }
             let fails = willFail(definition, service: service, state: state)
-            record.deployments.insert(newDeployment(taskDefinition: arn, desiredCount: record.desiredCount, failing: fails, in: &state), at: 0)
+            var deployment = newDeployment(taskDefinition: arn, desiredCount: record.desiredCount, failing: fails, in: &state)
+            if fails { deployment.taskFailure = taskFailure(definition, service: service, state: state) }
+            record.deployments.insert(deployment, at: 0)
             record.taskDefinition = arn
             state.clusters[cluster]!.services[service] = record
             return record.view
@@ -204,6 +214,30 @@ public final class SimulatedECS: ECSClient {
             start = end
         }
         return result
+    }
+
+    /// The simulation keeps the tasks that stopped (those of failing deployments), not the running ones.
+    public func listTasks(cluster: String, _ query: TaskQuery) async throws -> [String] {
+        try await perform("ListTasks") { state in
+            guard let clusterState = state.clusters[cluster] else { throw ECSError.clusterNotFound(cluster) }
+            guard query.desiredStatus == .stopped else { return [] }
+            return clusterState.services.values.sorted { $0.name < $1.name }
+                .filter { query.serviceName == nil || $0.name == query.serviceName }
+                .flatMap { $0.stoppedTasks ?? [] }
+                .filter { task in
+                    (query.startedBy == nil || task.startedBy == query.startedBy)
+                        && (query.family == nil || task.taskDefinitionArn.contains("task-definition/\(query.family ?? ""):"))
+                }
+                .map(\.taskArn)
+        }
+    }
+
+    public func describeTasks(cluster: String, tasks: [String]) async throws -> [ECSTask] {
+        try await perform("DescribeTasks") { state in
+            guard let clusterState = state.clusters[cluster] else { throw ECSError.clusterNotFound(cluster) }
+            let known = clusterState.services.values.flatMap { $0.stoppedTasks ?? [] }
+            return tasks.compactMap { reference in known.first { $0.taskArn == reference || $0.taskId == reference } }
+        }
     }
 
     // MARK: Seeding
@@ -332,6 +366,7 @@ public final class SimulatedECS: ECSClient {
             failing: !steady && willFail(definition, service: name, state: state),
             in: &state
         )
+        if deployment.failing { deployment.taskFailure = taskFailure(definition, service: name, state: state) }
         var record = ServiceState(
             name: name,
             arn: "arn:aws:ecs:\(region):\(accountID):service/\(cluster)/\(name)",
@@ -358,6 +393,14 @@ public final class SimulatedECS: ECSClient {
     private func willFail(_ definition: TaskDefinition, service: String, state: State) -> Bool {
         if state.failingServices.contains(service) { return true }
         return definition.containerDefinitions.contains { state.failingTags.contains(Self.tag(ofImage: $0.image)) }
+    }
+
+    /// How the tasks of a failing deployment stop: as asked for the service, else for the first failing tag.
+    private func taskFailure(_ definition: TaskDefinition, service: String, state: State) -> SimulatedTaskFailure {
+        let modes = state.taskFailures ?? [:]
+        if state.failingServices.contains(service), let mode = modes["service:\(service)"] { return mode }
+        let tags = definition.containerDefinitions.map { Self.tag(ofImage: $0.image) }
+        return tags.lazy.compactMap { modes["tag:\($0)"] }.first ?? .essentialContainerExit
     }
 
     /// The tag of `ghcr.io/wordpress/openverse-api:abc123` (`abc123`); `latest` when there is none.
@@ -397,6 +440,13 @@ public final class SimulatedECS: ECSClient {
             let endAt = created.addingTimeInterval(
                 (deployment.failing ? timing.failureDetectionTime : timing.rolloutDuration).timeInterval
             )
+            if deployment.failing, (deployment.taskSteps ?? 0) < SimulatedTaskFailure.attempts * 2 {
+                let step = deployment.taskSteps ?? 0
+                let at = min(failingStepTime(step, created: created), endAt)
+                guard at <= now else { return }
+                failingTaskStep(step, at: index, of: &record, at: at, in: &state)
+                continue
+            }
             if !deployment.startedEventLogged {
                 guard startAt <= now, startAt <= endAt else {
                     if endAt <= now { record.deployments[index].startedEventLogged = true; continue }
@@ -416,6 +466,51 @@ public final class SimulatedECS: ECSClient {
             } else {
                 complete(at: index, of: &record, at: endAt, in: &state)
             }
+        }
+    }
+
+    /// When step `step` of a failing deployment happens: task attempt `n` starts at step `2n` and
+    /// stops at step `2n + 1`, the attempts spread evenly up to the circuit breaker's verdict.
+    private func failingStepTime(_ step: Int, created: Date) -> Date {
+        let start = timing.taskStartDelay.timeInterval
+        let cycle = max(0, timing.failureDetectionTime.timeInterval - start) / Double(SimulatedTaskFailure.attempts)
+        return created.addingTimeInterval(start + Double(step / 2) * cycle + Double(step % 2) * cycle / 2)
+    }
+
+    /// Starts the tasks of the next attempt, or stops them as the deployment's failure says,
+    /// keeping the stopped tasks for ListTasks and DescribeTasks.
+    private func failingTaskStep(_ step: Int, at index: Int, of record: inout ServiceState, at time: Date, in state: inout State) {
+        let deployment = record.deployments[index]
+        record.deployments[index].taskSteps = step + 1
+        record.deployments[index].startedEventLogged = true
+        record.deployments[index].updatedAt = time
+        if step % 2 == 0 {
+            let ids = (0..<max(1, deployment.desiredCount)).map { _ in
+                state.sequence += 1
+                return hexID(state.sequence)
+            }
+            record.deployments[index].runningTasks = ids
+            record.deployments[index].pendingCount = ids.count
+            let list = ids.map { "(task \($0))" }.joined(separator: " ")
+            record.addEvent("(service \(record.name)) has started \(ids.count) tasks: \(list).", at: time, state: &state)
+            return
+        }
+        let cluster = record.clusterArn.split(separator: "/").last.map(String.init) ?? ""
+        let failure = deployment.taskFailure ?? .essentialContainerExit
+        for id in deployment.runningTasks ?? [] {
+            guard let definition = try? state.taskDefinition(deployment.taskDefinition) else { continue }
+            record.stoppedTasks = (record.stoppedTasks ?? []) + [failure.stoppedTask(
+                id: id, cluster: cluster, region: region, accountID: accountID, definition: definition, startedBy: deployment.id,
+                service: record.name, createdAt: failingStepTime(step - 1, created: deployment.createdAt ?? time), stoppedAt: time)]
+        }
+        if let count = record.stoppedTasks?.count, count > 100 { record.stoppedTasks?.removeFirst(count - 100) }
+        record.deployments[index].failedTasks += deployment.runningTasks?.count ?? 0
+        record.deployments[index].pendingCount = 0
+        record.deployments[index].runningTasks = []
+        if step == 3 {
+            record.addEvent(
+                "(service \(record.name)) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.",
+                at: time, state: &state)
         }
     }
 
@@ -476,6 +571,8 @@ private struct State: Sendable, Codable {
     var failingTags: Set<String> = []
     var failingServices: Set<String> = []
     var apiFaults: [PendingAPIFault] = []
+    /// How failing deployments' tasks stop, by `tag:<tag>` or `service:<name>` (optional: worlds saved before it decode).
+    var taskFailures: [String: SimulatedTaskFailure]?
     var attempts: [String: Int] = [:]
     var sequence = 0
 
@@ -521,6 +618,12 @@ private struct SimulatedDeployment: Sendable, Codable {
     var failing: Bool
     var startedEventLogged = false
     var isRollback = false
+    /// How its tasks stop when it is failing.
+    var taskFailure: SimulatedTaskFailure?
+    /// How many task starts and stops of a failing deployment have happened.
+    var taskSteps: Int?
+    /// The ids of the tasks of the attempt under way.
+    var runningTasks: [String]?
 
     init(deployment: ServiceDeployment, failing: Bool) {
         self.deployment = deployment
@@ -570,6 +673,8 @@ private struct ServiceState: Sendable, Codable {
     var deployments: [SimulatedDeployment]
     var events: [ServiceEvent]
     var lastCompletedTaskDefinition: String?
+    /// Its tasks that stopped, oldest first; ECS keeps them about an hour, the simulation the last 100.
+    var stoppedTasks: [ECSTask]?
 
     init(
         name: String,

@@ -59,6 +59,8 @@ public enum EventTypes {
         (TaskDefinitionRegistered.self, .recorders), (ServiceUpdated.self, .recorders), (DeploymentStable.self, .recorders),
         (DeploymentFailed.self, .recorders), (DeploymentTimedOut.self, .recorders),
         (RolledBackAutomatically.self, .recorders), (VersionChecked.self, .recorders), (DeploymentLeftOpen.self, .recorders),
+        (ServiceEventReported.self, .shiplog("the workflow engine (`shiplog deploy|rollback|promote|reconcile` or the matching POST /api/v1 endpoints), as it follows the rollout")),
+        (TaskStopped.self, .shiplog("the workflow engine (`shiplog deploy|rollback|promote|reconcile` or the matching POST /api/v1 endpoints), when a rollout fails")),
         (RollbackRequested.self, .shiplog("`shiplog rollback` or POST /api/v1/rollbacks")),
         (PromotionQueued.self, .shiplog("`shiplog deploy`/`shiplog promote` or POST /api/v1/deployments and /api/v1/promotions")),
         (PromotionReleased.self, .shiplog("`shiplog promote` or POST /api/v1/promotions")),

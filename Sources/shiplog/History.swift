@@ -3,11 +3,19 @@ import Foundation
 import Ledger
 
 struct History: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Deployment attempts, newest first.")
+    static let configuration = CommandConfiguration(
+        abstract: "Deployment attempts, newest first; with --id, one deployment's timeline.",
+        discussion: """
+            With --id, every event of the deployment in the order it was recorded: shiplog's steps, what ECS reported \
+            during the rollout (with ECS's own time), the tasks that stopped with their reasons and exit codes, and the outcome.
+            """)
 
     static let outcomes = ["in_progress", "succeeded", "failed", "timed_out", "rolled_back"]
 
     @OptionGroup var global: DatabaseOptions
+
+    @Option(help: "Show this deployment's timeline (deployment-api-staging-3, or api-staging-3).")
+    var id: String?
 
     @Option(help: "Only this app.")
     var app: String?
@@ -44,6 +52,7 @@ struct History: AsyncParsableCommand {
 
     func run() async throws {
         let store = try global.openStore(.readOnly)
+        if let id { return try timeline(id, store: store) }
         let filter = DeploymentFilter(
             app: app, environment: environment, actor: actor, outcome: status,
             since: try timeBound(since, "--since"), until: try timeBound(until, "--until"), limit: limit)
@@ -55,6 +64,25 @@ struct History: AsyncParsableCommand {
             [record.id, record.app, record.environment, record.tag, record.trigger, record.actor, record.via, record.startedAt,
              record.durationMs.map(formatDuration), record.outcome,
              record.failureStage.map { stage in "\(stage): \(record.failureReason ?? "")" }, record.rolledBackTo]
+        }
+        emit(try listing.render(format))
+    }
+}
+
+extension History {
+    /// Prints one deployment's timeline: its record in a line, then its events.
+    func timeline(_ given: String, store: EventStore) throws {
+        let id = given.hasPrefix("deployment-") ? given : "deployment-\(given)"
+        guard let record = try store.deployments(DeploymentFilter(id: id, limit: 1)).first else {
+            throw CommandFailure("no deployment '\(given)' in the ledger")
+        }
+        let timeline = DeploymentTimeline(events: try store.events(EventFilter(stream: id)))
+        let listing = Listing(columns: ["#", "recorded at", "ecs time", "event", "actor", "what"], rows: timeline.entries) { entry in
+            [String(entry.version), entry.recordedAt, entry.ecsTime, entry.type, entry.actor, entry.summary]
+        }
+        if format == .table {
+            let failure = record.failureStage.map { " (\($0): \(record.failureReason ?? ""))" } ?? ""
+            emit("\(record.id): \(record.app) to \(record.environment), \(record.tag), \(record.outcome)\(failure)")
         }
         emit(try listing.render(format))
     }

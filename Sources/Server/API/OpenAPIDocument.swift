@@ -880,7 +880,7 @@ public enum OpenAPIDocument {
           "EventType": {
             "type": "string",
             "description": "The event types the ledger knows; an append of any other is refused.",
-            "enum": ["AccessDenied", "BuildFailed", "DeploymentClaimExpired", "DeploymentClaimReleased", "DeploymentClaimed", "DeploymentFailed", "DeploymentLeftOpen", "DeploymentQueueTimedOut", "DeploymentQueued", "DeploymentRequested", "DeploymentStable", "DeploymentSuperseded", "DeploymentTimedOut", "DriftCorrected", "DriftDetected", "DriftResolved", "GitHubDeploymentCreated", "GitHubDeploymentStatusReported", "ImageBuilt", "ImageVerified", "PromotionQueued", "PromotionReleased", "ReconcilePlanned", "RollbackRequested", "RolledBackAutomatically", "ServiceUpdated", "TaskDefinitionRegistered", "TaskDefinitionRendered", "TemplateChanged", "TokenIssued", "TokenRevoked", "VersionChecked", "WorkflowRunReported"]
+            "enum": ["AccessDenied", "BuildFailed", "DeploymentClaimExpired", "DeploymentClaimReleased", "DeploymentClaimed", "DeploymentFailed", "DeploymentLeftOpen", "DeploymentQueueTimedOut", "DeploymentQueued", "DeploymentRequested", "DeploymentStable", "DeploymentSuperseded", "DeploymentTimedOut", "DriftCorrected", "DriftDetected", "DriftResolved", "GitHubDeploymentCreated", "GitHubDeploymentStatusReported", "ImageBuilt", "ImageVerified", "PromotionQueued", "PromotionReleased", "ReconcilePlanned", "RollbackRequested", "RolledBackAutomatically", "ServiceEventReported", "ServiceUpdated", "TaskDefinitionRegistered", "TaskDefinitionRendered", "TaskStopped", "TemplateChanged", "TokenIssued", "TokenRevoked", "VersionChecked", "WorkflowRunReported"]
           },
           "NewEvent": {
             "type": "object",

@@ -70,6 +70,10 @@ enum DashboardTemplates {
         dl.record dt { color: var(--muted); }
         dl.record dd { margin: 0; overflow-wrap: anywhere; }
         ul.data { list-style: none; margin: 0; padding: 0; }
+        .why { color: #a40e26; overflow-wrap: anywhere; }
+        ol.ecs-events { background: var(--card); border: 1px solid var(--line); margin: 0; padding: .6rem 1rem .6rem 2.5rem; }
+        ol.ecs-events li { margin: .2rem 0; overflow-wrap: anywhere; }
+        ol.ecs-events time { color: var(--muted); margin-right: .5rem; }
         ul.data li { overflow-wrap: anywhere; }
         .notice { padding: .6rem .9rem; border-radius: 4px; border: 1px solid #cf222e; background: #ffebe9; color: #82071e; }
         form.login { display: grid; gap: .6rem; max-width: 32rem; background: var(--card); border: 1px solid var(--line); padding: 1rem; }
@@ -244,6 +248,32 @@ enum DashboardTemplates {
         {{#taskDefinitionArn}}<dt>Task definition</dt><dd><code>{{taskDefinitionArn}}</code></dd>{{/taskDefinitionArn}}
         </dl>
         {{/deployment}}
+        </section>
+        <section id="stopped-tasks" data-live>
+        {{#hasStoppedTasks}}
+        <h2>Stopped tasks</h2>
+        <table class="stopped">
+        <thead><tr><th scope="col">Task</th><th scope="col">Stopped (ECS)</th><th scope="col">Why</th><th scope="col">Containers</th></tr></thead>
+        <tbody>
+        {{#stoppedTasks}}
+        <tr>
+        <td><code>{{taskId}}</code></td>
+        <td>{{#stoppedAt}}<time datetime="{{stoppedAt}}">{{stoppedAtText}}</time>{{/stoppedAt}}</td>
+        <td><strong class="why">{{reason}}</strong>{{#stopCode}} <span class="muted small">{{stopCode}}</span>{{/stopCode}}</td>
+        <td><ul class="data">{{#containers}}<li><strong>{{name}}</strong>: {{exit}}{{#containerReason}} <span class="why">{{containerReason}}</span>{{/containerReason}}</li>{{/containers}}</ul></td>
+        </tr>
+        {{/stoppedTasks}}
+        </tbody>
+        </table>
+        {{/hasStoppedTasks}}
+        </section>
+        <section id="ecs-events" data-live>
+        {{#hasRolloutEvents}}
+        <h2>What ECS reported during the rollout</h2>
+        <ol class="ecs-events">
+        {{#rolloutEvents}}<li><time datetime="{{at}}">{{atText}}</time> {{message}}</li>{{/rolloutEvents}}
+        </ol>
+        {{/hasRolloutEvents}}
         </section>
         <h2>Timeline</h2>
         <section id="timeline" data-live>

@@ -10,6 +10,11 @@ struct DeploymentPage: Sendable {
     let stream: String
     let deployment: DeploymentSummary
     let timeline: [TimelineEntry]
+    /// What ECS reported during the rollout, and the tasks that stopped: the ECS console forgets both.
+    let rolloutEvents: [RolloutEventRow]
+    let hasRolloutEvents: Bool
+    let stoppedTasks: [StoppedTaskRow]
+    let hasStoppedTasks: Bool
 
     init(identity: APIIdentity, record: DeploymentRecord, events: [RecordedEvent]) {
         self.identity = identity
@@ -17,5 +22,10 @@ struct DeploymentPage: Sendable {
         stream = record.id
         deployment = DeploymentSummary(record)
         timeline = events.map(TimelineEntry.init)
+        let rollout = DeploymentTimeline(events: events)
+        rolloutEvents = rollout.serviceEvents.map(RolloutEventRow.init)
+        hasRolloutEvents = !rolloutEvents.isEmpty
+        stoppedTasks = rollout.stoppedTasks.map(StoppedTaskRow.init)
+        hasStoppedTasks = !stoppedTasks.isEmpty
     }
 }
