@@ -9,6 +9,14 @@ public struct DeploymentFold: Sendable {
 
     public init() {}
 
+    /// - Parameter expected: about how many deployments the events will make (an export's row
+    ///   count): room for them up front, so the table never doubles — and is briefly held twice —
+    ///   near the end of a walk over 100k of them.
+    public init(expected: Int) {
+        records.reserveCapacity(max(0, expected))
+        order.reserveCapacity(max(0, expected))
+    }
+
     /// The deployments seen so far, in the order they were requested.
     public var deployments: [DeploymentRecord] { order.compactMap { records[$0] } }
 

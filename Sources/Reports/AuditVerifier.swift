@@ -64,7 +64,7 @@ public struct AuditVerifier {
         // The walk and the deployments it derives live only until the rows are compared: the
         // measures are then recomputed from the exported rows alone.
         let (root, oldRoot, walked) = try { () throws -> (Merkle.Hash, Merkle.Hash?, Int) in
-            var walk = try EvidenceWalk(report.evidence, oldSize: oldSize)
+            var walk = try EvidenceWalk(report.evidence, oldSize: oldSize, expectedDeployments: rows.count)
             try events { walk.visit($0) }
             let root = try walk.finish(checkpoint: checkpoint)
             try verifyRows(rows, period: report.period, fold: walk.fold, foldFailure: walk.foldFailure)

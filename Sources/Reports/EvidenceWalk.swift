@@ -25,7 +25,9 @@ struct EvidenceWalk {
     private(set) var rows = 0
 
     /// - Parameter oldSize: a tree size whose root to keep on the way (an older checkpoint's).
-    init(_ evidence: Report.Evidence, oldSize: UInt64?) throws {
+    /// - Parameter expectedDeployments: the rows the export lists, to make room for the fold.
+    init(_ evidence: Report.Evidence, oldSize: UInt64?, expectedDeployments: Int = 0) throws {
+        fold = DeploymentFold(expected: expectedDeployments)
         let prefixHashes = evidence.prefix.compactMap { [UInt8](hex: $0) }
         guard evidence.firstPosition >= 1, prefixHashes.count == evidence.prefix.count,
               let tree = MerkleFrontier(size: UInt64(evidence.firstPosition - 1), hashes: prefixHashes) else {
