@@ -274,7 +274,7 @@ public struct DeploymentEngine: Sendable {
             try await verify(&log, app, metadata, started)
             try await register(&log, app, place, metadata, started)
             let arn = log.registeredArn ?? ""
-            let updated = try await retrying { try await drivers.ecs.updateService(cluster: place.cluster, service: place.service, taskDefinition: arn) }
+            let updated = try await updateService(place, to: arn)
             // ECS answers UpdateService with the service as it now is: the PRIMARY deployment on our
             // revision is the one this update started.
             let ours = updated.deployments.first { $0.status == .primary && $0.taskDefinition == arn }?.id
@@ -635,6 +635,20 @@ public struct DeploymentEngine: Sendable {
             .flatMap { $0.environment.map(\.name) })
         let missing = names.filter { !present.contains($0) }
         if !missing.isEmpty { throw DeployError.missingVariables(missing, family: place.templateFamily) }
+    }
+
+    /// Points the service at `arn`. An update whose answer never came (timeouts, dropped
+    /// connections, 5xx past every retry) may still have reached ECS: the service is read back, and
+    /// if it is on our revision the update happened — a failure after ECS was told is not a failed deploy.
+    private func updateService(_ place: ShiplogConfiguration.Environment, to arn: String) async throws -> ECSService {
+        do {
+            return try await retrying { try await drivers.ecs.updateService(cluster: place.cluster, service: place.service, taskDefinition: arn) }
+        } catch let error as AWSError where error.isRetryable {
+            guard let service = try? await retrying({ try await drivers.ecs.describeService(cluster: place.cluster, service: place.service) }),
+                  service.taskDefinition == arn else { throw error }
+            logger.notice("UpdateService went unanswered but ECS runs the new revision", metadata: ["aws.error": "\(error)"])
+            return service
+        }
     }
 
     /// The newest of the last 25 revisions of `family` that `matches`.
