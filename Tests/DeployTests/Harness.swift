@@ -1,3 +1,4 @@
+import AWS
 import Deploy
 import ECS
 import Foundation
@@ -47,6 +48,20 @@ struct Harness {
         let lines = lines
         engine.progress = { lines.append($0.line) }
         return engine
+    }
+
+    /// An engine over this ledger and registry whose ECS is the real AWS driver against `baseURL`:
+    /// a loopback stub that answers as ECS's JSON 1.1 API does.
+    func engine(ecsAt baseURL: String) -> DeploymentEngine {
+        let ecs = AWSECSClient(configuration: AWSClientConfiguration(
+            region: "us-east-1", endpoint: URL(string: baseURL),
+            credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing")),
+            retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxTotalTime: .seconds(5)), timeout: .seconds(10)))
+        let registry = world.registry
+        return DeploymentEngine(
+            configuration: configuration, store: store,
+            drivers: DeployDrivers(ecs: ecs, registry: { _ in registry }, versions: SimulatedVersionEndpoint(ecs: world.ecs, configuration: configuration)),
+            clock: world.clock)
     }
 
     /// The types of the events of `stream`, in order.

@@ -44,15 +44,7 @@ import Testing
         let server = try await LoopbackHTTPServer.start { endpoint.answer($0) }
         defer { Task { try await server.stop() } }
         let harness = try await Harness { $0.apps["api"]?.environments["staging"]?.versionEndpoint = nil }
-        let ecs = AWSECSClient(configuration: AWSClientConfiguration(
-            region: "us-east-1", endpoint: URL(string: server.baseURL),
-            credentials: StaticCredentialProvider(AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing")),
-            retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxTotalTime: .seconds(5)), timeout: .seconds(10)))
-        let registry = harness.world.registry
-        let engine = DeploymentEngine(
-            configuration: harness.configuration, store: harness.store,
-            drivers: DeployDrivers(ecs: ecs, registry: { _ in registry }, versions: SimulatedVersionEndpoint(ecs: harness.world.ecs, configuration: harness.configuration)),
-            clock: harness.clock)
+        let engine = harness.engine(ecsAt: server.baseURL)
         let result = try await engine.deploy(app: "api", environment: "staging", tag: "3f9c2e1", metadata: Harness.cara)
         return (result, try harness.types(result.id))
     }
