@@ -28,6 +28,8 @@ public struct DeploymentEngine: Sendable {
     /// How many times, and how far apart, the version endpoint is asked after ECS says stable.
     public var versionAttempts = 8
     public var versionInterval: Duration = .seconds(15)
+    /// How many reads of the service decide that an update did not reach ECS.
+    public var readBackAttempts = 3
     /// Told of every step as it is recorded, and of each poll.
     public var progress: @Sendable (DeploymentProgress) -> Void = { _ in }
     /// Runs after each step is recorded, with the deployment id; throwing from it stops the
@@ -171,7 +173,7 @@ public struct DeploymentEngine: Sendable {
         let started = clock.now
         report(id, started, "resume", "\(request.app) \(request.environment) \(request.tag): last recorded step \(log.lastStep.rawValue)")
         if !log.updated {
-            let service = try await drivers.ecs.describeService(cluster: place.cluster, service: place.service)
+            let service = try await readBack(place, expecting: log.registeredArn)
             if let arn = log.registeredArn, service.taskDefinition == arn {
                 let ours = service.deployments.first { $0.status == .primary && $0.taskDefinition == arn }?.id
                 log.ecsDeploymentId = ours
@@ -644,10 +646,22 @@ public struct DeploymentEngine: Sendable {
         do {
             return try await retrying { try await drivers.ecs.updateService(cluster: place.cluster, service: place.service, taskDefinition: arn) }
         } catch let error as AWSError where error.isRetryable {
-            guard let service = try? await retrying({ try await drivers.ecs.describeService(cluster: place.cluster, service: place.service) }),
-                  service.taskDefinition == arn else { throw error }
+            guard let service = try? await readBack(place, expecting: arn), service.taskDefinition == arn else { throw error }
             logger.notice("UpdateService went unanswered but ECS runs the new revision", metadata: ["aws.error": "\(error)"])
             return service
+        }
+    }
+
+    /// The service as ECS reports it, read until it is on `arn` or `readBackAttempts` reads
+    /// (`pollInterval` apart) said otherwise: ECS is eventually consistent, so one read that does
+    /// not show an update yet is not proof that ECS was never told.
+    private func readBack(_ place: ShiplogConfiguration.Environment, expecting arn: String?) async throws -> ECSService {
+        var attempt = 1
+        while true {
+            let service = try await retrying { try await drivers.ecs.describeService(cluster: place.cluster, service: place.service) }
+            guard let arn, service.taskDefinition != arn, attempt < readBackAttempts else { return service }
+            attempt += 1
+            try await clock.sleep(for: pollInterval)
         }
     }
 

@@ -15,6 +15,7 @@ import Testing
     final class Endpoint: Sendable {
         let applies: Bool
         let updated = Mutex(false)
+        let describes = Mutex(0)
         init(applies: Bool) { self.applies = applies }
 
         func answer(_ request: ReceivedRequest) -> CannedResponse {
@@ -27,6 +28,7 @@ import Testing
                 if applies { updated.withLock { $0 = true } }
                 return CannedResponse(status: .internalServerError, headers: json, body: #"{"__type":"ServerException","message":"Service unavailable"}"#)
             case "DescribeServices":
+                describes.withLock { $0 += 1 }
                 let service = updated.withLock { $0 }
                     ? ECSConsistencyTests.service(ECSConsistencyTests.new, running: 1,
                                                   ECSConsistencyTests.deployment("2", "PRIMARY", ECSConsistencyTests.new, rollout: "COMPLETED", running: 1))
@@ -58,9 +60,12 @@ import Testing
     }
 
     @Test func anUpdateECSNeverAppliedFailsAtTheUpdate() async throws {
-        let (result, types) = try await deploy(Endpoint(applies: false))
+        let endpoint = Endpoint(applies: false)
+        let (result, types) = try await deploy(endpoint)
         #expect(result.outcome == .failed)
         #expect(result.failureStage == "update")
         #expect(!types.contains("ServiceUpdated"))
+        // Not on one read: ECS is eventually consistent.
+        #expect(endpoint.describes.withLock { $0 } == 3)
     }
 }

@@ -135,11 +135,18 @@ import Testing
         }
     }
 
+    /// A deployment run by a process on another host holds staging (alive while its claim has not
+    /// outlived its time to live); returns the environment's stream.
+    static func holdStagingFromAnotherHost(_ harness: ServiceHarness) async throws -> String {
+        let stream = EnvironmentClaim.stream(app: "api", environment: "staging")
+        let claim = DeploymentClaimed(deploymentId: "deployment-api-staging-elsewhere", app: "api", environment: "staging", owner: "4242@ci-runner-7")
+        _ = try await harness.store.append([NewEvent(stream: stream, claim)])
+        return stream
+    }
+
     @Test func aDeployToAnEnvironmentAnotherDeploymentHoldsIsAConflictWithNoWait() async throws {
         let harness = try await ServiceHarness()
-        // A deployment run by a process on another host holds staging (its claim is taken as alive).
-        let claim = DeploymentClaimed(deploymentId: "deployment-api-staging-elsewhere", app: "api", environment: "staging", owner: "4242@ci-runner-7")
-        _ = try await harness.store.append([NewEvent(stream: EnvironmentClaim.stream(app: "api", environment: "staging"), claim)])
+        _ = try await Self.holdStagingFromAnotherHost(harness)
         try await harness.application().test(.router) { client in
             let before = try harness.store.head()?.position
             let second = try await client.execute(
@@ -153,10 +160,7 @@ import Testing
 
     @Test func aDeployWhileAnotherHoldsTheEnvironmentQueuesAndRunsWhenItIsReleased() async throws {
         let harness = try await ServiceHarness()
-        // A deployment run by a live process on another host holds staging.
-        let stream = EnvironmentClaim.stream(app: "api", environment: "staging")
-        let claim = DeploymentClaimed(deploymentId: "deployment-api-staging-elsewhere", app: "api", environment: "staging", owner: "4242@ci-runner-7")
-        _ = try await harness.store.append([NewEvent(stream: stream, claim)])
+        let stream = try await Self.holdStagingFromAnotherHost(harness)
         try await harness.application().test(.router) { client in
             let queued = try await client.execute(
                 uri: "/api/v1/deployments", method: .post, headers: .bearer(harness.deployer),
@@ -188,9 +192,7 @@ import Testing
 
     @Test func aServiceStoppingGivesUpTheRequestsStillWaitingAndSaysSo() async throws {
         let harness = try await ServiceHarness()
-        let stream = EnvironmentClaim.stream(app: "api", environment: "staging")
-        let claim = DeploymentClaimed(deploymentId: "deployment-api-staging-elsewhere", app: "api", environment: "staging", owner: "4242@ci-runner-7")
-        _ = try await harness.store.append([NewEvent(stream: stream, claim)])
+        let stream = try await Self.holdStagingFromAnotherHost(harness)
         try await harness.application().test(.router) { client in
             let queued = try await client.execute(
                 uri: "/api/v1/deployments", method: .post, headers: .bearer(harness.deployer),
@@ -208,8 +210,7 @@ import Testing
     @Test func aDeployFindingAClaimFromAnotherHostThatStoppedBeatingRecordsItExpiredAndStarts() async throws {
         let clock = HandClock(Date())
         let harness = try await ServiceHarness(ledgerClock: clock)
-        let claim = DeploymentClaimed(deploymentId: "deployment-api-staging-elsewhere", app: "api", environment: "staging", owner: "4242@ci-runner-7")
-        _ = try await harness.store.append([NewEvent(stream: EnvironmentClaim.stream(app: "api", environment: "staging"), claim)])
+        _ = try await Self.holdStagingFromAnotherHost(harness)
         // The holder never beat, and the wall clock is now past its time to live.
         clock.advance(by: 121)
         try await harness.application().test(.router) { client in
