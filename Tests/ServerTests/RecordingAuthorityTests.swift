@@ -197,12 +197,12 @@ import Testing
         }
     }
 
-    @Test func theReadmesWriteRulesTableNamesEveryTypeWithItsWriter() throws {
-        let readme = try String(contentsOf: URL(fileURLWithPath: #filePath).appending(path: "../../../README.md").standardized, encoding: .utf8)
-        let section = try #require(readme.components(separatedBy: "### Who may write what").dropFirst().first)
+    @Test func theLedgerDocsWriteRulesTableNamesEveryTypeWithItsWriter() throws {
+        let readme = try String(contentsOf: URL(fileURLWithPath: #filePath).appending(path: "../../../docs/ledger.md").standardized, encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "## Who may write what").dropFirst().first)
         let rows = section.split(separator: "\n").filter { $0.hasPrefix("| `") }
         for (payload, writer) in EventTypes.all {
-            let row = try #require(rows.first { $0.contains("`\(payload.eventType)`") }, "README has a row for \(payload.eventType)")
+            let row = try #require(rows.first { $0.contains("`\(payload.eventType)`") }, "docs/ledger.md has a row for \(payload.eventType)")
             let written = row.split(separator: "|").last.map(String.init) ?? ""
             switch writer {
             case .recorders: #expect(written.contains("recorders"), "\(payload.eventType): \(written)")
