@@ -4,6 +4,7 @@ import Foundation
 import Ledger
 import NIOHTTP1
 import Registry
+import Simulation
 import Synchronization
 import TestSupport
 import Testing

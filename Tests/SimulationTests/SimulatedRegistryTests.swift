@@ -1,4 +1,5 @@
 import Registry
+import Simulation
 import Testing
 
 struct SimulatedRegistryTests {

@@ -1,6 +1,8 @@
 import AWS
+import Clocks
 import ECS
 import Foundation
+import Simulation
 import Testing
 
 struct SimulatedECSTests {
