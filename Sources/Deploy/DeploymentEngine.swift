@@ -287,7 +287,7 @@ public struct DeploymentEngine: Sendable {
             log.ecsDeploymentId = ours
             log.updateAnswer = updated
             try await afterStep(.serviceUpdated, id)
-        } catch let error as DeployError where error.isCrash {
+        } catch let error as DeployError where error.code == .crashed {
             throw error
         } catch {
             return try await finish(log, app, place, .failed(stage: log.lastStep.nextStage, reason: Self.oneLine(error)), metadata, started)
@@ -359,7 +359,7 @@ public struct DeploymentEngine: Sendable {
         do {
             verdict = try await watch(log.id, place, arn: arn, ecsDeployment: log.ecsDeploymentId, updateAnswer: log.updateAnswer,
                                       metadata: metadata, started: started)
-        } catch let error as DeployError where error.isCrash {
+        } catch let error as DeployError where error.code == .crashed {
             throw error
         } catch is CancellationError {
             throw CancellationError()
@@ -606,7 +606,7 @@ public struct DeploymentEngine: Sendable {
             do {
                 let result = try await deploy(app: app, environment: payload.environment, tag: payload.tag, trigger: payload.trigger ?? .merge, metadata: metadata)
                 report(result.id, started, "released", result.summary)
-            } catch let error as DeployError where error.isCrash {
+            } catch let error as DeployError where error.code == .crashed {
                 throw error
             } catch {
                 report(stream, started, "released", "\(app) \(payload.environment) \(payload.tag) not deployed: \(Self.oneLine(error))")

@@ -19,7 +19,7 @@ extension ImageRegistry {
         do {
             _ = try await digest(repository: repository, tag: tag)
             return true
-        } catch let error as RegistryError where error.isTagNotFound {
+        } catch let error as RegistryError where error.code == .tagNotFound {
             return false
         }
     }

@@ -71,10 +71,10 @@ struct Workflow {
         let result: DeploymentResult
         do {
             result = try await command(engine)
-        } catch let error as DeployError where error.isSuperseded || error.isWaitTimedOut {
+        } catch let error as DeployError where [.superseded, .waitTimedOut].contains(error.code) {
             try finish()
             complain(error.message)
-            throw ExitCode(error.isSuperseded ? 4 : 5)
+            throw ExitCode(error.code == .superseded ? 4 : 5)
         }
         try conclude(result)
     }

@@ -110,7 +110,7 @@ struct DeployMotoTests {
         let refused = await #expect(throws: DeployError.self) {
             try await engine.rollback(app: "api", environment: "staging", tag: "v1", metadata: EventMetadata(actor: "cara-contributor"))
         }
-        #expect(refused?.isAccessDenied == true)
+        #expect(refused?.code == .accessDenied)
         let missing = await #expect(throws: DeployError.self) {
             try await engine.rollback(app: "api", environment: "staging", tag: "v0", metadata: EventMetadata(actor: "ana-maintainer"))
         }

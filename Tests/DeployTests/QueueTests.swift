@@ -141,7 +141,7 @@ struct QueueTests {
         }
         let error = await #expect(throws: DeployError.self) { try await waiting.value }
 
-        #expect(error?.isWaitTimedOut == true)
+        #expect(error?.code == .waitTimedOut)
         #expect(error?.message == "api staging 3f9c2e1 gave up after waiting 300 s for deployment deployment-api-staging-elsewhere to finish; nothing was deployed")
         #expect(try harness.types(Self.staging) == ["DeploymentClaimed", "DeploymentQueued", "DeploymentQueueTimedOut"])
         #expect(try harness.store.deployments().isEmpty)
