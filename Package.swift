@@ -180,7 +180,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
-            // The crash hook tests kill a deploy with (`SHIPLOG_CRASH_AFTER`) exists in debug builds only.
+            // `SHIPLOG_CRASH_AFTER`, which tests use to kill a deploy after a step, exists in debug builds only.
             swiftSettings: swiftSettings + [.define("SHIPLOG_TEST_HOOKS", .when(configuration: .debug))]
         ),
         .executableTarget(
