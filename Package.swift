@@ -39,6 +39,10 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]
         ),
         .target(
+            name: "Clocks",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SQLite",
             dependencies: ["CSQLite"],
             swiftSettings: swiftSettings
@@ -56,6 +60,7 @@ let package = Package(
         .target(
             name: "Ledger",
             dependencies: [
+                "Clocks",
                 "SQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -65,7 +70,7 @@ let package = Package(
         ),
         .target(
             name: "Access",
-            dependencies: ["Ledger"],
+            dependencies: ["Clocks", "Ledger", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -76,6 +81,7 @@ let package = Package(
         .target(
             name: "AWS",
             dependencies: [
+                "Clocks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -103,6 +109,7 @@ let package = Package(
         .target(
             name: "Deploy",
             dependencies: [
+                "Clocks",
                 "Access",
                 "Ledger",
                 "ECS",
@@ -117,11 +124,26 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Simulation",
+            dependencies: [
+                "Clocks",
+                "AWS",
+                "ECS",
+                "Registry",
+                "Ledger",
+                "Deploy",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Server",
             dependencies: [
+                "Clocks",
                 "Access",
                 "Ledger",
                 "Deploy",
+                "Simulation",
                 "Reports",
                 "AWS",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -149,6 +171,7 @@ let package = Package(
                 "Ledger",
                 "Reports",
                 "Deploy",
+                "Simulation",
                 "ECS",
                 "Registry",
                 "AWS",
@@ -157,15 +180,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
-            swiftSettings: swiftSettings
+            // `SHIPLOG_CRASH_AFTER`, which tests use to kill a deploy after a step, exists in debug builds only.
+            swiftSettings: swiftSettings + [.define("SHIPLOG_TEST_HOOKS", .when(configuration: .debug))]
         ),
         .executableTarget(
             name: "ShiplogBench",
             dependencies: [
+                "Clocks",
                 "Ledger",
                 "Reports",
                 "SQLite",
                 "Deploy",
+                "Simulation",
                 "ECS",
                 "AWS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -193,6 +219,7 @@ let package = Package(
         .testTarget(
             name: "LedgerTests",
             dependencies: [
+                "Clocks",
                 "Ledger",
                 "SQLite",
                 "TestSupport",
@@ -202,14 +229,14 @@ let package = Package(
         ),
         .testTarget(
             name: "ReportsTests",
-            dependencies: ["Reports", "Ledger", "TestSupport", .product(name: "CSV", package: "CSV.swift")],
+            dependencies: ["Reports", "Clocks", "Ledger", "TestSupport", .product(name: "CSV", package: "CSV.swift")],
             exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "shiplogTests",
             dependencies: [
-                "Ledger", "SQLite", "Deploy", "ECS", "TestSupport",
+                "Ledger", "SQLite", "Deploy", "Simulation", "ECS", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -219,12 +246,14 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
+                "Clocks",
                 "Access",
                 "Reports",
                 "Server",
                 "Ledger",
                 "SQLite",
                 "Deploy",
+                "Simulation",
                 "ECS",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -239,7 +268,9 @@ let package = Package(
         .testTarget(
             name: "DeployTests",
             dependencies: [
+                "Clocks",
                 "Deploy",
+                "Simulation",
                 "TestSupport",
                 "Ledger",
                 "ECS",
@@ -255,6 +286,7 @@ let package = Package(
         .testTarget(
             name: "AWSTests",
             dependencies: [
+                "Clocks",
                 "AWS",
                 "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -267,6 +299,11 @@ let package = Package(
         .testTarget(
             name: "ECSTests",
             dependencies: ["ECS", "AWS", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SimulationTests",
+            dependencies: ["Simulation", "Clocks", "ECS", "Registry", "AWS", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 
 /// Where and how to call AWS: region, endpoint override, credentials, retries, timeout, clock.
@@ -16,7 +17,7 @@ public struct AWSClientConfiguration: Sendable {
     public var retry: RetryPolicy
     /// The limit on one HTTP attempt, response body included.
     public var timeout: Duration
-    public var clock: any AWSClock
+    public var clock: any ShiplogClock
 
     public init(
         region: String,
@@ -24,7 +25,7 @@ public struct AWSClientConfiguration: Sendable {
         credentials: any AWSCredentialProvider = CredentialProviderChain.standard(),
         retry: RetryPolicy = RetryPolicy(),
         timeout: Duration = .seconds(30),
-        clock: any AWSClock = SystemClock()
+        clock: any ShiplogClock = SystemClock()
     ) {
         self.region = region
         self.endpoint = endpoint

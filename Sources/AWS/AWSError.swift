@@ -6,29 +6,23 @@ import Foundation
 /// `message`/`Message`, so callers can match on `code == "ClusterNotFoundException"`.
 public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong, independent of the service.
-    public struct Kind: Sendable, Hashable, CustomStringConvertible {
-        private enum Value: String, Sendable, Hashable {
-            case service, throttling, serverError, malformedResponse, transport, timeout, credentials
-        }
-        private let value: Value
-        private init(_ value: Value) { self.value = value }
-
+    public enum Kind: String, Sendable, Hashable, CustomStringConvertible {
         /// AWS answered with a client error (4xx) that retrying will not fix.
-        public static let service = Kind(.service)
+        case service
         /// AWS asked us to slow down (ThrottlingException and friends, HTTP 429).
-        public static let throttling = Kind(.throttling)
+        case throttling
         /// AWS failed on its side (HTTP 5xx).
-        public static let serverError = Kind(.serverError)
+        case serverError
         /// The response could not be read: not JSON, truncated, or missing a required field.
-        public static let malformedResponse = Kind(.malformedResponse)
+        case malformedResponse
         /// The connection failed before a response arrived.
-        public static let transport = Kind(.transport)
+        case transport
         /// No response within the configured time.
-        public static let timeout = Kind(.timeout)
+        case timeout
         /// No credentials could be found or fetched.
-        public static let credentials = Kind(.credentials)
+        case credentials
 
-        public var description: String { value.rawValue }
+        public var description: String { rawValue }
     }
 
     public let kind: Kind
@@ -50,7 +44,10 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Whether a retry may succeed: throttling, 5xx, timeouts and dropped connections.
     public var isRetryable: Bool {
-        kind == .throttling || kind == .serverError || kind == .timeout || kind == .transport
+        switch kind {
+        case .throttling, .serverError, .timeout, .transport: true
+        case .service, .malformedResponse, .credentials: false
+        }
     }
 
     /// Whether AWS refused the request's credentials as expired: worth reading them again.

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Clocks
 import Foundation
 
 /// Tries providers in order and caches what the first one that answers returns.
@@ -9,10 +10,10 @@ import Foundation
 /// profile or a renewed task role is picked up without a restart.
 public actor CredentialProviderChain: AWSCredentialProvider {
     private let providers: [any AWSCredentialProvider]
-    private let clock: any AWSClock
+    private let clock: any ShiplogClock
     private var cached: AWSCredentials?
 
-    public init(_ providers: [any AWSCredentialProvider], clock: any AWSClock = SystemClock()) {
+    public init(_ providers: [any AWSCredentialProvider], clock: any ShiplogClock = SystemClock()) {
         self.providers = providers
         self.clock = clock
     }

@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 
 /// How often and how long to retry a failed AWS call: exponential backoff with full jitter.
@@ -43,7 +44,7 @@ public struct RetryPolicy: Sendable {
     /// The last error is rethrown unchanged when the bounds are reached, so callers see
     /// AWS's code and message (for example `ThrottlingException`).
     public func run<Result: Sendable>(
-        clock: any AWSClock,
+        clock: any ShiplogClock,
         _ body: () async throws -> Result
     ) async throws -> Result {
         let start = clock.now

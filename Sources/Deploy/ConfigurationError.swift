@@ -2,18 +2,19 @@
 ///
 /// `shiplog.yml: apps.api.environments.staging.cluster: missing`
 public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
-    private enum Kind: Sendable, Equatable {
+    /// What went wrong, to switch on.
+    public enum Code: String, Sendable, Hashable {
         case unreadable, notYAML, invalid
     }
 
-    private let kind: Kind
+    public let code: Code
     public let file: String
     /// The dotted path of the key (`apps.api.containers`); empty for the whole file.
     public let key: String
     public let message: String
 
-    private init(_ kind: Kind, file: String, key: String, _ problem: String) {
-        self.kind = kind
+    private init(_ code: Code, file: String, key: String, _ problem: String) {
+        self.code = code
         self.file = file
         self.key = key
         self.message = key.isEmpty ? "\(file): \(problem)" : "\(file): \(key): \(problem)"

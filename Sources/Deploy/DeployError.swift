@@ -3,16 +3,17 @@
 /// A deployment that ran and failed is not an error: it is a ``DeploymentResult`` with an
 /// outcome. These are refusals before anything ran, and problems that stop the engine itself.
 public struct DeployError: Error, Sendable, Equatable, CustomStringConvertible {
-    private enum Kind: Sendable, Equatable {
+    /// What went wrong, to switch on.
+    public enum Code: String, Sendable, Hashable {
         case unknownApp, unknownEnvironment, tagNotFound, accessDenied, busy, missingVariable
         case badRequest, notFound, stillRunning, crashed, superseded, waitTimedOut
     }
 
-    private let kind: Kind
+    public let code: Code
     public let message: String
 
-    private init(_ kind: Kind, _ message: String) {
-        self.kind = kind
+    private init(_ code: Code, _ message: String) {
+        self.code = code
         self.message = message
     }
 
@@ -74,20 +75,4 @@ public struct DeployError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func crashed(after step: DeploymentStep) -> DeployError {
         DeployError(.crashed, "simulated crash after \(step.rawValue)")
     }
-
-    public var isAccessDenied: Bool { kind == .accessDenied }
-    public var isBusy: Bool { kind == .busy }
-    public var isTagNotFound: Bool { kind == .tagNotFound }
-    public var isCrash: Bool { kind == .crashed }
-    public var isMissingVariable: Bool { kind == .missingVariable }
-    /// A waiting request a newer one replaced.
-    public var isSuperseded: Bool { kind == .superseded }
-    /// A waiting request that gave up.
-    public var isWaitTimedOut: Bool { kind == .waitTimedOut }
-    /// An app, environment, tag or deployment that does not exist.
-    public var isNotFound: Bool { kind == .unknownApp || kind == .unknownEnvironment || kind == .tagNotFound || kind == .notFound }
-    /// A request that cannot be carried out as asked.
-    public var isBadRequest: Bool { kind == .badRequest || kind == .missingVariable }
-    /// Refused because of something else in flight.
-    public var isConflict: Bool { kind == .busy || kind == .stillRunning || kind == .superseded || kind == .waitTimedOut }
 }

@@ -1,5 +1,6 @@
 import Access
 import AWS
+import Clocks
 import ECS
 import Foundation
 import Ledger
@@ -21,8 +22,8 @@ public struct DeploymentEngine: Sendable {
     public var configuration: ShiplogConfiguration
     public let store: EventStore
     public let drivers: DeployDrivers
-    /// Polling and timeouts run on it: a ``ECS/VirtualClock`` in tests and on the simulated drivers.
-    public let clock: any AWSClock
+    /// Polling and timeouts run on it: a `VirtualClock` (Simulation) in tests and on the simulated drivers.
+    public let clock: any ShiplogClock
     /// How often ECS is asked (the `services-stable` waiter asks every 15 s).
     public var pollInterval: Duration = .seconds(15)
     /// How many times, and how far apart, the version endpoint is asked after ECS says stable.
@@ -44,9 +45,9 @@ public struct DeploymentEngine: Sendable {
     /// heartbeat of a claim (see ``EnvironmentClaim``). Reconciles never wait.
     public var queueing = EnvironmentClaim.Queueing()
     /// Heartbeats, their expiry and the wait timeout: the ledger's clock, so they compare with `recorded_at`.
-    public var claimClock: any LedgerClock = Ledger.SystemClock()
+    public var claimClock: any ShiplogClock = SystemClock()
 
-    public init(configuration: ShiplogConfiguration, store: EventStore, drivers: DeployDrivers, clock: any AWSClock) {
+    public init(configuration: ShiplogConfiguration, store: EventStore, drivers: DeployDrivers, clock: any ShiplogClock) {
         self.configuration = configuration
         self.store = store
         self.drivers = drivers
@@ -286,7 +287,7 @@ public struct DeploymentEngine: Sendable {
             log.ecsDeploymentId = ours
             log.updateAnswer = updated
             try await afterStep(.serviceUpdated, id)
-        } catch let error as DeployError where error.isCrash {
+        } catch let error as DeployError where error.code == .crashed {
             throw error
         } catch {
             return try await finish(log, app, place, .failed(stage: log.lastStep.nextStage, reason: Self.oneLine(error)), metadata, started)
@@ -358,7 +359,7 @@ public struct DeploymentEngine: Sendable {
         do {
             verdict = try await watch(log.id, place, arn: arn, ecsDeployment: log.ecsDeploymentId, updateAnswer: log.updateAnswer,
                                       metadata: metadata, started: started)
-        } catch let error as DeployError where error.isCrash {
+        } catch let error as DeployError where error.code == .crashed {
             throw error
         } catch is CancellationError {
             throw CancellationError()
@@ -605,7 +606,7 @@ public struct DeploymentEngine: Sendable {
             do {
                 let result = try await deploy(app: app, environment: payload.environment, tag: payload.tag, trigger: payload.trigger ?? .merge, metadata: metadata)
                 report(result.id, started, "released", result.summary)
-            } catch let error as DeployError where error.isCrash {
+            } catch let error as DeployError where error.code == .crashed {
                 throw error
             } catch {
                 report(stream, started, "released", "\(app) \(payload.environment) \(payload.tag) not deployed: \(Self.oneLine(error))")

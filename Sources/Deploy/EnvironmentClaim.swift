@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import Ledger
 
@@ -75,9 +76,9 @@ public struct EnvironmentClaim: Sendable {
 
     let store: EventStore
     /// Heartbeats, their expiry and the wait timeout run on it: the ledger's clock.
-    let clock: any LedgerClock
+    let clock: any ShiplogClock
 
-    public init(store: EventStore, clock: any LedgerClock = SystemClock()) {
+    public init(store: EventStore, clock: any ShiplogClock = SystemClock()) {
         self.store = store
         self.clock = clock
     }
@@ -181,7 +182,7 @@ public struct EnvironmentClaim: Sendable {
                 }
                 guard queueing.wait, request.trigger != .reconcile else { throw try busy(request.app, request.environment, holder) }
                 if let since = queuedAt {
-                    let waited = clock.now().timeIntervalSince(since)
+                    let waited = clock.now.timeIntervalSince(since)
                     if waited >= Double(queueing.timeout.components.seconds) || queueing.stopsWaiting() {
                         let gaveUp = DeploymentQueueTimedOut(requestId: request.requestId, waitedSeconds: Int(waited), behind: holder.deploymentId)
                         _ = try await store.append([NewEvent(stream: stream, gaveUp, metadata: request.metadata)])
@@ -192,7 +193,7 @@ public struct EnvironmentClaim: Sendable {
                     let queued = DeploymentQueued(requestId: request.requestId, app: request.app, environment: request.environment, tag: request.tag,
                                                   trigger: request.trigger, behind: holder.deploymentId, owner: request.owner)
                     guard try await append(events + [NewEvent(stream: stream, queued, metadata: request.metadata)], expected) else { continue }
-                    queuedAt = clock.now()
+                    queuedAt = clock.now
                     waiting(holder.deploymentId)
                 }
                 try await Task.sleep(for: queueing.pollInterval)
@@ -220,7 +221,7 @@ public struct EnvironmentClaim: Sendable {
     /// Says the holder of `deploymentId` (`owner`, its run `instance`) is alive now.
     public func beat(_ deploymentId: String, owner: String, instance: String?) async throws {
         // Renewed with no duration, so `expires_at` is the time of the beat; the reader applies the TTL.
-        _ = try await store.acquireLease(Self.heartbeatLease(deploymentId), holder: Self.beater(owner, instance), now: clock.now(), duration: 0)
+        _ = try await store.acquireLease(Self.heartbeatLease(deploymentId), holder: Self.beater(owner, instance), now: clock.now, duration: 0)
     }
 
     /// When a holder on another host last said it was alive (as stored), if that is longer ago than the TTL.
@@ -231,7 +232,7 @@ public struct EnvironmentClaim: Sendable {
            lease.holder == Self.beater(holder.owner, holder.instance), let beat = Timestamp.date(from: lease.expiresAt), beat > lastBeat.date {
             lastBeat = (lease.expiresAt, beat)
         }
-        return clock.now().timeIntervalSince(lastBeat.date) > Double(ttl.components.seconds) ? lastBeat.text : nil
+        return clock.now.timeIntervalSince(lastBeat.date) > Double(ttl.components.seconds) ? lastBeat.text : nil
     }
 
     private static func beater(_ owner: String, _ instance: String?) -> String {

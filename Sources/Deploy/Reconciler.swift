@@ -1,4 +1,5 @@
 import AWS
+import Clocks
 import Foundation
 import Ledger
 import Logging

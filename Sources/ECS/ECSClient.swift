@@ -1,6 +1,6 @@
 /// What shiplog asks of ECS: task definitions, services, their deployments and events.
 ///
-/// Implemented by ``AWSECSClient`` (the real API) and ``SimulatedECS`` (deterministic, virtual time).
+/// Implemented by ``AWSECSClient`` (the real API) and `SimulatedECS` in Simulation (deterministic, virtual time).
 /// Missing resources throw ``ECSError``; throttling, 5xx, timeouts and unreadable responses throw
 /// `AWSError` after the retries the client's policy allows.
 public protocol ECSClient: Sendable {

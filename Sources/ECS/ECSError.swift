@@ -3,14 +3,16 @@
 /// Throttling, 5xx, timeouts and unreadable responses are ``AWS/AWSError``s, from both the real
 /// client and the simulator, so a caller handles them the same way for either.
 public struct ECSError: Error, Sendable, Hashable, CustomStringConvertible {
-    private enum Value: Hashable, Sendable {
+    /// What went wrong, to switch on.
+    public enum Code: String, Sendable, Hashable {
         case clusterNotFound, serviceNotFound, taskDefinitionNotFound, containerNotFound, invalidParameter, unsupported
     }
-    private let value: Value
+
+    public let code: Code
     public let message: String
 
-    private init(_ value: Value, _ message: String) {
-        self.value = value
+    private init(_ code: Code, _ message: String) {
+        self.code = code
         self.message = message
     }
 
@@ -38,16 +40,6 @@ public struct ECSError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func unsupported(_ operation: String) -> ECSError {
         ECSError(.unsupported, "this ECS driver does not implement \(operation)")
     }
-
-    /// Whether two errors are the same kind of failure, whatever resource they name.
-    public func isSameKind(as other: ECSError) -> Bool { value == other.value }
-
-    public var isClusterNotFound: Bool { value == .clusterNotFound }
-    public var isServiceNotFound: Bool { value == .serviceNotFound }
-    public var isTaskDefinitionNotFound: Bool { value == .taskDefinitionNotFound }
-    public var isContainerNotFound: Bool { value == .containerNotFound }
-    public var isInvalidParameter: Bool { value == .invalidParameter }
-    public var isUnsupported: Bool { value == .unsupported }
 
     public var description: String { message }
 }

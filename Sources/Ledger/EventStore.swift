@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import SQLite
 import Synchronization
@@ -31,7 +32,7 @@ public final class EventStore: Sendable {
     ///
     /// - Throws: ``LedgerError`` naming the problem: a missing file, a file that is
     ///   not a SQLite database or not a ledger, a read-only path, a changed migration.
-    public convenience init(path: String, access: Access = .readWrite(create: false), clock: any LedgerClock = SystemClock()) throws {
+    public convenience init(path: String, access: Access = .readWrite(create: false), clock: any ShiplogClock = SystemClock()) throws {
         try self.init(path: path, access: access, clock: clock, keepsMerkleTree: true)
     }
 
@@ -39,7 +40,7 @@ public final class EventStore: Sendable {
     /// tree, which leaves it incomplete: for measuring what the tree costs, never
     /// for a real ledger.
     @_spi(Benchmarks)
-    public init(path: String, access: Access, clock: any LedgerClock = SystemClock(), keepsMerkleTree: Bool) throws {
+    public init(path: String, access: Access, clock: any ShiplogClock = SystemClock(), keepsMerkleTree: Bool) throws {
         self.path = path
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists, access != .readWrite(create: true) {

@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import SQLite
 import Synchronization
@@ -34,7 +35,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     private var lastCommitSeconds: TimeInterval = 0
 
     private let connection: Connection
-    private let clock: any LedgerClock
+    private let clock: any ShiplogClock
     private let keepsTree: Bool
     /// The tree as the last committed transaction left it (writer thread only).
     private var treeAtHead: TreeAtHead?
@@ -42,7 +43,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// Transactions that recorded the head's time because the clock read earlier.
     let clockBehindCommits = Atomic<Int>(0)
 
-    init(connection: Connection, clock: any LedgerClock, keepsTree: Bool = true) {
+    init(connection: Connection, clock: any ShiplogClock, keepsTree: Bool = true) {
         self.connection = connection
         self.clock = clock
         self.keepsTree = keepsTree
@@ -162,7 +163,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         do {
             treeAtHead = try connection.transaction(.immediate) {
                 var writer = try LogWriter(
-                    connection: connection, recordedAt: Timestamp.string(from: clock.now()), keepsTree: keepsTree, knownTree: treeAtHead)
+                    connection: connection, recordedAt: Timestamp.string(from: clock.now), keepsTree: keepsTree, knownTree: treeAtHead)
                 for (request, _) in appends {
                     // A lone append needs no savepoint: if it fails, the whole transaction rolls back anyway.
                     if appends.count == 1 {

@@ -1,3 +1,4 @@
+import Clocks
 import Crypto
 import Foundation
 import SQLite
@@ -36,7 +37,7 @@ public struct Migrator: Sendable {
     ///
     /// - Returns: the names of the migrations applied now.
     @discardableResult
-    public func migrate(_ db: Connection, clock: any LedgerClock = SystemClock()) throws -> [String] {
+    public func migrate(_ db: Connection, clock: any ShiplogClock = SystemClock()) throws -> [String] {
         try refuseForeignDatabase(db)
         try db.execute("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -53,7 +54,7 @@ public struct Migrator: Sendable {
             try db.transaction(.immediate) {
                 try db.execute(migration.sql)
                 try db.prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)")
-                    .execute(migration.version, migration.name, migration.checksum, Timestamp.string(from: clock.now()))
+                    .execute(migration.version, migration.name, migration.checksum, Timestamp.string(from: clock.now))
             }
             newlyApplied.append(migration.name)
         }

@@ -1,7 +1,7 @@
 /// An image registry: which tags a repository has, and what a tag points to.
 ///
 /// Implemented by ``OCIRegistryClient`` (GHCR, Docker Hub, any OCI distribution registry),
-/// ``ECRRegistryClient`` (ECR's API) and ``SimulatedRegistry``. Repositories are names within
+/// ``ECRRegistryClient`` (ECR's API) and `SimulatedRegistry` in Simulation. Repositories are names within
 /// the registry (`wordpress/openverse-api`), as ``ImageReference/repository`` gives them.
 public protocol ImageRegistry: Sendable {
     /// The digest (`sha256:...`) of the manifest `tag` points to.
@@ -19,7 +19,7 @@ extension ImageRegistry {
         do {
             _ = try await digest(repository: repository, tag: tag)
             return true
-        } catch let error as RegistryError where error.isTagNotFound {
+        } catch let error as RegistryError where error.code == .tagNotFound {
             return false
         }
     }

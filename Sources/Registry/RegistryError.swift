@@ -1,13 +1,15 @@
 /// A failed registry look-up; the message names the repository, the tag and what happened.
 public struct RegistryError: Error, Sendable, Hashable, CustomStringConvertible {
-    private enum Value: Hashable, Sendable {
+    /// What went wrong, to switch on.
+    public enum Code: String, Sendable, Hashable {
         case invalidReference, repositoryNotFound, tagNotFound, unauthorized, serverError, malformedResponse, transport, timeout
     }
-    private let value: Value
+
+    public let code: Code
     public let message: String
 
-    private init(_ value: Value, _ message: String) {
-        self.value = value
+    private init(_ code: Code, _ message: String) {
+        self.code = code
         self.message = message
     }
 
@@ -42,15 +44,6 @@ public struct RegistryError: Error, Sendable, Hashable, CustomStringConvertible 
     public static func timeout(_ repository: String, registry: String) -> RegistryError {
         RegistryError(.timeout, "\(registry) did not answer in time for \(repository)")
     }
-
-    public var isInvalidReference: Bool { value == .invalidReference }
-    public var isRepositoryNotFound: Bool { value == .repositoryNotFound }
-    public var isTagNotFound: Bool { value == .tagNotFound }
-    public var isUnauthorized: Bool { value == .unauthorized }
-    public var isServerError: Bool { value == .serverError }
-    public var isMalformedResponse: Bool { value == .malformedResponse }
-    public var isTransport: Bool { value == .transport }
-    public var isTimeout: Bool { value == .timeout }
 
     public var description: String { message }
 }

@@ -1,5 +1,11 @@
 /// Why a report cannot be made as asked, on one line.
 public struct ReportError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong, to switch on.
+    public enum Code: String, Sendable, Hashable {
+        case invalid, periodTooLong
+    }
+
+    public let code: Code
     public let message: String
 
     public var description: String { message }
@@ -9,11 +15,11 @@ public struct ReportError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// What was asked for cannot be made: the message says why.
     public static func invalid(_ message: String) -> ReportError {
-        ReportError(message: message)
+        ReportError(code: .invalid, message: message)
     }
 
     /// The period asked for is longer than ``maximumDays``.
     static func periodTooLong(days: Double) -> ReportError {
-        ReportError(message: "the period spans \(Int(days)) days; a report covers at most \(maximumDays) days (10 years): narrow since/until")
+        ReportError(code: .periodTooLong, message: "the period spans \(Int(days)) days; a report covers at most \(maximumDays) days (10 years): narrow since/until")
     }
 }

@@ -5,6 +5,7 @@ import HummingbirdCore
 import Ledger
 import Logging
 import ServiceLifecycle
+import Simulation
 
 /// Opens the ledger (and, with a configuration, the drivers) and assembles the service.
 ///

@@ -1,4 +1,5 @@
 import Access
+import Clocks
 import Deploy
 import Hummingbird
 import Ledger
@@ -19,7 +20,7 @@ public struct Backend: Sendable {
 
     /// - Parameter tokenClock: the wall clock tokens expire by.
     public init(
-        store: EventStore, workflow: ServerWorkflow?, metrics: ServerMetrics = ServerMetrics(), tokenClock: any LedgerClock = SystemClock(),
+        store: EventStore, workflow: ServerWorkflow?, metrics: ServerMetrics = ServerMetrics(), tokenClock: any ShiplogClock = SystemClock(),
         logger: Logger
     ) {
         self.store = store

@@ -1,8 +1,10 @@
 import AWS
+import Clocks
 import Deploy
 import Ledger
 import Logging
 import ServiceLifecycle
+import Simulation
 
 /// The reconciler's loop as one of the service's long-running parts: it reconciles on the
 /// configured interval while it holds the lease, and gives the lease up on graceful shutdown.

@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import Ledger
 
@@ -45,9 +46,9 @@ public struct ServerSettings: Sendable {
     }
 
     /// The wall clock tokens' expiries are checked by (and their last uses kept by); tests step one.
-    public var tokenClock: any LedgerClock = SystemClock()
+    public var tokenClock: any ShiplogClock = SystemClock()
     /// The wall clock the ledger records `recorded_at` by; tests step one back.
-    public var ledgerClock: any LedgerClock = SystemClock()
+    public var ledgerClock: any ShiplogClock = SystemClock()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String, configurationPath: String? = nil,

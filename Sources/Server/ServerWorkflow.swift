@@ -1,6 +1,8 @@
+import Clocks
 import Deploy
 import Ledger
 import Logging
+import Simulation
 import Synchronization
 
 /// The deploying side of the service: the configuration, its drivers and the engine over them.
@@ -19,27 +21,23 @@ public final class ServerWorkflow: Sendable {
     /// - Parameter wallClock: what the ledger records by; claims' heartbeats and expiry compare with it.
     public init(
         configuration: ShiplogConfiguration, drivers: ConfiguredDrivers, store: EventStore, logger: Logger,
-        wallClock: any LedgerClock = SystemClock()
+        wallClock: any ShiplogClock = SystemClock()
     ) {
         self.configuration = configuration
         self.drivers = drivers
-        var engine = DeploymentEngine(configuration: configuration, store: store, drivers: drivers.drivers, clock: drivers.clock)
+        var engine = drivers.engine(configuration, store: store, wallClock: wallClock)
         engine.checksActors = false
         // An HTTP request queues behind another deployment as the CLI does (each launch says
         // whether to wait: `no_wait` refuses as busy, 409, after the same checks).
-        engine.claimClock = wallClock
         let stopping = stopping
         engine.queueing.stopsWaiting = { stopping.isSet }
         engine.logger = logger
-        let world = drivers.world
-        // The simulated ECS is saved after every step, so the CLI beside the service sees it.
-        engine.afterStep = { _, _ in try world?.save() }
         self.engine = engine
     }
 
     /// The reconciler over this engine.
     public var reconciler: Reconciler {
-        Reconciler(engine: engine, detector: DriftDetector(configuration: configuration, ecs: drivers.drivers.ecs))
+        drivers.reconciler(engine)
     }
 
     /// What a launched operation did first.

@@ -1,9 +1,11 @@
 import AWS
+import Clocks
 import Deploy
 import ECS
 import Foundation
 import Ledger
 import Registry
+import Simulation
 
 /// One reconcile pass over many services on the simulated ECS: how long it takes, and how many
 /// calls it makes beside the fewest possible.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Deploy
 import Foundation
 import Ledger
+import Simulation
 
 struct Init: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,9 +1,11 @@
 import AWS
 import ArgumentParser
+import Clocks
 import Deploy
 import Dispatch
 import Foundation
 import Ledger
+import Simulation
 
 struct Reconcile: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Deploy
 import ECS
 import Ledger
+import Simulation
 
 struct Template: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

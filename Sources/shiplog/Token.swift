@@ -1,7 +1,6 @@
 import Access
 import ArgumentParser
 import Ledger
-import Server
 
 struct Token: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Deploy
 import Foundation
 import Ledger
+import Simulation
 
 /// What a deploy-family command works with: the configuration, the ledger, the drivers and the
 /// workflow engine wired to print progress.
@@ -31,20 +32,22 @@ struct Workflow {
             ?? configuration.database.map { relative($0, to: global.configPath) } ?? "shiplog.sqlite"
         let drivers = try await ConfiguredDrivers.make(configuration, databasePath: databasePath)
         let store = try EventStore(path: databasePath, access: .readWrite(create: false))
-        var engine = DeploymentEngine(configuration: configuration, store: store, drivers: drivers.drivers, clock: drivers.clock)
+        var engine = drivers.engine(configuration, store: store)
         if let queue { engine.queueing = queue.applied(to: engine.queueing) }
         let printer = ProgressPrinter()
         engine.progress = { printer.show($0) }
-        let world = drivers.world
-        // `SHIPLOG_CRASH_AFTER=<step>` kills the process after that step, for tests of what the
-        // next start does with a deployment whose process died.
-        let crashAfter = processEnvironment["SHIPLOG_CRASH_AFTER"].flatMap(DeploymentStep.init(rawValue:))
-        // The simulated ECS is saved after every recorded step, so a process killed mid-deploy
-        // leaves the simulation where the ledger says it was, as a real ECS would be.
-        engine.afterStep = { step, _ in
-            try world?.save()
-            if step == crashAfter { kill(getpid(), SIGKILL) }
+        #if SHIPLOG_TEST_HOOKS
+        // Only in a debug build: `SHIPLOG_CRASH_AFTER=<step>` kills the process after that step
+        // (once it is recorded and the simulation saved), for tests of what the next start does
+        // with a deployment whose process died.
+        if let crashAfter = processEnvironment["SHIPLOG_CRASH_AFTER"].flatMap(DeploymentStep.init(rawValue:)) {
+            let afterStep = engine.afterStep
+            engine.afterStep = { step, id in
+                try await afterStep(step, id)
+                if step == crashAfter { kill(getpid(), SIGKILL) }
+            }
         }
+        #endif
         var metadata = EventMetadata.fromContext(actor: global.actor, onBehalfOf: acting.onBehalfOf, environment: processEnvironment)
         metadata.onBehalfOf = acting.onBehalfOf
         return Workflow(configuration: configuration, store: store, drivers: drivers, engine: engine, metadata: metadata)
@@ -52,7 +55,7 @@ struct Workflow {
 
     /// The reconciler over this workflow's engine and ECS.
     var reconciler: Reconciler {
-        Reconciler(engine: engine, detector: DriftDetector(configuration: configuration, ecs: drivers.drivers.ecs))
+        drivers.reconciler(engine)
     }
 
     /// Closes deployments whose process died, as every deploy-family command does first.
@@ -68,10 +71,10 @@ struct Workflow {
         let result: DeploymentResult
         do {
             result = try await command(engine)
-        } catch let error as DeployError where error.isSuperseded || error.isWaitTimedOut {
+        } catch let error as DeployError where [.superseded, .waitTimedOut].contains(error.code) {
             try finish()
             complain(error.message)
-            throw ExitCode(error.isSuperseded ? 4 : 5)
+            throw ExitCode(error.code == .superseded ? 4 : 5)
         }
         try conclude(result)
     }

@@ -1,9 +1,10 @@
 import AWS
+import Clocks
 import Foundation
 import Synchronization
 
 /// A clock for retry tests: sleeping records the wait and moves time on, without waiting.
-final class ManualClock: AWSClock {
+final class ManualClock: ShiplogClock {
     private let state = Mutex<(now: Date, sleeps: [Duration])>((Date(timeIntervalSince1970: 1_440_938_160), []))
 
     var now: Date { state.withLock { $0.now } }

@@ -3,6 +3,7 @@ import Deploy
 import ECS
 import Foundation
 import Ledger
+import Simulation
 import TestSupport
 import Testing
 
@@ -92,7 +93,7 @@ struct DeployFlowTests {
         let error = await #expect(throws: DeployError.self) {
             try await harness.engine().deploy(app: "api", environment: "staging", tag: "3f9c2e2", metadata: Harness.cara)
         }
-        #expect(error?.isTagNotFound == true)
+        #expect(error?.code == .tagNotFound)
         #expect(error?.message == "tag 3f9c2e2 not found for ghcr.io/wordpress/openverse-api; nearest existing tags: 3f9c2e1, a1b2c3d, broken-build")
         #expect(try harness.store.events().isEmpty)
     }

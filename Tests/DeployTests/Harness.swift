@@ -1,9 +1,11 @@
 import AWS
+import Clocks
 import Deploy
 import ECS
 import Foundation
 import Ledger
 import Registry
+import Simulation
 import Synchronization
 import TestSupport
 
@@ -43,7 +45,7 @@ struct Harness {
                 versions: versions ?? SimulatedVersionEndpoint(ecs: world.ecs, configuration: configuration)),
             clock: world.clock)
         // Claims and their heartbeats on the ledger's (virtual) clock, read again often.
-        engine.claimClock = VirtualLedgerClock(world.clock)
+        engine.claimClock = world.clock
         engine.queueing.pollInterval = .milliseconds(5)
         let lines = lines
         engine.progress = { lines.append($0.line) }
@@ -95,15 +97,3 @@ final class Box<Value: Sendable>: Sendable {
 }
 
 let deploymentTerminalTypes: Set<String> = [DeploymentStable.eventType, DeploymentFailed.eventType, DeploymentTimedOut.eventType]
-
-/// The simulation's virtual clock as a ledger clock, for the claims' heartbeats and their expiry
-/// in tests that move time on instead of waiting.
-struct VirtualLedgerClock: LedgerClock {
-    let clock: VirtualClock
-
-    init(_ clock: VirtualClock) {
-        self.clock = clock
-    }
-
-    func now() -> Date { clock.now }
-}

@@ -3,6 +3,7 @@ import Deploy
 import ECS
 import Foundation
 import Ledger
+import Simulation
 import Synchronization
 import Testing
 

@@ -2,6 +2,7 @@ import Deploy
 import ECS
 import Foundation
 import Ledger
+import Simulation
 import TestSupport
 import Testing
 
@@ -15,7 +16,7 @@ struct ResumeTests {
         let crash = await #expect(throws: DeployError.self) {
             try await crashing.deploy(app: "api", environment: "staging", tag: "3f9c2e1", metadata: Harness.cara)
         }
-        #expect(crash?.isCrash == true)
+        #expect(crash?.code == .crashed)
         let id = "deployment-api-staging-1"
         #expect(try harness.types(id).allSatisfy { !deploymentTerminalTypes.contains($0) }, "the crash left the attempt open")
         #expect(try harness.store.deployments().first?.outcome == "in_progress")

@@ -4,6 +4,7 @@ import Foundation
 import Ledger
 import NIOHTTP1
 import Registry
+import Simulation
 import Synchronization
 import TestSupport
 import Testing
@@ -15,7 +16,7 @@ struct RollbackAndPromotionTests {
         let error = await #expect(throws: DeployError.self) {
             try await engine.rollback(app: "api", environment: "production", tag: "rel-2024.01.01.00.00.00", metadata: Harness.cara)
         }
-        #expect(error?.isAccessDenied == true)
+        #expect(error?.code == .accessDenied)
         #expect(error?.message == "access denied: cara-contributor is not a maintainer (only maintainers may rollback)")
         let bot = await #expect(throws: DeployError.self) {
             try await engine.rollback(app: "api", environment: "production", tag: "rel-2024.01.01.00.00.00",

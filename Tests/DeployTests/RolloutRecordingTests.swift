@@ -4,6 +4,7 @@ import ECS
 import Foundation
 import Ledger
 import NIOHTTP1
+import Simulation
 import Synchronization
 import TestSupport
 import Testing

@@ -2,6 +2,7 @@ import Deploy
 import ECS
 import Foundation
 import Ledger
+import Simulation
 import TestSupport
 import Testing
 

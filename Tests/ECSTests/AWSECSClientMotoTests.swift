@@ -103,7 +103,7 @@ struct AWSECSClientMotoTests {
         let cluster = await #expect(throws: ECSError.self) {
             try await ecs.describeServices(cluster: "no-such-cluster-\(suffix)", services: ["staging-api"])
         }
-        #expect(cluster?.isClusterNotFound == true)
+        #expect(cluster?.code == .clusterNotFound)
         #expect(cluster?.message == "cluster no-such-cluster-\(suffix) not found")
 
         let clusterName = "staging-default-\(suffix)"
@@ -111,23 +111,23 @@ struct AWSECSClientMotoTests {
         let service = await #expect(throws: ECSError.self) {
             try await ecs.updateService(cluster: clusterName, service: "staging-catalog", taskDefinition: "staging-catalog:1")
         }
-        #expect(service?.isServiceNotFound == true)
+        #expect(service?.code == .serviceNotFound)
         #expect(service?.message == "service staging-catalog not found in cluster \(clusterName)")
         let described = await #expect(throws: ECSError.self) {
             try await ecs.describeService(cluster: clusterName, service: "staging-catalog")
         }
-        #expect(described?.isServiceNotFound == true)
+        #expect(described?.code == .serviceNotFound)
 
         let definition = try await registerTemplate(family: "staging-catalog-\(suffix)")
         _ = try await ecs.createService(cluster: clusterName, name: "staging-catalog", taskDefinition: try #require(definition.arn), desiredCount: 1)
         let target = await #expect(throws: ECSError.self) {
             try await ecs.updateService(cluster: clusterName, service: "staging-catalog", taskDefinition: "staging-catalog-\(suffix):9")
         }
-        #expect(target?.isTaskDefinitionNotFound == true)
+        #expect(target?.code == .taskDefinitionNotFound)
         #expect(target?.message == "task definition staging-catalog-\(suffix):9 not found")
 
         let family = await #expect(throws: ECSError.self) { try await ecs.describeTaskDefinition("no-such-family-\(suffix)-template") }
-        #expect(family?.isTaskDefinitionNotFound == true)
+        #expect(family?.code == .taskDefinitionNotFound)
         #expect(family?.message == "task definition no-such-family-\(suffix)-template not found")
     }
 }

@@ -55,7 +55,7 @@ struct TaskDefinitionTests {
     @Test func renderingAnUnknownContainerNamesItAndTheFamily() throws {
         let template = try TaskDefinition(json: Self.template)
         let error = #expect(throws: ECSError.self) { try template.rendered(images: ["web": "nginx:1"]) }
-        #expect(error?.isContainerNotFound == true)
+        #expect(error?.code == .containerNotFound)
         #expect(error?.message == "container web not found in task definition family staging-api-template")
     }
 

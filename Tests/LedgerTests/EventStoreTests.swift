@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 @testable import Ledger
 import SQLite
@@ -259,9 +260,10 @@ struct EventStoreTests {
 }
 
 /// A clock that says what it is told.
-struct FixedLedgerClock: LedgerClock {
+struct FixedLedgerClock: ShiplogClock {
     let date: Date
-    func now() -> Date { date }
+    var now: Date { date }
+    func sleep(for duration: Duration) async throws {}
 }
 
 extension EventStoreTests {

@@ -1,17 +1,22 @@
+import Clocks
 import Foundation
 import Ledger
 import Synchronization
 import TestSupport
 
 /// A clock that starts at a fixed time and moves one second per reading.
-final class SteppingClock: LedgerClock {
+final class SteppingClock: ShiplogClock {
     private let seconds = Mutex<TimeInterval>(1_796_000_000)
 
-    func now() -> Date {
+    var now: Date {
         seconds.withLock { value in
             value += 1
             return Date(timeIntervalSince1970: value)
         }
+    }
+
+    func sleep(for duration: Duration) async throws {
+        seconds.withLock { $0 += duration.timeInterval }
     }
 }
 

@@ -52,12 +52,12 @@ struct ECRRegistryMotoTests {
         _ = try await pushImage(tags: ["rel-1"])
         let registry = ECRRegistryClient(configuration: configuration)
         let tag = await #expect(throws: RegistryError.self) { try await registry.digest(repository: repository, tag: "rel-404") }
-        #expect(tag?.isTagNotFound == true)
+        #expect(tag?.code == .tagNotFound)
         #expect(tag?.message == "tag rel-404 not found in ECR in us-east-1/\(repository)")
         #expect(try await !registry.tagExists(repository: repository, tag: "rel-404"))
 
         let missing = await #expect(throws: RegistryError.self) { try await registry.tags(repository: "\(repository)-missing") }
-        #expect(missing?.isRepositoryNotFound == true)
+        #expect(missing?.code == .repositoryNotFound)
         #expect(missing?.message == "repository \(repository)-missing not found in ECR in us-east-1")
     }
 }

@@ -31,7 +31,7 @@ struct ImageReferenceTests {
     @Test(arguments: ["", "ghcr.io//api", "Upper/Case", "ghcr.io/wordpress/openverse-api:", "repo@nodigest"])
     func refusesMalformedReferences(text: String) {
         let error = #expect(throws: RegistryError.self) { try ImageReference(text) }
-        #expect(error?.isInvalidReference == true)
+        #expect(error?.code == .invalidReference)
         #expect(error?.message.contains("invalid image reference \(text)") == true)
     }
 

@@ -67,7 +67,7 @@ struct OCIRegistryBearerTests {
         let error = await #expect(throws: RegistryError.self) {
             try await OCIRegistryClient(baseURL: server.baseURL).tags(repository: "wordpress/openverse-api")
         }
-        #expect(error?.isUnauthorized == true)
+        #expect(error?.code == .unauthorized)
         #expect(error?.message.contains("wordpress/openverse-api") == true)
         #expect(error?.message.contains("HTTP 401") == true)
     }
@@ -80,7 +80,7 @@ struct OCIRegistryBearerTests {
         let error = await #expect(throws: RegistryError.self) {
             try await OCIRegistryClient(baseURL: server.baseURL).tags(repository: "wordpress/openverse-api")
         }
-        #expect(error?.isServerError == true)
+        #expect(error?.code == .serverError)
         #expect(error?.message.contains("HTTP 500") == true)
     }
 
@@ -92,7 +92,7 @@ struct OCIRegistryBearerTests {
         let error = await #expect(throws: RegistryError.self) {
             try await OCIRegistryClient(baseURL: server.baseURL).tags(repository: "wordpress/openverse-api")
         }
-        #expect(error?.isMalformedResponse == true)
+        #expect(error?.code == .malformedResponse)
     }
 
     @Test func aRegistryThatNeverAnswersTimesOut() async throws {
@@ -101,7 +101,7 @@ struct OCIRegistryBearerTests {
         let error = await #expect(throws: RegistryError.self) {
             try await OCIRegistryClient(baseURL: server.baseURL, timeout: .milliseconds(300)).digest(repository: "wordpress/openverse-api", tag: "rel-1")
         }
-        #expect(error?.isTimeout == true)
+        #expect(error?.code == .timeout)
         #expect(error?.message.contains("wordpress/openverse-api") == true)
     }
 

@@ -38,16 +38,16 @@ struct OCIRegistryDockerRegistryTests {
         let registryName = try #require(URL(string: baseURL).map { "\($0.host!):\($0.port!)" })
 
         let tag = await #expect(throws: RegistryError.self) { try await client.digest(repository: repository, tag: "rel-404") }
-        #expect(tag?.isTagNotFound == true)
+        #expect(tag?.code == .tagNotFound)
         #expect(tag?.message == "tag rel-404 not found in \(registryName)/\(repository)")
         #expect(try await !client.tagExists(repository: repository, tag: "rel-404"))
 
         let unknown = "shiplog-test/never-pushed-\(UUID().uuidString.prefix(8).lowercased())"
         let missingRepository = await #expect(throws: RegistryError.self) { try await client.digest(repository: unknown, tag: "rel-1") }
-        #expect(missingRepository?.isRepositoryNotFound == true)
+        #expect(missingRepository?.code == .repositoryNotFound)
         #expect(missingRepository?.message == "repository \(unknown) not found in \(registryName)")
         let missingTags = await #expect(throws: RegistryError.self) { try await client.tags(repository: unknown) }
-        #expect(missingTags?.isRepositoryNotFound == true)
+        #expect(missingTags?.code == .repositoryNotFound)
     }
 }
 

@@ -46,7 +46,7 @@ struct OCIRegistryPagingTests {
         let error = await #expect(throws: RegistryError.self) {
             try await OCIRegistryClient(baseURL: server.baseURL, pageSize: 2).tags(repository: "wordpress/openverse-api")
         }
-        #expect(error?.isMalformedResponse == true)
+        #expect(error?.code == .malformedResponse)
         #expect(error?.message.contains("loop") == true)
     }
 }

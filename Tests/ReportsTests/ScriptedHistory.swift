@@ -1,17 +1,22 @@
+import Clocks
 import Foundation
 import Ledger
 import Synchronization
 import TestSupport
 
 /// A clock the test sets before each append.
-final class ScriptedClock: LedgerClock {
+final class ScriptedClock: ShiplogClock {
     private let current = Mutex(Date(timeIntervalSince1970: 0))
 
     func set(_ text: String) {
         current.withLock { $0 = Timestamp.date(from: text)! }
     }
 
-    func now() -> Date { current.withLock { $0 } }
+    var now: Date { current.withLock { $0 } }
+
+    func sleep(for duration: Duration) async throws {
+        current.withLock { $0 += duration.timeInterval }
+    }
 }
 
 /// A fixed history of ten deployments over two weeks of November 2026, with

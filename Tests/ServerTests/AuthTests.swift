@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Ledger
 import Server
+import Simulation
 import Testing
 
 @Suite struct AuthTests {

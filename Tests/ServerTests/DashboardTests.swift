@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Ledger
 import Server
+import Simulation
 import TestSupport
 import Testing
 

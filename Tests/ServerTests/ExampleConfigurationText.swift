@@ -1,4 +1,5 @@
 import Deploy
+import Simulation
 
 enum ExampleConfigurationText {
     /// The example configuration with an `api:` section holding `body`.

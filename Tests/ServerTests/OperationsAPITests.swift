@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Ledger
 import Reports
 import Server
+import Simulation
 import Testing
 
 @Suite struct OperationsAPITests {

@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Deploy
 import Ledger
 import Server
+import Simulation
 import Testing
 
 /// `POST /api/v1/events` as an attacker with an ordinary CI token would use it: every forgery is

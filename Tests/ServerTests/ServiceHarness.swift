@@ -1,4 +1,5 @@
 import Access
+import Clocks
 import Deploy
 import Foundation
 import Hummingbird
@@ -6,6 +7,7 @@ import HummingbirdTesting
 import Ledger
 import Logging
 import Server
+import Simulation
 import TestSupport
 
 /// A service over a fresh ledger and the example configuration on the simulated drivers, with a
@@ -24,8 +26,8 @@ struct ServiceHarness: Sendable {
     ///   - ledgerClock: the wall clock the ledger records by.
     init(
         configured: Bool = true, webhookSecret: String? = nil, signingKey: String? = nil,
-        configurationText: String = ExampleConfiguration.text, tokenClock: any LedgerClock = SystemClock(),
-        ledgerClock: any LedgerClock = SystemClock()
+        configurationText: String = ExampleConfiguration.text, tokenClock: any ShiplogClock = SystemClock(),
+        ledgerClock: any ShiplogClock = SystemClock()
     ) async throws {
         var configurationPath: String?
         if configured {

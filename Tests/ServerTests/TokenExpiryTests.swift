@@ -1,4 +1,5 @@
 import Access
+import Clocks
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -9,14 +10,18 @@ import Synchronization
 import Testing
 
 /// A wall clock the test moves by hand.
-final class HandClock: LedgerClock {
+final class HandClock: ShiplogClock {
     private let current: Mutex<Date>
 
     init(_ start: Date = Date(timeIntervalSince1970: 1_795_000_000)) {
         current = Mutex(start)
     }
 
-    func now() -> Date { current.withLock { $0 } }
+    var now: Date { current.withLock { $0 } }
+
+    func sleep(for duration: Duration) async throws {
+        advance(by: duration.timeInterval)
+    }
 
     func advance(by seconds: TimeInterval) {
         current.withLock { $0 += seconds }
@@ -34,7 +39,7 @@ final class HandClock: LedgerClock {
         let harness = try await ServiceHarness(tokenClock: clock)
         let issued = try await harness.backend.tokens.issue(
             name: "ci-expiring", role: .viewer, expiresIn: try TokenLifetime("1h"), metadata: EventMetadata(actor: "test-admin"))
-        #expect(issued.record.expiresAt == Timestamp.string(from: clock.now().addingTimeInterval(3600)))
+        #expect(issued.record.expiresAt == Timestamp.string(from: clock.now.addingTimeInterval(3600)))
         let recorded = try #require(try harness.store.events(EventFilter(stream: "tokens")).last)
         #expect(try TokenIssued.decode(from: recorded.data).expiresAt == issued.record.expiresAt)
 
@@ -70,7 +75,7 @@ final class HandClock: LedgerClock {
         let harness = try await ServiceHarness(tokenClock: clock)
         #expect(try Self.lastUse(harness) == nil)
         let head = try harness.store.head()?.position
-        let first = clock.now()
+        let first = clock.now
         try await harness.application().test(.router) { client async throws -> Void in
             #expect(try await client.execute(uri: "/api/v1/audit", method: .get, headers: .bearer(harness.viewer)).status == .ok)
             #expect(try Self.lastUse(harness) == Timestamp.string(from: first))

@@ -1,6 +1,7 @@
 import Deploy
 import ECS
 import Foundation
+import Simulation
 import TestSupport
 import Testing
 

@@ -1,9 +1,11 @@
 import Access
 import AWS
+import Clocks
 import Deploy
 import Foundation
 import Hummingbird
 import Ledger
+import Simulation
 
 /// Drift between the ledger and ECS, a reconcile pass on demand, and the log's own check.
 struct ReconcileController {

@@ -1,3 +1,4 @@
+import Access
 import Ledger
 
 /// What `GET /deployments/{id}` shows: the deployment's record and the timeline of its stream.

@@ -1,3 +1,4 @@
+import Access
 import Deploy
 import Hummingbird
 import Ledger
@@ -31,8 +32,13 @@ struct APIErrorMiddleware: RouterMiddleware {
     static func httpError(for error: any Error, context: Context) -> HTTPError {
         switch error {
         case let error as DeployError:
-            let status: HTTPResponse.Status = error.isAccessDenied ? .forbidden : error.isConflict ? .conflict
-                : error.isNotFound ? .notFound : error.isBadRequest ? .badRequest : .internalServerError
+            let status: HTTPResponse.Status = switch error.code {
+            case .accessDenied: .forbidden
+            case .busy, .stillRunning, .superseded, .waitTimedOut: .conflict
+            case .unknownApp, .unknownEnvironment, .tagNotFound, .notFound: .notFound
+            case .badRequest, .missingVariable: .badRequest
+            case .crashed: .internalServerError
+            }
             if status == .internalServerError { context.logger.error("deploy failed", metadata: ["error": "\(error)"]) }
             return HTTPError(status, message: error.message)
         case let error as LedgerError:
@@ -47,7 +53,12 @@ struct APIErrorMiddleware: RouterMiddleware {
             context.logger.error("ledger failed", metadata: ["error": "\(error)"])
             return HTTPError(.internalServerError, message: "the ledger could not complete the request; see the service's log")
         case let error as TokenError:
-            return HTTPError(error.isNotFound ? .notFound : error.isConflict ? .conflict : .badRequest, message: error.message)
+            let status: HTTPResponse.Status = switch error.code {
+            case .notFound: .notFound
+            case .conflict: .conflict
+            case .badRequest: .badRequest
+            }
+            return HTTPError(status, message: error.message)
         case let error as ConfigurationError:
             return HTTPError(.badRequest, message: error.message)
         case let error as ReportError:

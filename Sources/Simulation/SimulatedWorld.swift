@@ -1,4 +1,6 @@
 import AWS
+import Clocks
+import Deploy
 import ECS
 import Foundation
 import Ledger

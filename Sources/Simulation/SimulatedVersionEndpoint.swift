@@ -1,3 +1,4 @@
+import Deploy
 import ECS
 import Foundation
 

@@ -1,4 +1,5 @@
 import Registry
+import Simulation
 import Testing
 
 struct SimulatedRegistryTests {
@@ -18,7 +19,7 @@ struct SimulatedRegistryTests {
         let tag = await #expect(throws: RegistryError.self) { try await registry.digest(repository: "wordpress/openverse-api", tag: "rel-9") }
         #expect(tag?.message == "tag rel-9 not found in ghcr.io/wordpress/openverse-api")
         let repository = await #expect(throws: RegistryError.self) { try await registry.tags(repository: "wordpress/openverse-catalog") }
-        #expect(repository?.isRepositoryNotFound == true)
+        #expect(repository?.code == .repositoryNotFound)
     }
 
     @Test func anInjectedOutageFailsEveryLookup() async throws {
@@ -26,7 +27,7 @@ struct SimulatedRegistryTests {
         registry.push(repository: "wordpress/openverse-api", tag: "abc123")
         registry.failLookups(with: .serverError("wordpress/openverse-api", registry: "ghcr.io", status: 503))
         let error = await #expect(throws: RegistryError.self) { try await registry.digest(repository: "wordpress/openverse-api", tag: "abc123") }
-        #expect(error?.isServerError == true)
+        #expect(error?.code == .serverError)
         registry.failLookups(with: nil)
         #expect(try await registry.tagExists(repository: "wordpress/openverse-api", tag: "abc123"))
     }

@@ -1,4 +1,4 @@
-import Access
+import Clocks
 import Crypto
 import Foundation
 import Ledger
@@ -61,19 +61,23 @@ public final class AccessTokens: Sendable {
     /// What is kept in `service_state` under ``lastUseKey(_:)``.
     private struct LastUse: Codable {
         var lastUsedAt: String
+
+        enum CodingKeys: String, CodingKey {
+            case lastUsedAt = "last_used_at"
+        }
     }
 
     /// Last uses are written at most this often per token.
     static let lastUseInterval: TimeInterval = 60
 
     private let store: EventStore
-    private let clock: any LedgerClock
+    private let clock: any ShiplogClock
     private let snapshot = Mutex(Snapshot())
     /// When each token's last use was last written, by this process.
     private let lastUseWritten = Mutex<[String: Date]>([:])
 
     /// - Parameter clock: the wall clock expiries are set and checked by (tests step a fixed one).
-    public init(store: EventStore, clock: any LedgerClock = SystemClock()) {
+    public init(store: EventStore, clock: any ShiplogClock = SystemClock()) {
         self.store = store
         self.clock = clock
     }
@@ -90,7 +94,7 @@ public final class AccessTokens: Sendable {
         }
         let secret = Self.secretPrefix + Self.randomBase64URL(byteCount: 32)
         let id = Self.randomHex(byteCount: 6)
-        let expiresAt = lifetime.map { Timestamp.string(from: clock.now().addingTimeInterval($0.seconds)) }
+        let expiresAt = lifetime.map { Timestamp.string(from: clock.now.addingTimeInterval($0.seconds)) }
         let issued = TokenIssued(tokenId: id, name: name, role: role.rawValue, hash: Self.hash(secret), expiresAt: expiresAt)
         let event = NewEvent(stream: Self.stream, issued, metadata: metadata)
         // Expecting the version just read makes two concurrent issues of one name collide.
@@ -118,7 +122,7 @@ public final class AccessTokens: Sendable {
         try refreshed().records.map { record in
             var record = record
             record.lastUsedAt = try store.serviceState(Self.lastUseKey(record.id))
-                .flatMap { try? APICoding.decoder().decode(LastUse.self, from: Data($0.utf8)).lastUsedAt }
+                .flatMap { try? JSONDecoder().decode(LastUse.self, from: Data($0.utf8)).lastUsedAt }
             return record
         }
     }
@@ -126,7 +130,7 @@ public final class AccessTokens: Sendable {
     /// The identity whose token is `secret`, or nil when it is unknown, revoked or expired.
     public func identity(secret: String) throws -> APIIdentity? {
         guard secret.hasPrefix(Self.secretPrefix), let credential = try refreshed().byHash[Self.hash(secret)] else { return nil }
-        if let expiry = credential.expiresAt, clock.now() >= expiry { return nil }
+        if let expiry = credential.expiresAt, clock.now >= expiry { return nil }
         return credential.identity
     }
 
@@ -141,13 +145,13 @@ public final class AccessTokens: Sendable {
     /// ``lastUseInterval`` ago: a busy token costs one small write a minute, not one a request.
     /// A failed write is only a stale "last used", so it does not fail the request.
     public func noteUse(of identity: APIIdentity) async {
-        let now = clock.now()
+        let now = clock.now
         let due = lastUseWritten.withLock { written in
             if let last = written[identity.tokenId], now.timeIntervalSince(last) < Self.lastUseInterval { return false }
             written[identity.tokenId] = now
             return true
         }
-        guard due, let value = try? APICoding.encoder.encode(LastUse(lastUsedAt: Timestamp.string(from: now))) else { return }
+        guard due, let value = try? JSONEncoder().encode(LastUse(lastUsedAt: Timestamp.string(from: now))) else { return }
         try? await store.saveServiceState(Self.lastUseKey(identity.tokenId), value: String(decoding: value, as: UTF8.self), now: now)
     }
 

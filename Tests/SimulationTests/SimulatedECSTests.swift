@@ -1,6 +1,8 @@
 import AWS
+import Clocks
 import ECS
 import Foundation
+import Simulation
 import Testing
 
 struct SimulatedECSTests {
@@ -167,7 +169,7 @@ struct SimulatedECSTests {
         let cluster = await #expect(throws: ECSError.self) {
             try await ecs.describeServices(cluster: "qa-default", services: ["qa-api"])
         }
-        #expect(cluster?.isClusterNotFound == true)
+        #expect(cluster?.code == .clusterNotFound)
         #expect(cluster?.message == "cluster qa-default not found")
 
         let service = await #expect(throws: ECSError.self) {
@@ -181,7 +183,7 @@ struct SimulatedECSTests {
         #expect(target?.message == "task definition staging-api:7 not found")
 
         let family = await #expect(throws: ECSError.self) { try await ecs.describeTaskDefinition("staging-catalog-template") }
-        #expect(family?.isTaskDefinitionNotFound == true)
+        #expect(family?.code == .taskDefinitionNotFound)
         #expect(family?.message == "task definition staging-catalog-template not found")
 
         let revision = await #expect(throws: ECSError.self) { try await ecs.describeTaskDefinition("staging-api:99") }

@@ -1,4 +1,6 @@
 import AWS
+import Clocks
+import ECS
 import Foundation
 import Synchronization
 

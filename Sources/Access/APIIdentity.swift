@@ -1,4 +1,3 @@
-import Access
 import Ledger
 
 /// Who a request comes from: the token it presented, that token's name (its owner) and role.

@@ -1,4 +1,4 @@
-import AWS
+import Clocks
 import Foundation
 import Synchronization
 
@@ -7,7 +7,7 @@ import Synchronization
 /// `sleep(for:)` moves the clock forward by the duration and returns at once, because in a
 /// simulation nothing else would move it: a retry that backs off for 400 ms shows up as 400 ms
 /// of virtual time, at no cost in real time.
-public final class VirtualClock: AWSClock {
+public final class VirtualClock: ShiplogClock {
     private let current: Mutex<Date>
 
     /// - Parameter start: the initial time; a fixed date so runs are reproducible.
@@ -27,12 +27,5 @@ public final class VirtualClock: AWSClock {
     public func sleep(for duration: Duration) async throws {
         try Task.checkCancellation()
         advance(by: duration)
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as `Date` arithmetic wants it.
-    var timeInterval: TimeInterval {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -1,3 +1,4 @@
+import ECS
 import Foundation
 
 /// How the tasks of a failing simulated deployment stop, worded as ECS words it.

@@ -1,16 +1,5 @@
 import Foundation
 
-/// Where `recorded_at` comes from; tests inject a fixed or stepping clock.
-public protocol LedgerClock: Sendable {
-    func now() -> Date
-}
-
-/// The system's wall clock.
-public struct SystemClock: LedgerClock {
-    public init() {}
-    public func now() -> Date { Date() }
-}
-
 /// UTC timestamps as the log stores them: `2026-11-27T06:07:51.123456Z`.
 ///
 /// Formatted by hand: it runs once per append transaction and must not depend

@@ -1,14 +1,15 @@
 /// Why a token command was refused, on one line.
 public struct TokenError: Error, Sendable, Equatable, CustomStringConvertible {
-    private enum Kind: Sendable, Equatable {
+    /// What went wrong, to switch on.
+    public enum Code: String, Sendable, Hashable {
         case badRequest, notFound, conflict
     }
 
-    private let kind: Kind
+    public let code: Code
     public let message: String
 
-    private init(_ kind: Kind, _ message: String) {
-        self.kind = kind
+    private init(_ code: Code, _ message: String) {
+        self.code = code
         self.message = message
     }
 
@@ -17,7 +18,4 @@ public struct TokenError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func badRequest(_ message: String) -> TokenError { TokenError(.badRequest, message) }
     public static func notFound(_ message: String) -> TokenError { TokenError(.notFound, message) }
     public static func conflict(_ message: String) -> TokenError { TokenError(.conflict, message) }
-
-    public var isNotFound: Bool { kind == .notFound }
-    public var isConflict: Bool { kind == .conflict }
 }

@@ -1,17 +1,20 @@
 import AWS
+import Clocks
+import Deploy
 import ECS
 import Foundation
 import Ledger
 import Registry
 
-/// The drivers a configuration names, with the clock the engine polls on.
+/// The drivers a configuration names, with the clock the engine polls on, and the workflow
+/// engine over them: the one wiring the CLI and the service share.
 ///
 /// The ledger always records the wall clock: on the simulated ECS the engine's clock is virtual
 /// (rollouts take their simulated minutes at once), and that time goes into the events' data
 /// (a deployment's `duration_ms`), never into `recorded_at`.
 public struct ConfiguredDrivers: Sendable {
     public var drivers: DeployDrivers
-    public var clock: any AWSClock
+    public var clock: any ShiplogClock
     /// Set for `drivers.ecs: simulated`: save it after the command.
     public var world: SimulatedWorld?
 
@@ -37,8 +40,28 @@ public struct ConfiguredDrivers: Sendable {
                     ecs: ecs,
                     registry: registries(configuration, simulated: simulated, forceSimulated: drivers.registry == .simulated),
                     versions: HTTPVersionFetcher()),
-                clock: AWS.SystemClock(), world: nil)
+                clock: SystemClock(), world: nil)
         }
+    }
+
+    /// The workflow engine over these drivers. The simulated ECS is saved after every recorded
+    /// step, so a process killed mid-deploy leaves the simulation where the ledger says it was (as
+    /// a real ECS would be), and a CLI beside the service sees what the service did.
+    ///
+    /// - Parameter wallClock: what the ledger records by; claims' heartbeats and expiry compare with it.
+    public func engine(
+        _ configuration: ShiplogConfiguration, store: EventStore, wallClock: any ShiplogClock = SystemClock()
+    ) -> DeploymentEngine {
+        var engine = DeploymentEngine(configuration: configuration, store: store, drivers: drivers, clock: clock)
+        engine.claimClock = wallClock
+        let world = world
+        engine.afterStep = { _, _ in try world?.save() }
+        return engine
+    }
+
+    /// The reconciler over `engine` and these drivers' ECS.
+    public func reconciler(_ engine: DeploymentEngine) -> Reconciler {
+        Reconciler(engine: engine, detector: DriftDetector(configuration: engine.configuration, ecs: drivers.ecs))
     }
 
     /// Each app's own registry: ECR's API for an ECR host, the OCI distribution API otherwise.

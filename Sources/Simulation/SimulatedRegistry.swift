@@ -1,3 +1,4 @@
+import Registry
 import Synchronization
 
 /// An in-memory registry: repositories with tags pointing at digests, and injectable failures.
