@@ -5,18 +5,27 @@
 cli_reference=docs/cli/shiplog.md
 
 # Runs the plugin on the debug build the tests use (its default, release, would build
-# everything again) and moves the page it writes into the target's DocC catalog to "$1".
+# everything again) and moves the page it writes into Sources/shiplog/shiplog.docc to "$1".
+# The plugin writes a page for every ArgumentParser executable (ShiplogBench too): the
+# catalogs it creates are removed again, so Sources/ is left as it was.
 generate_cli_reference() {
-    local output=$1 catalog=Sources/shiplog/shiplog.docc
-    local existed=0
-    [ -d "$catalog" ] && existed=1
+    local output=$1 log catalog
+    local -a before=()
+    for catalog in Sources/*/*.docc; do [ -e "$catalog" ] && before+=("$catalog"); done
+    log=$(mktemp)
     if ! swift package --allow-writing-to-package-directory generate-docc-reference \
-        --configuration debug --style github >/dev/null; then
+        --configuration debug --style github >"$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$log"
         echo "clidocs: the GenerateDoccReference plugin failed" >&2
         return 1
     fi
-    mv "$catalog/shiplog.md" "$output"
-    [ "$existed" -eq 1 ] || rmdir "$catalog"
+    rm -f "$log"
+    mv Sources/shiplog/shiplog.docc/shiplog.md "$output"
+    for catalog in Sources/*/*.docc; do
+        [ -e "$catalog" ] || continue
+        [[ " ${before[*]} " == *" $catalog "* ]] || rm -r "$catalog"
+    done
 }
 
 # Fails with one line when docs/cli/shiplog.md no longer matches the commands.
@@ -26,7 +35,7 @@ check_cli_reference() {
     generate_cli_reference "$generated" || { rm -f "$generated"; return 1; }
     if ! cmp -s "$generated" "$cli_reference"; then
         rm -f "$generated"
-        echo "clidocs: $cli_reference does not match the commands; regenerate it with: (source scripts/lib/clidocs.sh && update_cli_reference)" >&2
+        echo "clidocs: $cli_reference does not match the commands; regenerate it: (source scripts/lib/clidocs.sh && update_cli_reference)" >&2
         return 1
     fi
     rm -f "$generated"
