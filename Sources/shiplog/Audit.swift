@@ -2,7 +2,7 @@ import ArgumentParser
 import Ledger
 
 struct Audit: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Who did what: every action by an actor, refusals included, newest first.")
+    static let configuration = CommandConfiguration(abstract: "Who did what, refusals included, newest first.")
 
     @OptionGroup var global: DatabaseOptions
 
@@ -12,32 +12,30 @@ struct Audit: AsyncParsableCommand {
     @Option(help: "Only this action (deploy, rollback, template.change, token.issue, ...).")
     var action: String?
 
-    @Flag(help: "Only refusals.")
-    var denied = false
+    @Option(help: "Only actions with this outcome (denied: the refusals).")
+    var outcome: Outcome?
 
-    @Option(help: "Only actions at or after this time.")
-    var since: String?
+    @Option(help: "Only actions at or after this time.", transform: TimeBound.init)
+    var since: TimeBound?
 
-    @Option(help: "Only actions before this time.")
-    var until: String?
+    @Option(help: "Only actions before this time.", transform: TimeBound.init)
+    var until: TimeBound?
 
     @Option(help: "At most this many (1...10000).")
     var limit: Int = 100
 
-    @Option(help: "table, json or csv.")
+    @Option(help: "A table for people, JSON or CSV for programs.")
     var format: OutputFormat = .table
 
     func validate() throws {
         if !(1...10_000).contains(limit) { throw ValidationError("--limit must be between 1 and 10000") }
-        _ = try timeBound(since, "--since")
-        _ = try timeBound(until, "--until")
     }
 
     func run() async throws {
         let store = try global.openStore(.readOnly)
         let entries = try store.audit(AuditFilter(
-            actor: actor, action: action, outcome: denied ? "denied" : nil,
-            since: try timeBound(since, "--since"), until: try timeBound(until, "--until"), limit: limit))
+            actor: actor, action: action, outcome: outcome?.rawValue,
+            since: since?.timestamp, until: until?.timestamp, limit: limit))
         let listing = Listing(
             columns: ["position", "at", "actor", "via", "action", "app", "env", "target", "outcome", "detail"],
             rows: entries
@@ -46,5 +44,12 @@ struct Audit: AsyncParsableCommand {
              entry.target, entry.outcome, entry.detail]
         }
         emit(try listing.render(format))
+    }
+}
+
+extension Audit {
+    /// An action's outcome as the audit records it and the API's `outcome` filter spells it.
+    enum Outcome: String, CaseIterable, ExpressibleByArgument {
+        case allowed, denied, failed
     }
 }

@@ -6,8 +6,8 @@ import Reports
 struct AuditVerify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit-verify",
-        abstract: "Check a JSON export or a deployment receipt offline, without the database.",
-        discussion: "Exits 0 with a summary when everything holds; exits 1 with one line naming the first thing that does not."
+        abstract: "Check an export or a receipt offline.",
+        discussion: "Checks a JSON export or a deployment receipt without the database. Exits 0 with a summary when everything holds; exits 1 with one line naming the first thing that does not."
     )
 
     @Option(help: ArgumentHelp("The JSON export (`shiplog export --format json --key ...`).", valueName: "file"))

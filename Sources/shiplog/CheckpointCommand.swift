@@ -5,8 +5,8 @@ import Ledger
 struct CheckpointCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoint",
-        abstract: "Sign the log's tree size and root hash as a C2SP checkpoint, store it, and print it.",
-        discussion: "The note is the checkpoint text (origin, tree size, base64 root hash, time) and a signature line '— <key name> <base64(key ID ‖ signature)>'."
+        abstract: "Sign the log's head as a C2SP checkpoint.",
+        discussion: "Signs the tree size and root hash, stores the checkpoint and prints it. The note is the checkpoint text (origin, tree size, base64 root hash, time) and a signature line '— <key name> <base64(key ID ‖ signature)>'."
     )
 
     @OptionGroup var global: DatabaseOptions

@@ -5,11 +5,12 @@ import Ledger
 struct DeployCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deploy",
-        abstract: "Deploy a tag of an app to an environment, recording every step; or close an interrupted deployment.",
+        abstract: "Deploy a tag of an app to an environment.",
         discussion: """
-            Verifies the tag for every image, renders the template family's latest revision, registers it,
-            points the service at it and waits until ECS reports it stable (or rolled back, or timed out),
-            then checks the environment's version endpoint. While another deployment holds the environment \
+            Verifies the tag for every image, renders the template family's latest revision, registers it, \
+            points the service at it and waits until ECS reports it stable (or rolled back, or timed out), \
+            then checks the environment's version endpoint. With --resume it closes an interrupted deployment \
+            instead. While another deployment holds the environment \
             it waits (--no-wait refuses instead); a newer request for the same app and environment supersedes \
             a waiting one. Exit 0 succeeded or queued behind a promotion, 1 failed, 2 timed out, 3 rolled \
             back by ECS's circuit breaker, 4 superseded while waiting, 5 gave up waiting (--wait-timeout).
@@ -23,14 +24,14 @@ struct DeployCommand: AsyncParsableCommand {
     @Argument(help: "The app, as shiplog.yml names it.")
     var app: String?
 
-    @Option(name: .customLong("env"), help: "The environment.")
+    @Option(name: [.customLong("environment"), .customLong("env")], help: "The environment.")
     var environment: String?
 
     @Option(help: "The image tag to deploy (a commit SHA, or rel-YYYY.MM.DD.HH.MM.SS).")
     var tag: String?
 
-    @Option(help: "Why: merge, release or manual.")
-    var trigger: String = "manual"
+    @Option(help: "Why the deployment happens.")
+    var trigger: Trigger = .manual
 
     @Option(name: .customLong("require-env"), help: ArgumentHelp("A variable the code needs; refuse if the template lacks it (repeatable).", valueName: "NAME"))
     var requiredVariables: [String] = []
@@ -49,9 +50,6 @@ struct DeployCommand: AsyncParsableCommand {
         guard app != nil else { throw ValidationError("name the app to deploy (or --resume an interrupted deployment)") }
         guard environment != nil else { throw ValidationError("--env is required") }
         guard let tag, !tag.isEmpty else { throw ValidationError("--tag is required") }
-        guard let trigger = DeploymentTrigger(rawValue: trigger), [.merge, .release, .manual].contains(trigger) else {
-            throw ValidationError("--trigger must be merge, release or manual, not '\(trigger)'")
-        }
     }
 
     func run() async throws {
@@ -63,8 +61,23 @@ struct DeployCommand: AsyncParsableCommand {
         try await workflow.resumeInterrupted()
         try await workflow.run { engine in
             try await engine.deploy(
-                app: app ?? "", environment: environment ?? "", tag: tag ?? "", trigger: DeploymentTrigger(rawValue: trigger) ?? .manual,
+                app: app ?? "", environment: environment ?? "", tag: tag ?? "", trigger: trigger.deploymentTrigger,
                 requiredVariables: requiredVariables, metadata: workflow.metadata)
+        }
+    }
+}
+
+extension DeployCommand {
+    /// The triggers a person gives; shiplog's own flows record the others (rollback, promotion, reconcile).
+    enum Trigger: String, CaseIterable, ExpressibleByArgument {
+        case merge, release, manual
+
+        var deploymentTrigger: DeploymentTrigger {
+            switch self {
+            case .merge: .merge
+            case .release: .release
+            case .manual: .manual
+            }
         }
     }
 }

@@ -4,10 +4,10 @@ import Ledger
 
 struct Drift: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compare what the ledger says should run with what ECS runs.",
+        abstract: "Compare what ECS runs with what the ledger says.",
         discussion: """
-            One line per service with what differs. Drift is recorded in the ledger once when it appears
-            (DriftDetected) and once when it goes away (DriftResolved). Exit 0 when nothing drifts,
+            One line per service with what differs. Drift is recorded in the ledger once when it appears \
+            (DriftDetected) and once when it goes away (DriftResolved). Exit 0 when nothing drifts, \
             2 when something does, 1 on error.
             """
     )
@@ -18,23 +18,33 @@ struct Drift: AsyncParsableCommand {
     @Option(help: "Only this app.")
     var app: String?
 
-    @Option(name: .customLong("env"), help: "Only this environment.")
+    @Option(name: [.customLong("environment"), .customLong("env")], help: "Only this environment.")
     var environment: String?
 
-    @Option(help: "table or json.")
-    var format: OutputFormat = .table
-
-    func validate() throws {
-        if format == .csv { throw ValidationError("--format must be table or json") }
-    }
+    @Option(help: "A table for people, JSON for programs.")
+    var format: Format = .table
 
     func run() async throws {
         let workflow = try await Workflow.open(global, acting: acting)
         let reconciler = workflow.reconciler
         let pass = try await reconciler.pass(app: app, environment: environment, mode: .report, metadata: workflow.metadata)
         try workflow.finish()
-        emit(try DriftListing.render(pass.drift.services, format))
+        emit(try DriftListing.render(pass.drift.services, format.output))
         if !pass.drift.drifted.isEmpty { throw ExitCode(2) }
+    }
+}
+
+extension Drift {
+    /// A table for people, JSON for programs; drift has no CSV form.
+    enum Format: String, CaseIterable, ExpressibleByArgument {
+        case table, json
+
+        var output: OutputFormat {
+            switch self {
+            case .table: .table
+            case .json: .json
+            }
+        }
     }
 }
 

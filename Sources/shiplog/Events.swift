@@ -3,9 +3,11 @@ import ArgumentParser
 import Foundation
 import Ledger
 
+extension ExpectedVersion: ExpressibleByArgument {}
+
 struct Events: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List events as JSON lines, or append events a CI step recorded.",
+        abstract: "List events as JSON lines, or append events.",
         subcommands: [List.self, Append.self],
         defaultSubcommand: List.self
     )
@@ -59,11 +61,11 @@ extension Events {
 
     struct Append: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Append events from standard input or a file, one JSON object a line, atomically.",
+            abstract: "Append events from standard input or a file.",
             discussion: """
-                Each line: {"stream": "deployment-42", "type": "DeploymentRequested", "data": {...}, "metadata": {...}}
-                ("id" and "metadata" are optional). All lines are appended in one transaction, or none are.
-                The recorded events are printed back as JSON lines with their positions.
+                One JSON object a line: {"stream": "deployment-42", "type": "DeploymentRequested", "data": {...}, \
+                "metadata": {...}} ("id" and "metadata" are optional). All lines are appended in one transaction, \
+                or none are. The recorded events are printed back as JSON lines with their positions.
                 """
         )
 
@@ -73,7 +75,7 @@ extension Events {
         var file: String?
 
         @Option(help: ArgumentHelp("What the stream must be at: any, no-stream, exists, or a version number.", valueName: "version"))
-        var expectedVersion: String = "any"
+        var expectedVersion: ExpectedVersion = .any
 
         @Option(help: "Retrying with the same key and the same events returns the original positions.")
         var idempotencyKey: String?
@@ -85,10 +87,7 @@ extension Events {
         var concurrency: Int = 1
 
         func validate() throws {
-            if ExpectedVersion(argument: expectedVersion) == nil {
-                throw ValidationError("--expected-version must be any, no-stream, exists, or a version number, not '\(expectedVersion)'")
-            }
-            if each && (file != nil || idempotencyKey != nil || expectedVersion != "any") {
+            if each && (file != nil || idempotencyKey != nil || expectedVersion != .any) {
                 throw ValidationError("--each reads standard input and takes no --file, --idempotency-key or --expected-version")
             }
             if !(1...1024).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 1024") }
@@ -112,7 +111,7 @@ extension Events {
             let store = try global.openStore(.readWrite(create: false))
             let request = try await RecordingRules(policy: policy, store: store).admit(
                 events, by: global.principal, refusalMetadata: global.metadata,
-                expectedVersion: ExpectedVersion(argument: expectedVersion) ?? .any, idempotencyKey: idempotencyKey)
+                expectedVersion: expectedVersion, idempotencyKey: idempotencyKey)
             let result = try await store.append(request)
             for event in result.events { emit(event.jsonLine()) }
             if result.deduplicated {

@@ -7,28 +7,28 @@ extension ReportFormat: ExpressibleByArgument {}
 
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Deployments over a period with the DORA measures, as CSV, JSON, Markdown or HTML.",
+        abstract: "Deployments with the DORA measures, as a report.",
         discussion: """
-            Every export embeds the checkpoint (tree size and root hash) it was made at; with --key it is signed.
-            The JSON form also carries the events the deployments come from, for `shiplog audit-verify`.
+            Deployments over a period as CSV, JSON, Markdown or HTML. Every export embeds the checkpoint \
+            (tree size and root hash) it was made at; with --key it is signed. The JSON form also carries the events the deployments come from, for `shiplog audit-verify`.
             """
     )
 
     @OptionGroup var global: DatabaseOptions
 
-    @Option(help: "csv, json, markdown or html.")
+    @Option(help: "The form of the report.")
     var format: ReportFormat = .json
 
-    @Option(help: "Only deployments started at or after this time (2026-11-27 or ISO 8601).")
-    var since: String?
+    @Option(help: "Only deployments started at or after this time (2026-11-27 or ISO 8601).", transform: TimeBound.init)
+    var since: TimeBound?
 
-    @Option(help: "Only deployments started before this time.")
-    var until: String?
+    @Option(help: "Only deployments started before this time.", transform: TimeBound.init)
+    var until: TimeBound?
 
     @Option(help: "Only this app.")
     var app: String?
 
-    @Option(name: .customLong("env"), help: "Only this environment.")
+    @Option(name: [.customLong("environment"), .customLong("env")], help: "Only this environment.")
     var environment: String?
 
     @Option(help: ArgumentHelp("Write here instead of standard output.", valueName: "file"))
@@ -43,17 +43,12 @@ struct Export: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Embed a consistency proof from this older checkpoint an auditor holds.", valueName: "file"))
     var previousCheckpoint: String?
 
-    func validate() throws {
-        _ = try timeBound(since, "--since")
-        _ = try timeBound(until, "--until")
-    }
-
     func run() async throws {
         let signer = try key.map { try NoteSigner(keyText: try readText($0, what: "key")) }
         let previousSize = try previousCheckpoint.map { try CheckpointFile.size(of: try readText($0, what: "previous checkpoint")) }
         let store = try global.openStore(.readOnly)
         let request = ReportRequest(
-            since: try timeBound(since, "--since"), until: try timeBound(until, "--until"), app: app, environment: environment,
+            since: since?.timestamp, until: until?.timestamp, app: app, environment: environment,
             signer: signer, origin: origin, previousSize: previousSize, includesEvents: format.carriesEvents)
         // Written as the ledger is read, a chunk at a time: a full export is hundreds of megabytes.
         if let output {

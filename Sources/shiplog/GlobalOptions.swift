@@ -6,16 +6,27 @@ import Ledger
 
 /// Where the ledger is: every command takes it.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The ledger database (env SHIPLOG_DB).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("The ledger database (else env SHIPLOG_DB, else ./shiplog.sqlite).", valueName: "path"))
     var db: String?
 
-    /// `--db`, else `SHIPLOG_DB`, else `./shiplog.sqlite`.
-    var databasePath: String {
-        db ?? ProcessInfo.processInfo.environment["SHIPLOG_DB"] ?? "shiplog.sqlite"
+    /// The one resolution of the ledger's path: `--db`, else `SHIPLOG_DB`, else the configuration's
+    /// `database:` (relative to the configuration file) when the command reads one, else
+    /// `./shiplog.sqlite`. An empty `SHIPLOG_DB` counts as unset, as the other `SHIPLOG_*` do.
+    func path(configuration: ShiplogConfiguration? = nil) -> String {
+        if let db { return db }
+        if let path = ProcessInfo.processInfo.environment["SHIPLOG_DB"], !path.isEmpty { return path }
+        if let configuration, let database = configuration.database { return Self.relative(database, to: configuration.file) }
+        return "shiplog.sqlite"
     }
 
     func openStore(_ access: EventStore.Access) throws -> EventStore {
-        try EventStore(path: databasePath, access: access)
+        try EventStore(path: path(), access: access)
+    }
+
+    private static func relative(_ path: String, to configPath: String) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        let directory = (configPath as NSString).deletingLastPathComponent
+        return directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
     }
 }
 
@@ -25,10 +36,10 @@ struct DatabaseOptions: ParsableArguments {
 struct GlobalOptions: ParsableArguments {
     @OptionGroup var database: DatabaseOptions
 
-    @Option(name: .long, help: "Who is acting (else SHIPLOG_ACTOR, else GITHUB_ACTOR).")
+    @Option(name: .long, help: "Who is acting (else env SHIPLOG_ACTOR, else GITHUB_ACTOR).")
     var actor: String?
 
-    @Option(name: .long, help: ArgumentHelp("The configuration file (env SHIPLOG_CONFIG, else ./shiplog.yml).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("The configuration file (else env SHIPLOG_CONFIG, else ./shiplog.yml).", valueName: "path"))
     var config: String?
 
     /// `--config`, else `SHIPLOG_CONFIG`, else `./shiplog.yml`.
@@ -43,7 +54,13 @@ struct GlobalOptions: ParsableArguments {
     /// `--db` as given, nil when absent.
     var db: String? { database.db }
 
-    var databasePath: String { database.databasePath }
+    /// The ledger of a command that does not load the configuration.
+    var databasePath: String { database.path() }
+
+    /// The ledger of a command that loaded `configuration`.
+    func databasePath(for configuration: ShiplogConfiguration) -> String {
+        database.path(configuration: configuration)
+    }
 
     /// The actor and, inside GitHub Actions, the run URL and commit.
     var metadata: EventMetadata {
@@ -75,28 +92,5 @@ struct GlobalOptions: ParsableArguments {
         let named = config != nil || ProcessInfo.processInfo.environment["SHIPLOG_CONFIG"].map { !$0.isEmpty } == true
         guard named || FileManager.default.fileExists(atPath: configPath) else { return .unconfigured }
         return try ShiplogConfiguration.load(path: configPath).accessPolicy
-    }
-}
-
-extension GlobalOptions {
-    static let names: Set<String> = ["--db", "--actor", "--config"]
-
-    /// Moves global options written before the subcommand to after it, where
-    /// the subcommand's `@OptionGroup` parses them.
-    static func movingLeadingOptions(_ arguments: [String]) -> [String] {
-        var leading: [String] = []
-        var rest = arguments[...]
-        while let first = rest.first {
-            if names.contains(first), rest.count >= 2 {
-                leading += rest.prefix(2)
-                rest = rest.dropFirst(2)
-            } else if let name = first.split(separator: "=").first, names.contains(String(name)), first.contains("=") {
-                leading.append(first)
-                rest = rest.dropFirst()
-            } else {
-                break
-            }
-        }
-        return Array(rest) + leading
     }
 }

@@ -4,13 +4,11 @@ import Ledger
 
 struct History: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Deployment attempts, newest first; with --id, one deployment's timeline.",
+        abstract: "Deployment attempts, newest first.",
         discussion: """
             With --id, every event of the deployment in the order it was recorded: shiplog's steps, what ECS reported \
             during the rollout (with ECS's own time), the tasks that stopped with their reasons and exit codes, and the outcome.
             """)
-
-    static let outcomes = ["in_progress", "succeeded", "failed", "timed_out", "rolled_back"]
 
     @OptionGroup var global: DatabaseOptions
 
@@ -20,42 +18,37 @@ struct History: AsyncParsableCommand {
     @Option(help: "Only this app.")
     var app: String?
 
-    @Option(name: .customLong("env"), help: "Only this environment.")
+    @Option(name: [.customLong("environment"), .customLong("env")], help: "Only this environment.")
     var environment: String?
 
     @Option(help: "Only deployments by this person (a bot's deployments count for the person it acted for).")
     var actor: String?
 
-    @Option(help: "Only this outcome: in_progress, succeeded, failed, timed_out, rolled_back.")
-    var status: String?
+    @Option(help: "Only deployments with this outcome.")
+    var outcome: Outcome?
 
-    @Option(help: "Only deployments started at or after this time (2026-11-27 or ISO 8601).")
-    var since: String?
+    @Option(help: "Only deployments started at or after this time (2026-11-27 or ISO 8601).", transform: TimeBound.init)
+    var since: TimeBound?
 
-    @Option(help: "Only deployments started before this time.")
-    var until: String?
+    @Option(help: "Only deployments started before this time.", transform: TimeBound.init)
+    var until: TimeBound?
 
     @Option(help: "At most this many (1...10000).")
     var limit: Int = 50
 
-    @Option(help: "table, json or csv.")
+    @Option(help: "A table for people, JSON or CSV for programs.")
     var format: OutputFormat = .table
 
     func validate() throws {
-        if let status, !Self.outcomes.contains(status) {
-            throw ValidationError("--status must be one of \(Self.outcomes.joined(separator: ", ")), not '\(status)'")
-        }
         if !(1...10_000).contains(limit) { throw ValidationError("--limit must be between 1 and 10000") }
-        _ = try timeBound(since, "--since")
-        _ = try timeBound(until, "--until")
     }
 
     func run() async throws {
         let store = try global.openStore(.readOnly)
         if let id { return try timeline(id, store: store) }
         let filter = DeploymentFilter(
-            app: app, environment: environment, actor: actor, outcome: status,
-            since: try timeBound(since, "--since"), until: try timeBound(until, "--until"), limit: limit)
+            app: app, environment: environment, actor: actor, outcome: outcome?.rawValue,
+            since: since?.timestamp, until: until?.timestamp, limit: limit)
         let records = try store.deployments(filter)
         let listing = Listing(
             columns: ["id", "app", "env", "tag", "trigger", "actor", "via", "started at", "duration", "outcome", "failure", "rolled back to"],
@@ -70,6 +63,15 @@ struct History: AsyncParsableCommand {
 }
 
 extension History {
+    /// A deployment's outcome as the ledger records it and the API's `outcome` filter spells it.
+    enum Outcome: String, CaseIterable, ExpressibleByArgument {
+        case inProgress = "in_progress"
+        case succeeded
+        case failed
+        case timedOut = "timed_out"
+        case rolledBack = "rolled_back"
+    }
+
     /// Prints one deployment's timeline: its record in a line, then its events.
     func timeline(_ given: String, store: EventStore) throws {
         let id = given.hasPrefix("deployment-") ? given : "deployment-\(given)"
@@ -88,13 +90,19 @@ extension History {
     }
 }
 
-/// Normalises a `--since`/`--until` value to the log's timestamp format.
-func timeBound(_ value: String?, _ flag: String) throws -> String? {
-    guard let value else { return nil }
-    guard let date = Timestamp.date(from: value) else {
-        throw ValidationError("\(flag) must be a date (2026-11-27) or an ISO 8601 time (2026-11-27T10:00:00Z), not '\(value)'")
+/// A `--since`/`--until` time, spelled as the log's timestamps are.
+struct TimeBound {
+    let timestamp: String
+
+    /// Reads a date (2026-11-27) or an ISO 8601 time; ArgumentParser names the option it refuses.
+    init(_ text: String) throws {
+        guard let date = Timestamp.date(from: text) else { throw Invalid() }
+        timestamp = Timestamp.string(from: date)
     }
-    return Timestamp.string(from: date)
+
+    struct Invalid: Error, CustomStringConvertible {
+        var description: String { "must be a date (2026-11-27) or an ISO 8601 time (2026-11-27T10:00:00Z)" }
+    }
 }
 
 func formatDuration(_ milliseconds: Int64) -> String {

@@ -6,7 +6,8 @@ import Simulation
 
 struct Init: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create the ledger database and write a commented example config that mirrors the seed."
+        abstract: "Create the ledger and an example config.",
+        discussion: "The config is commented and mirrors the seed; an existing config is kept."
     )
 
     @OptionGroup var global: GlobalOptions

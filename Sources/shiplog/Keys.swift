@@ -12,8 +12,8 @@ struct Keys: AsyncParsableCommand {
 extension Keys {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a signing key: <name>.key (private, mode 0600) and <name>.pub (the verifier key auditors get).",
-            discussion: "Both use the signed-note encodings (PRIVATE+KEY+<name>+<id>+<key>, <name>+<id>+<key>). Existing files are never overwritten."
+            abstract: "Create a signing key and its verifier key.",
+            discussion: "Writes <name>.key (private, mode 0600) and <name>.pub (the verifier key auditors get). Both use the signed-note encodings (PRIVATE+KEY+<name>+<id>+<key>, <name>+<id>+<key>). Existing files are never overwritten."
         )
 
         @Option(help: ArgumentHelp("The directory to write the key files in.", valueName: "dir"))

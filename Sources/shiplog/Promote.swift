@@ -3,8 +3,8 @@ import Deploy
 
 struct Promote: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Deploy to production exactly the image digests staging runs (maintainers only).",
-        discussion: "Staging deploys asked for while the promotion runs are queued, and deployed in order after it."
+        abstract: "Deploy to production what staging runs.",
+        discussion: "Deploys exactly the image digests staging runs; maintainers only. Staging deploys asked for while the promotion runs are queued, and deployed in order after it."
     )
 
     @OptionGroup var global: GlobalOptions

@@ -5,7 +5,8 @@ import Reports
 
 struct Proof: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Merkle proofs over the log (RFC 6962): that an event is in it, that it extends an older log.",
+        abstract: "Merkle proofs over the log (RFC 6962).",
+        discussion: "That an event is in the log, that the log extends an older one, and what a deployment recorded.",
         subcommands: [Inclusion.self, Consistency.self, Deployment.self]
     )
 }
@@ -22,15 +23,15 @@ extension Proof {
         @Argument(help: "The event's position (from 1).")
         var position: Int64
 
-        @Option(help: ArgumentHelp("The tree size to prove against (default: the whole log).", valueName: "N"))
-        var size: UInt64?
+        @Option(name: .customLong("tree-size"), help: ArgumentHelp("The tree size to prove against (default: the whole log).", valueName: "N"))
+        var treeSize: UInt64?
 
         @Flag(help: "Print JSON.")
         var json = false
 
         func run() async throws {
             let store = try global.openStore(.readOnly)
-            let proof = try store.inclusionProof(position: position, treeSize: size)
+            let proof = try store.inclusionProof(position: position, treeSize: treeSize)
             if json {
                 emit(#"{"position":\#(proof.position),"leaf_index":\#(proof.position - 1),"tree_size":\#(proof.treeSize),"event_hash":"\#(proof.eventHash.hexString)","leaf_hash":"\#(proof.leafHash.hexString)","root":"\#(proof.root.hexString)","path":[\#(proof.hashes.map { "\"\($0.hexString)\"" }.joined(separator: ","))]}"#)
                 return
@@ -47,7 +48,10 @@ extension Proof {
     }
 
     struct Consistency: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Proof that the log at new-size extends the log at old-size.")
+        static let configuration = CommandConfiguration(
+            abstract: "Proof that the log extends an older one.",
+            discussion: "That the log at new-size extends the log at old-size."
+        )
 
         @OptionGroup var global: DatabaseOptions
 
@@ -79,8 +83,8 @@ extension Proof {
 
     struct Deployment: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "A receipt of a deployment: its events, their inclusion proofs and the signed checkpoint they lead to.",
-            discussion: "Proves against the newest stored checkpoint that covers the deployment, or signs one with --key. `shiplog audit-verify --receipt FILE --public-key K` checks it offline."
+            abstract: "A deployment's receipt, to check offline.",
+            discussion: "The receipt holds the deployment's events, their inclusion proofs and the signed checkpoint they lead to. Proves against the newest stored checkpoint that covers the deployment, or signs one with --key. `shiplog audit-verify --receipt FILE --public-key K` checks it offline."
         )
 
         @OptionGroup var global: DatabaseOptions

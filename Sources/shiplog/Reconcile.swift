@@ -9,12 +9,12 @@ import Simulation
 
 struct Reconcile: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Deploy back what the ledger says should run wherever ECS drifted from it.",
+        abstract: "Deploy back what should run where ECS drifted.",
         discussion: """
-            Each correction goes through the deploy flow (trigger reconcile), so it is in the history with
-            its outcome. --dry-run prints the plan and records nothing but an audit entry. --watch runs a
-            pass every interval, correcting the environments under reconcile.correct in the config and only
-            reporting the others; of several processes on one ledger only one reconciles at a time (a lease
+            Each correction goes through the deploy flow (trigger reconcile), so it is in the history with \
+            its outcome. --dry-run prints the plan and records nothing but an audit entry. --watch runs a \
+            pass every interval, correcting the environments under reconcile.correct in the config and only \
+            reporting the others; of several processes on one ledger only one reconciles at a time (a lease \
             in the database). Exit 0 when nothing drifts afterwards, 2 when something still does, 1 on error.
             """
     )
@@ -25,7 +25,7 @@ struct Reconcile: AsyncParsableCommand {
     @Option(help: "Only this app.")
     var app: String?
 
-    @Option(name: .customLong("env"), help: "Only this environment.")
+    @Option(name: [.customLong("environment"), .customLong("env")], help: "Only this environment.")
     var environment: String?
 
     @Flag(help: "Print what would be deployed back; change nothing.")

@@ -4,8 +4,9 @@ import Ledger
 
 struct Rollback: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Roll an environment back to a tag (maintainers only; a refusal is recorded).",
+        abstract: "Roll an environment back to a tag.",
         discussion: """
+            Maintainers only; a refusal is recorded. \
             Follows the deployment process with the old tag, as a deploy does: renders the current template (so variables \
             added and secrets rotated since are kept), reusing an existing revision only when it is identical to that render. \
             --reuse-revision puts back the newest revision that already runs the tag's images instead, whatever else it holds.
@@ -19,7 +20,7 @@ struct Rollback: AsyncParsableCommand {
     @Argument(help: "The app.")
     var app: String
 
-    @Option(name: .customLong("env"), help: "The environment.")
+    @Option(name: [.customLong("environment"), .customLong("env")], help: "The environment.")
     var environment: String
 
     @Option(help: "The tag to go back to; it must exist for every image of the app.")

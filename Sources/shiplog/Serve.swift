@@ -5,10 +5,13 @@ import Hummingbird
 import Logging
 import Server
 
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the ledger as a service: JSON API, dashboard, webhooks, live events, metrics.",
+        abstract: "Run the ledger as a service.",
         discussion: """
+            A JSON API, the dashboard, webhooks, live events and metrics. \
             With a configuration (--config, SHIPLOG_CONFIG or ./shiplog.yml) it also deploys and, when the file has a \
             `reconcile:` section, runs the reconciler inside. SIGTERM or Ctrl-C stops it gracefully: requests in flight \
             are answered, appends committed, running deployments finished.
@@ -26,8 +29,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The port to listen on (0 picks a free one).")
     var port: Int = 8080
 
-    @Option(name: .customLong("reconcile"), help: ArgumentHelp("Run the reconciler inside: on, off, or auto (when the configuration has `reconcile:`).", valueName: "mode"))
-    var reconcile: String = "auto"
+    @Option(name: .customLong("reconcile"), help: ArgumentHelp("Run the reconciler inside (auto: when the configuration has `reconcile:`).", valueName: "mode"))
+    var reconcile: ReconcileMode = .auto
 
     @Option(name: .customLong("github-webhook-secret-file"), help: ArgumentHelp("The file holding the GitHub webhook secret (else env SHIPLOG_GITHUB_WEBHOOK_SECRET).", valueName: "path"))
     var webhookSecretFile: String?
@@ -38,8 +41,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("checkpoint-interval"), help: ArgumentHelp("With --signing-key: sign a checkpoint this soon after the log grows (e.g. 10s, 1m).", valueName: "duration"))
     var checkpointInterval = "10s"
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = "info"
+    @Option(name: .customLong("log-level"), help: "The least severe log messages written to standard error.")
+    var logLevel: Logger.Level = .info
 
     @Option(name: .customLong("idle-timeout"), help: ArgumentHelp(
         "Close a connection that sends no complete request for this long, e.g. 30s or 2m (else env SHIPLOG_IDLE_TIMEOUT, else 30s).",
@@ -53,8 +56,6 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535, not \(port)") }
-        guard ["on", "off", "auto"].contains(reconcile) else { throw ValidationError("--reconcile must be on, off or auto, not '\(reconcile)'") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical") }
         if let idleTimeout { _ = try Self.idleTimeout(idleTimeout, from: "--idle-timeout") }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
     }
@@ -70,7 +71,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -91,9 +92,9 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--checkpoint-interval must be a duration such as 10s or 1m, not '\(checkpointInterval)'")
         }
         var settings = ServerSettings(
-            host: host, port: port, databasePath: database.databasePath, configurationPath: configurationPath,
+            host: host, port: port, databasePath: database.path(), configurationPath: configurationPath,
             githubWebhookSecret: secret, signingKey: key)
-        settings.reconciles = reconcile == "auto" ? nil : reconcile == "on"
+        settings.reconciles = reconcile.reconciles
         settings.checkpointInterval = interval
         if let text = idleTimeout ?? environment["SHIPLOG_IDLE_TIMEOUT"].flatMap({ $0.isEmpty ? nil : $0 }) {
             settings.idleTimeout = try Self.idleTimeout(text, from: idleTimeout == nil ? "SHIPLOG_IDLE_TIMEOUT" : "--idle-timeout")
@@ -108,5 +109,21 @@ struct Serve: AsyncParsableCommand {
         }
         let app = try await buildApplication(settings)
         try await app.runService()
+    }
+}
+
+extension Serve {
+    /// Whether the service runs the reconciler.
+    enum ReconcileMode: String, CaseIterable, ExpressibleByArgument {
+        case on, off, auto
+
+        /// Nil leaves it to the configuration: on when it has a `reconcile:` section.
+        var reconciles: Bool? {
+            switch self {
+            case .on: true
+            case .off: false
+            case .auto: nil
+            }
+        }
     }
 }

@@ -4,17 +4,17 @@ import Foundation
 import Ledger
 
 struct Status: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "What runs where: the state of every app in every environment.")
+    static let configuration = CommandConfiguration(abstract: "What runs where: every app in every environment.")
 
     @OptionGroup var global: DatabaseOptions
 
     @Option(help: "Only this app.")
     var app: String?
 
-    @Option(name: .customLong("env"), help: "Only this environment.")
+    @Option(name: [.customLong("environment"), .customLong("env")], help: "Only this environment.")
     var environment: String?
 
-    @Option(help: "table, json or csv.")
+    @Option(help: "A table for people, JSON or CSV for programs.")
     var format: OutputFormat = .table
 
     func run() async throws {

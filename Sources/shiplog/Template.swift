@@ -6,7 +6,8 @@ import Simulation
 
 struct Template: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Change an app's template task definition; every change is recorded (secret values redacted).",
+        abstract: "Change an app's template task definition.",
+        discussion: "Every change is recorded, secret values redacted.",
         subcommands: [SetEnv.self, UnsetEnv.self]
     )
 }
@@ -15,7 +16,8 @@ extension Template {
     struct SetEnv: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set-env",
-            abstract: "Set environment variables in the template: a new template revision, used by the next deploy."
+            abstract: "Set environment variables in the template.",
+            discussion: "A new template revision, which the next deploy uses."
         )
 
         @OptionGroup var global: GlobalOptions
@@ -35,7 +37,8 @@ extension Template {
     struct UnsetEnv: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "unset-env",
-            abstract: "Remove environment variables from the template: a new template revision."
+            abstract: "Remove environment variables from the template.",
+            discussion: "A new template revision, which the next deploy uses."
         )
 
         @OptionGroup var global: GlobalOptions
@@ -69,7 +72,7 @@ struct TemplateTarget: ParsableArguments {
     @Argument(help: "The app.")
     var app: String
 
-    @Option(name: .customLong("env"), help: "The environment.")
+    @Option(name: [.customLong("environment"), .customLong("env")], help: "The environment.")
     var environment: String
 
     @Option(help: "Only this container (else every container of the app).")

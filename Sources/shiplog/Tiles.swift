@@ -4,7 +4,8 @@ import Ledger
 
 struct Tiles: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The log as C2SP tlog-tiles files, for a static host or a bucket.",
+        abstract: "The log as C2SP tlog-tiles files.",
+        discussion: "Files for a static host or a bucket, laid out as `shiplog serve` serves them under /tlog/.",
         subcommands: [Export.self]
     )
 }
@@ -12,7 +13,7 @@ struct Tiles: AsyncParsableCommand {
 extension Tiles {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write the checkpoint and every tile of its tree under DIR, as GET /tlog/... serves them.",
+            abstract: "Write a checkpoint and its tree's tiles under DIR.",
             discussion: """
             DIR/checkpoint is the signed checkpoint; DIR/tile/<L>/<N>[.p/<W>] the hash tiles and DIR/tile/entries/<N>[.p/<W>] the entry bundles of the tree it signs (https://c2sp.org/tlog-tiles). \
             With --key a checkpoint of the whole log is signed and stored first, as `shiplog checkpoint` does; without, the latest stored checkpoint is exported. \

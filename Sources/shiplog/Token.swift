@@ -15,8 +15,8 @@ extension Role: ExpressibleByArgument {}
 extension Token {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a token and print it, once: only its hash is kept.",
-            discussion: "Roles: viewer reads; deployer also deploys and records events; maintainer also rolls back, promotes and deploys to production."
+            abstract: "Create a token and print it, once.",
+            discussion: "Only the token's hash is kept. Roles: viewer reads; deployer also deploys and records events; maintainer also rolls back, promotes and deploys to production."
         )
 
         @OptionGroup var global: GlobalOptions
@@ -24,7 +24,7 @@ extension Token {
         @Option(help: "Whom the token is for: the actor of everything it records.")
         var name: String
 
-        @Option(help: "viewer, deployer or maintainer.")
+        @Option(help: "What the token may do (the roles above).")
         var role: Role
 
         // Unconditional, so `-5d` reaches the check below and is refused as a value, not read as a flag.
@@ -52,7 +52,7 @@ extension Token {
         @Flag(help: "Include revoked tokens (expired ones are always listed, with their expiry).")
         var all = false
 
-        @Option(help: "table, json or csv.")
+        @Option(help: "A table for people, JSON or CSV for programs.")
         var format: OutputFormat = .table
 
         func run() async throws {
@@ -68,7 +68,10 @@ extension Token {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a token, by id or by name; the service refuses it at once.")
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a token, by id or by name.",
+            discussion: "The service refuses it at once."
+        )
 
         @OptionGroup var global: GlobalOptions
 

@@ -3,7 +3,7 @@ import Ledger
 
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check the ledger against its hashes, its Merkle tree and every signed checkpoint.",
+        abstract: "Check the ledger against its hashes and checkpoints.",
         discussion: """
             Runs SQLite's integrity check, recomputes the hash chain, checks the columns derived from hashed content (the actor), \
             recomputes the Merkle tree against the stored nodes, and holds the log to every stored checkpoint: a checkpoint larger \

@@ -85,7 +85,7 @@ struct BadInputTests {
     }
 
     @Test func badOptionValues() throws {
-        for arguments in [["history", "--status", "exploded"], ["history", "--since", "yesterday-ish"], ["history", "--limit", "-5"],
+        for arguments in [["history", "--outcome", "exploded"], ["history", "--since", "yesterday-ish"], ["history", "--limit", "-5"],
                           ["events", "append", "--actor", "ana-maintainer", "--expected-version", "soon"], ["status", "--format", "xml"]] {
             let output = try cli.run(arguments, input: .requested(2))
             #expect(output.status != 0, "\(arguments)")

@@ -148,12 +148,16 @@ struct CommandTests {
         #expect(try cli.run("status", "--format", "json").stdout == before)
     }
 
-    @Test func globalOptionsWorkBeforeTheSubcommandToo() throws {
+    @Test func optionsGoAfterTheSubcommand() throws {
         try cli.run("init")
         try cli.run("events", "append", "--actor", "ana-maintainer", input: .requested(1))
-        let output = try cli.run(["--db", cli.database, "events"], useDatabase: false)
+        let output = try cli.run(["events", "--db", cli.database], useDatabase: false)
         #expect(output.status == 0)
         #expect(output.lines.count == 1)
+        let before = try cli.run(["--db", cli.database, "events"], useDatabase: false)
+        #expect(before.status == 64)
+        #expect(before.stderr.hasPrefix("Error: Unknown option '--db'\n"), "\(before.stderr)")
+        #expect(before.stdout.isEmpty)
     }
 }
 

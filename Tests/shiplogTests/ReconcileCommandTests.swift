@@ -72,7 +72,7 @@ struct ReconcileCommandTests {
             (["drift", "--app", "nope"], "unknown app 'nope'"),
             (["reconcile", "--watch", "--dry-run"], "--watch and --dry-run do not go together"),
             (["reconcile", "--watch", "--interval", "soon"], "--interval must be a duration"),
-            (["drift", "--format", "csv"], "--format must be table or json"),
+            (["drift", "--format", "csv"], "The value 'csv' is invalid for '--format <format>'. Please provide one of 'table' and 'json'."),
         ] {
             let output = try cli.run(arguments + ["--actor", "ana-maintainer"])
             #expect(output.status == 1 || output.status == 64, "\(arguments)")

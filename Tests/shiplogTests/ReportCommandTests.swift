@@ -95,7 +95,7 @@ struct ReportCommandTests {
 
     @Test func proofsPrintedByTheCLIVerify() throws {
         try seed()
-        let inclusion = try cli.run("proof", "inclusion", "5", "--size", "9", "--json")
+        let inclusion = try cli.run("proof", "inclusion", "5", "--tree-size", "9", "--json")
         #expect(inclusion.status == 0, "\(inclusion.stderr)")
         let proof = try #require(try JSONSerialization.jsonObject(with: Data(inclusion.stdout.utf8)) as? [String: Any])
         let path = (proof["path"] as? [String] ?? []).compactMap { [UInt8](hexText: $0) }
@@ -115,8 +115,8 @@ struct ReportCommandTests {
     @Test(arguments: [
         (["proof", "inclusion", "13"], "no event at position 13 (the log has 12 events)"),
         (["proof", "inclusion", "0"], "no event at position 0 (the log has 12 events)"),
-        (["proof", "inclusion", "5", "--size", "4"], "position 5 is not in a tree of size 4"),
-        (["proof", "inclusion", "5", "--size", "99"], "tree size 99 is beyond the log (it has 12 events)"),
+        (["proof", "inclusion", "5", "--tree-size", "4"], "position 5 is not in a tree of size 4"),
+        (["proof", "inclusion", "5", "--tree-size", "99"], "tree size 99 is beyond the log (it has 12 events)"),
         (["proof", "consistency", "8", "3"], "the old size 8 is larger than the new size 3"),
         (["proof", "consistency", "3", "40"], "tree size 40 is beyond the log (it has 12 events)"),
     ])
