@@ -64,7 +64,7 @@ struct EventStoreTests {
             try await store.append([NewEvent(stream: "deployment-1", DeploymentFailed(stage: "verify", reason: "late"))],
                                    expectedVersion: .exactly(1))
         }
-        #expect(error?.isWrongExpectedVersion == true)
+        #expect(error?.code == .wrongExpectedVersion)
         #expect(error?.actualVersion == 2)
         #expect(error?.message.contains("is at version 2") == true)
         #expect(try store.events().count == 2)
@@ -98,7 +98,7 @@ struct EventStoreTests {
         let error = await #expect(throws: LedgerError.self) {
             try await store.append([requested("1", tag: "other")], idempotencyKey: "k")
         }
-        #expect(error?.isIdempotencyConflict == true)
+        #expect(error?.code == .idempotencyConflict)
         #expect(try store.events().count == 1)
     }
 
