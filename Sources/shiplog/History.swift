@@ -10,7 +10,7 @@ struct History: AsyncParsableCommand {
             during the rollout (with ECS's own time), the tasks that stopped with their reasons and exit codes, and the outcome.
             """)
 
-    static let outcomes = ["in_progress", "succeeded", "failed", "timed_out", "rolled_back"]
+    static let outcomes = DeploymentOutcome.allCases.map(\.rawValue)
 
     @OptionGroup var global: DatabaseOptions
 
