@@ -112,9 +112,6 @@ public final class EventStore: Sendable {
     /// Appends one request atomically; see ``append(_:expectedVersion:idempotencyKey:)``.
     public func append(_ request: AppendRequest) async throws -> AppendResult {
         guard let writer else { throw LedgerError.notALedger(path, "opened read-only") }
-        for event in request.events where !event.isSchemaChecked {
-            try EventTypes.validate(type: event.type, data: event.data)
-        }
         return try await writer.append(request)
     }
 
@@ -221,7 +218,8 @@ public final class EventStore: Sendable {
                 let statement = try ReplayQuery.statement(db)
                 var applied = 0
                 while try statement.step() {
-                    try Projections.apply(try ReplayQuery.input(statement), db)
+                    let (payload, event) = try ReplayQuery.input(statement)
+                    try Projections.apply(payload, event, db)
                     applied += 1
                 }
                 let head = try db.prepare("SELECT coalesce(max(position), 0) FROM events").queryFirst { $0.int64(at: 0) } ?? 0

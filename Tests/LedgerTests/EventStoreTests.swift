@@ -122,7 +122,8 @@ struct EventStoreTests {
         }
         #expect(again?.message.contains("is already in the log (position 1)") == true)
         let twice = #expect(throws: LedgerError.self) {
-            try AppendRequest(events: [NewEvent(id: id, stream: "c", type: "ImageBuilt", data: "{}"), NewEvent(id: id, stream: "c", type: "ImageBuilt", data: "{}")])
+            let built = #"{"image":"i","tag":"t"}"#
+            return try AppendRequest(events: [NewEvent(id: id, stream: "c", type: "ImageBuilt", data: built), NewEvent(id: id, stream: "c", type: "ImageBuilt", data: built)])
         }
         #expect(twice?.message.contains("is given twice") == true)
         #expect(try store.events().count == 1)
@@ -145,6 +146,12 @@ struct EventStoreTests {
             #expect(error?.message.contains("the file is empty") == true)
         }
         #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 0)
+    }
+
+    @Test func theProjectionsReactToTypesOfTheLedgersOneList() {
+        #expect(Projections.relevantTypes.isSubset(of: Set(EventTypes.names)))
+        #expect(Projections.relevantTypes.isSuperset(of: [DeploymentRequested.eventType, DeploymentStable.eventType, TokenIssued.eventType]))
+        #expect(!Projections.relevantTypes.contains(ServiceUpdated.eventType))
     }
 
     @Test func rawEventsAreCheckedAgainstTheirSchemaBeforeAnythingIsWritten() async throws {
