@@ -188,7 +188,18 @@ public final class EventStore: Sendable {
         try read(ProjectionQueries.positions)
     }
 
-    /// Runs `body` on a read-only connection from the pool.
+    /// Runs `work` — reads of this store — on a reader thread, off Swift's cooperative pool, as
+    /// appends run on the writer's thread: SQLite calls block, and the cooperative pool has only
+    /// as many threads as cores. The task suspends until `work` returns.
+    ///
+    /// ```swift
+    /// let events = try await store.reading { try $0.events(EventFilter(stream: "deployment-42")) }
+    /// ```
+    public func reading<T: Sendable>(_ work: @escaping @Sendable (EventStore) throws -> T) async throws -> T {
+        try await readers.onReaderThread { try work(self) }
+    }
+
+    /// Runs `body` on a read-only connection from the pool, waiting for one when all are lent.
     func read<T>(_ body: (Connection) throws -> T) throws -> T {
         do {
             return try readers.read(body)

@@ -22,7 +22,7 @@ struct EventsController {
         let limit = try query.integer("limit", in: 1...1000, default: 100) ?? 100
         let stream = try query.name("stream")
         let type = try query.name("type")
-        let events = try backend.store.events(EventFilter(stream: stream, type: type, after: after, limit: Int(limit)))
+        let events = try await backend.store.reading { try $0.events(EventFilter(stream: stream, type: type, after: after, limit: Int(limit))) }
         let next = events.last?.position ?? after
         return JSONBody.object(["events": JSONBody.events(events), "next_after": String(next)])
     }
