@@ -103,8 +103,7 @@ public struct RecordingRules: Sendable {
                 opens = true
             }
             try checkPlace(event, streamOpenedWith: firstType[event.stream] ?? event.type, opens: opens)
-            if event.type == DeploymentRequested.eventType {
-                let requested = try DeploymentRequested.decode(from: event.data)
+            if let requested = event.payload as? DeploymentRequested {
                 let action = Self.action(for: requested)
                 if let reason = policy.refusal(action, by: principal, onBehalfOf: event.metadata.onBehalfOf) {
                     throw AccessRefusal(action, app: requested.app, environment: requested.environment, reason: reason)

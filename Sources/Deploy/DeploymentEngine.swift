@@ -599,7 +599,7 @@ public struct DeploymentEngine: Sendable {
                 _ = try await store.append(
                     [NewEvent(stream: stream, PromotionReleased(app: app, environment: payload.environment, tag: payload.tag), metadata: metadata)],
                     expectedVersion: .exactly(events.last?.version ?? 0))
-            } catch let error as LedgerError where error.isWrongExpectedVersion {
+            } catch let error as LedgerError where error.code == .wrongExpectedVersion {
                 continue
             }
             report(payload.promotion ?? stream, started, PromotionReleased.eventType, "\(app) \(payload.environment) \(payload.tag)")

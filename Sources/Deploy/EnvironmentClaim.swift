@@ -213,7 +213,7 @@ public struct EnvironmentClaim: Sendable {
         do {
             _ = try await store.append(events, expectedVersion: version)
             return true
-        } catch let error as LedgerError where error.isWrongExpectedVersion {
+        } catch let error as LedgerError where error.code == .wrongExpectedVersion {
             return false
         }
     }
@@ -253,7 +253,7 @@ public struct EnvironmentClaim: Sendable {
             _ = try await store.append(
                 [NewEvent(stream: Self.stream(app: app, environment: environment), claim, metadata: metadata)],
                 expectedVersion: reading.version == 0 ? .noStream : .exactly(reading.version))
-        } catch let error as LedgerError where error.isWrongExpectedVersion {
+        } catch let error as LedgerError where error.code == .wrongExpectedVersion {
             throw DeployError.stillRunning(deploymentId, owner: "another process that is resuming it")
         }
         try await beat(deploymentId, owner: owner, instance: instance)

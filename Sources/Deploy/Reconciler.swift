@@ -139,7 +139,7 @@ public struct Reconciler: Sendable {
     private func appendOnce(_ event: NewEvent, expecting version: Int64) async throws {
         do {
             _ = try await store.append([event], expectedVersion: version == 0 ? .noStream : .exactly(version))
-        } catch let error as LedgerError where error.isWrongExpectedVersion {
+        } catch let error as LedgerError where error.code == .wrongExpectedVersion {
             engine.logger.debug("drift transition already recorded", metadata: ["drift.stream": "\(event.stream)"])
         }
     }

@@ -12,12 +12,11 @@ public struct AppendRequest: Sendable {
     public var newStreams: Set<String> = []
 
     /// - Throws: ``LedgerError`` when the request is malformed (no events, an
-    ///   empty stream or type, or an expectation over events of several streams).
+    ///   empty stream, or an expectation over events of several streams).
     public init(events: [NewEvent], expectedVersion: ExpectedVersion = .any, idempotencyKey: IdempotencyKey? = nil) throws {
         guard !events.isEmpty else { throw LedgerError.invalidEvent("nothing to append: no events") }
         for event in events {
             guard !event.stream.isEmpty else { throw LedgerError.invalidEvent("\(event.type): missing field 'stream'") }
-            guard !event.type.isEmpty else { throw LedgerError.invalidEvent("event in stream '\(event.stream)': missing field 'type'") }
         }
         if expectedVersion != .any, Set(events.map(\.stream)).count > 1 {
             throw LedgerError.invalidEvent("an expected version applies to one stream, but the events are in \(Set(events.map(\.stream)).count) streams")

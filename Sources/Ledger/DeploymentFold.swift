@@ -41,7 +41,7 @@ public struct DeploymentFold: Sendable {
                 id: event.stream, app: payload.app, environment: payload.environment, tag: payload.tag,
                 trigger: payload.trigger.rawValue, actor: metadata.effectiveActor, via: metadata.via, source: metadata.source,
                 commit: metadata.commit, committedAt: metadata.committedAt, startedAt: event.recordedAt, endedAt: nil,
-                durationMs: nil, outcome: "in_progress", failureStage: nil, failureReason: nil, taskDefinitionArn: nil,
+                durationMs: nil, outcome: DeploymentOutcome.inProgress.rawValue, failureStage: nil, failureReason: nil, taskDefinitionArn: nil,
                 rolledBackTo: nil, position: event.position)
             order.append(event.stream)
         case TaskDefinitionRegistered.eventType:
@@ -50,19 +50,19 @@ public struct DeploymentFold: Sendable {
         case DeploymentStable.eventType:
             let payload = try DeploymentStable.decode(from: event.data)
             update(event, durationMs: payload.durationMs) {
-                $0.outcome = "succeeded"
+                $0.outcome = DeploymentOutcome.succeeded.rawValue
                 $0.taskDefinitionArn = payload.taskDefinitionArn
             }
         case DeploymentFailed.eventType:
             let payload = try DeploymentFailed.decode(from: event.data)
-            update(event, durationMs: payload.durationMs) { Self.finish(&$0, outcome: "failed", stage: payload.stage, reason: payload.reason) }
+            update(event, durationMs: payload.durationMs) { Self.finish(&$0, outcome: .failed, stage: payload.stage, reason: payload.reason) }
         case DeploymentTimedOut.eventType:
             let payload = try DeploymentTimedOut.decode(from: event.data)
-            update(event, durationMs: payload.durationMs) { Self.finish(&$0, outcome: "timed_out", stage: "stabilize", reason: "not stable after \(payload.timeoutSeconds) s") }
+            update(event, durationMs: payload.durationMs) { Self.finish(&$0, outcome: .timedOut, stage: "stabilize", reason: "not stable after \(payload.timeoutSeconds) s") }
         case RolledBackAutomatically.eventType:
             let payload = try RolledBackAutomatically.decode(from: event.data)
             update(event) {
-                $0.outcome = "rolled_back"
+                $0.outcome = DeploymentOutcome.rolledBack.rawValue
                 $0.rolledBackTo = payload.taskDefinitionArn
             }
         default:
@@ -71,8 +71,8 @@ public struct DeploymentFold: Sendable {
     }
 
     /// A deployment ECS already rolled back stays "rolled_back", as in the projection.
-    private static func finish(_ record: inout DeploymentRecord, outcome: String, stage: String, reason: String) {
-        record.outcome = record.rolledBackTo == nil ? outcome : "rolled_back"
+    private static func finish(_ record: inout DeploymentRecord, outcome: DeploymentOutcome, stage: String, reason: String) {
+        record.outcome = (record.rolledBackTo == nil ? outcome : .rolledBack).rawValue
         record.failureStage = stage
         record.failureReason = reason
     }

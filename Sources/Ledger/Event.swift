@@ -1,34 +1,97 @@
 import Foundation
 
-/// An event to append: which stream, what type, its JSON data, who and how.
+/// An event to append: which stream, its typed payload with the JSON text stored for it, who
+/// and how.
+///
+/// Every way to make one checks the data against its type's schema, so an event that exists is
+/// valid: the store appends it as it is, and projections read its payload without decoding again.
 public struct NewEvent: Sendable {
     /// The event's UUID; generated at append when `nil`.
     public var id: UUID?
     public var stream: String
-    public var type: String
-    /// The data as JSON object text.
-    public var data: String
     public var metadata: EventMetadata
-    /// The typed payload the data was encoded from, if any: projections use it
-    /// instead of decoding the JSON again.
-    var payload: (any EventPayload)?
-    /// Set for events whose data was already checked against its schema.
-    var isSchemaChecked = false
+    /// The data, typed: what projections and authority rules read.
+    public let payload: any EventPayload
+    /// The data as the log stores it: JSON object text of ``payload``.
+    public let data: String
 
-    /// An event with raw JSON data (validated against its type's schema at append).
-    public init(id: UUID? = nil, stream: String, type: String, data: String, metadata: EventMetadata = EventMetadata()) {
+    public var type: String { Swift.type(of: payload).eventType }
+
+    /// An event of a known type, from its payload.
+    public init<Payload: EventPayload>(id: UUID? = nil, stream: String, _ payload: Payload, metadata: EventMetadata = EventMetadata()) {
+        self.init(id: id, stream: stream, payload: payload, data: payload.jsonText(), metadata: metadata)
+    }
+
+    /// An event from JSON data text, which is stored as given once it decodes as a valid payload of `type`.
+    ///
+    /// - Throws: ``LedgerError`` naming the problem: an unknown type, a missing, mistyped or unknown field.
+    public init(id: UUID? = nil, stream: String, type: String, data: String, metadata: EventMetadata = EventMetadata()) throws {
+        let payload = try EventTypes.payload(type: type, text: data)
+        self.init(id: id, stream: stream, payload: payload, data: data, metadata: metadata)
+    }
+
+    private init(id: UUID?, stream: String, payload: any EventPayload, data: String, metadata: EventMetadata) {
         self.id = id
         self.stream = stream
-        self.type = type
+        self.payload = payload
         self.data = data
         self.metadata = metadata
     }
 
-    /// An event of a known type, from its payload.
-    public init<Payload: EventPayload>(id: UUID? = nil, stream: String, _ payload: Payload, metadata: EventMetadata = EventMetadata()) {
-        self.init(id: id, stream: stream, type: Payload.eventType, data: payload.jsonText(), metadata: metadata)
-        self.payload = payload
-        isSchemaChecked = true
+    /// The fields an event object may carry, as a recorder writes it.
+    static let fieldNames = ["id", "stream", "type", "data", "metadata"]
+
+    /// Reads one event as a recorder writes it, `{"stream": ..., "type": ..., "data": {...}}`
+    /// with optional `id` and `metadata`, checking each field and the data's schema.
+    ///
+    /// - Parameter extraKeys: keys the enclosing document uses beside the event's own.
+    /// - Throws: ``LedgerError`` naming the problem; a `DecodingError` only when `decoder` does
+    ///   not hold a JSON object (the caller knows what it should have held).
+    public init(from decoder: any Decoder, alsoAllowing extraKeys: Set<String>) throws {
+        let container = try decoder.container(keyedBy: AnyCodingKey.self)
+        do {
+            try decoder.ensureNoAdditionalProperties(knownKeys: Set(Self.fieldNames).union(extraKeys))
+        } catch let error as UnknownFieldError {
+            throw LedgerError.invalidEvent("unknown field '\(error.field)' (expected: \(Self.fieldNames.joined(separator: ", ")))")
+        }
+        let stream = try Self.name("stream", in: container)
+        try NameRule.check(stream, what: "field 'stream'")
+        let type = try Self.name("type", in: container)
+        guard container.contains("data") else { throw LedgerError.invalidEvent("\(type): missing field 'data'") }
+        guard let data = try? container.superDecoder(forKey: "data"), (try? data.container(keyedBy: AnyCodingKey.self)) != nil else {
+            throw LedgerError.invalidEvent("\(type): field 'data' must be a JSON object")
+        }
+        let payload = try EventTypes.payload(type: type, at: data)
+
+        var id: UUID?
+        if container.contains("id") {
+            guard let text = try? container.decode(String.self, forKey: "id"), let uuid = UUID(uuidString: text) else {
+                throw LedgerError.invalidEvent("field 'id' must be a UUID")
+            }
+            id = uuid
+        }
+        var metadata = EventMetadata()
+        if container.contains("metadata") {
+            guard let fields = try? container.superDecoder(forKey: "metadata"), (try? fields.container(keyedBy: AnyCodingKey.self)) != nil else {
+                throw LedgerError.invalidEvent("field 'metadata' must be a JSON object")
+            }
+            metadata = try EventMetadata(recordedFrom: fields)
+        }
+        self.init(id: id, stream: stream, payload: payload, data: payload.jsonText(), metadata: metadata)
+    }
+
+    private static func name(_ key: AnyCodingKey, in container: KeyedDecodingContainer<AnyCodingKey>) throws -> String {
+        guard container.contains(key) else { throw LedgerError.invalidEvent("missing field '\(key.stringValue)'") }
+        guard let value = try? container.decode(String.self, forKey: key), !value.isEmpty else {
+            throw LedgerError.invalidEvent("field '\(key.stringValue)' must be a non-empty string")
+        }
+        return value
+    }
+}
+
+extension NewEvent: Decodable {
+    public init(from decoder: any Decoder) throws {
+        try self.init(from: decoder, alsoAllowing: [])
     }
 }
 

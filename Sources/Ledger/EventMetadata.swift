@@ -103,6 +103,39 @@ public struct EventMetadata: Codable, Sendable, Equatable {
     }
 }
 
+extension EventMetadata {
+    /// Metadata as a recorder writes it: only known fields, every value a string, none of the
+    /// fields only shiplog sets, names and times that read as such.
+    ///
+    /// - Throws: ``LedgerError`` naming the field.
+    init(recordedFrom decoder: any Decoder) throws {
+        do {
+            try decoder.ensureNoAdditionalProperties(knownKeys: Set(Self.fieldNames))
+        } catch let error as UnknownFieldError {
+            throw LedgerError.invalidEvent("unknown metadata field '\(error.field)' (expected: \(Self.fieldNames.joined(separator: ", ")))")
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        var values: [CodingKeys: String] = [:]
+        for key in container.allKeys.sorted(by: { $0.rawValue < $1.rawValue }) {
+            guard let value = try? container.decode(String.self, forKey: key) else {
+                throw LedgerError.invalidEvent("metadata field '\(key.rawValue)' must be a string")
+            }
+            values[key] = value
+        }
+        if let owned = values.keys.map(\.rawValue).filter(Self.ledgerFieldNames.contains).sorted().first {
+            throw LedgerError.invalidEvent("metadata field '\(owned)' is set by shiplog, not by the recorder")
+        }
+        self.init(
+            actor: values[.actor], onBehalfOf: values[.onBehalfOf], source: values[.source], commit: values[.commit],
+            committedAt: values[.committedAt], correlationID: values[.correlationID], causationID: values[.causationID])
+        if let actor { try NameRule.check(actor, what: "metadata field 'actor'") }
+        if let onBehalfOf { try NameRule.check(onBehalfOf, what: "metadata field 'on_behalf_of'") }
+        if let committedAt, Timestamp.date(from: committedAt) == nil {
+            throw LedgerError.invalidEvent("metadata field 'committed_at' must be a date or an ISO 8601 time, not '\(committedAt.prefix(80))'")
+        }
+    }
+}
+
 /// Decoders hold no state between calls; one is shared rather than made per event.
 private let sharedDecoder = JSONDecoder()
 

@@ -2,21 +2,20 @@ import Foundation
 
 /// The data of a known event type: its JSON shape is its schema.
 ///
-/// Conforming types decode with snake_case keys (`task_definition_arn`), so a
-/// CI step writes the same JSON the ledger writes.
+/// Conforming types name their fields in snake_case `CodingKeys` (`task_definition_arn`), so a
+/// CI step writes the same JSON the ledger writes, and a field the keys do not list is refused.
 public protocol EventPayload: Codable, Sendable {
     /// The event's `type` in the log.
     static var eventType: String { get }
+    /// The fields, as JSON names them.
+    associatedtype CodingKeys: CodingKey, CaseIterable, RawRepresentable<String>
 }
 
 extension EventPayload {
     /// The payload as the JSON text stored in the log (sorted keys).
     public func jsonText() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         // Encoding plain structs of strings and numbers cannot fail.
-        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
+        String(decoding: (try? payloadEncoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
     /// Decodes the payload from stored JSON text.
@@ -27,14 +26,34 @@ extension EventPayload {
             throw LedgerError.invalidEvent(JSONText.describe(error, in: eventType))
         }
     }
+
+    /// Decodes the payload a client wrote, refusing fields its schema lacks; errors name fields
+    /// from the payload's own object down, wherever `decoder` sits in a larger document.
+    static func validated(from decoder: any Decoder) throws -> Self {
+        let payload: Self
+        do {
+            payload = try Self(from: decoder)
+        } catch let error as DecodingError {
+            throw LedgerError.invalidEvent(JSONText.describe(error, in: eventType, below: decoder.codingPath.count))
+        }
+        do {
+            try decoder.ensureNoAdditionalProperties(knownKeys: Set(CodingKeys.allCases.map(\.rawValue)))
+        } catch let error as UnknownFieldError {
+            let known = CodingKeys.allCases.map(\.rawValue).sorted().joined(separator: ", ")
+            throw LedgerError.invalidEvent("\(eventType): unknown field '\(error.field)' (expected: \(known))")
+        }
+        return payload
+    }
 }
 
-/// Decoders hold no state between calls; one is shared rather than made per event.
-private let payloadDecoder: JSONDecoder = {
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
-    return decoder
+/// Encoders and decoders hold no state between calls; one each is shared rather than made per event.
+private let payloadEncoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return encoder
 }()
+
+private let payloadDecoder = JSONDecoder()
 
 /// Why a deployment started.
 public enum DeploymentTrigger: String, Codable, Sendable, CaseIterable {
@@ -94,22 +113,52 @@ public enum EventTypes {
     /// The names of all known types, sorted.
     public static var names: [String] { byName.keys.sorted() }
 
-    /// Checks that `data` is a valid payload of `type`, with no field its schema lacks; the error
-    /// names the problem.
+    /// The payload type named `type`.
     ///
-    /// - Parameter fields: the data's top-level keys, when the caller has them parsed already.
-    @discardableResult
-    public static func validate(type: String, data: String, fields: [String]? = nil) throws -> any EventPayload {
-        guard let entry = byName[type] else {
-            throw LedgerError.unknownEventType(type, suggestion: nearest(to: type))
+    /// - Throws: ``LedgerError`` for a type the ledger does not know, suggesting the nearest.
+    static func payloadType(named type: String) throws -> any EventPayload.Type {
+        guard let entry = byName[type] else { throw LedgerError.unknownEventType(type, suggestion: nearest(to: type)) }
+        return entry.payload
+    }
+
+    /// A stored event's payload, decoded from its data text (which was validated when appended).
+    static func storedPayload(type: String, data: String) throws -> any EventPayload {
+        try decoded(try payloadType(named: type), data)
+    }
+
+    private static func decoded<Payload: EventPayload>(_: Payload.Type, _ data: String) throws -> any EventPayload {
+        try Payload.decode(from: data)
+    }
+
+    /// The payload of `type` that a client wrote at `decoder`, checked against its schema.
+    static func payload(type: String, at decoder: any Decoder) throws -> any EventPayload {
+        try validated(try payloadType(named: type), decoder)
+    }
+
+    private static func validated<Payload: EventPayload>(_: Payload.Type, _ decoder: any Decoder) throws -> any EventPayload {
+        try Payload.validated(from: decoder)
+    }
+
+    /// The payload of `type` in JSON data text, checked against its schema.
+    static func payload(type: String, text: String) throws -> any EventPayload {
+        try validated(try payloadType(named: type), text)
+    }
+
+    private static func validated<Payload: EventPayload>(_: Payload.Type, _ text: String) throws -> any EventPayload {
+        do {
+            return try payloadDecoder.decode(Validated<Payload>.self, from: Data(text.utf8)).payload
+        } catch let error as DecodingError {
+            throw LedgerError.invalidEvent(JSONText.describe(error, in: Payload.eventType))
         }
-        let payload = try entry.payload.decode(from: data)
-        let known = PayloadFields.names(of: payload)
-        let given = try fields ?? Array(JSONText.object(from: data, what: "\(type) data").keys)
-        if let unknown = given.filter({ !known.contains($0) }).sorted().first {
-            throw LedgerError.invalidEvent("\(type): unknown field '\(unknown)' (expected: \(known.sorted().joined(separator: ", ")))")
+    }
+
+    /// A payload checked against its schema as it is decoded.
+    private struct Validated<Payload: EventPayload>: Decodable {
+        let payload: Payload
+
+        init(from decoder: any Decoder) throws {
+            payload = try Payload.validated(from: decoder)
         }
-        return payload
     }
 
     /// The known type closest to `name` by edit distance, if one is close.
@@ -152,6 +201,14 @@ public struct DeploymentRequested: EventPayload, Equatable {
         self.trigger = trigger
         self.images = images
     }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case app
+        case environment
+        case tag
+        case trigger
+        case images
+    }
 }
 
 /// A CI step built and pushed an image.
@@ -168,6 +225,13 @@ public struct ImageBuilt: EventPayload, Equatable {
         self.digest = digest
         self.app = app
     }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case image
+        case tag
+        case digest
+        case app
+    }
 }
 
 /// A CI step failed to build an image: nothing to roll back.
@@ -182,6 +246,12 @@ public struct BuildFailed: EventPayload, Equatable {
         self.reason = reason
         self.app = app
     }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case image
+        case reason
+        case app
+    }
 }
 
 /// The tag was found in the registry for one of the app's images.
@@ -194,6 +264,12 @@ public struct ImageVerified: EventPayload, Equatable {
         self.image = image
         self.tag = tag
         self.digest = digest
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case image
+        case tag
+        case digest
     }
 }
 
@@ -211,6 +287,13 @@ public struct TaskDefinitionRendered: EventPayload, Equatable {
         self.family = family
         self.images = images
     }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case templateFamily = "template_family"
+        case templateRevision = "template_revision"
+        case family
+        case images
+    }
 }
 
 /// The rendered task definition was registered (or an identical revision reused).
@@ -225,6 +308,13 @@ public struct TaskDefinitionRegistered: EventPayload, Equatable {
         self.family = family
         self.revision = revision
         self.reused = reused
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case taskDefinitionArn = "task_definition_arn"
+        case family
+        case revision
+        case reused
     }
 }
 
@@ -241,6 +331,13 @@ public struct ServiceUpdated: EventPayload, Equatable {
         self.service = service
         self.taskDefinitionArn = taskDefinitionArn
         self.ecsDeploymentId = ecsDeploymentId
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case cluster
+        case service
+        case taskDefinitionArn = "task_definition_arn"
+        case ecsDeploymentId = "ecs_deployment_id"
     }
 }
 
@@ -261,6 +358,13 @@ public struct DeploymentStable: EventPayload, Equatable {
         self.images = images
         self.durationMs = durationMs
     }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case taskDefinitionArn = "task_definition_arn"
+        case revision
+        case images
+        case durationMs = "duration_ms"
+    }
 }
 
 /// A step of the deployment failed.
@@ -279,6 +383,12 @@ public struct DeploymentFailed: EventPayload, Equatable {
         self.reason = reason
         self.durationMs = durationMs
     }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case stage
+        case reason
+        case durationMs = "duration_ms"
+    }
 }
 
 /// The service did not become stable within the timeout.
@@ -290,6 +400,11 @@ public struct DeploymentTimedOut: EventPayload, Equatable {
     public init(timeoutSeconds: Int, durationMs: Int64? = nil) {
         self.timeoutSeconds = timeoutSeconds
         self.durationMs = durationMs
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case timeoutSeconds = "timeout_seconds"
+        case durationMs = "duration_ms"
     }
 }
 
@@ -306,6 +421,11 @@ public struct DeploymentLeftOpen: EventPayload, Equatable {
         self.stage = stage
         self.reason = reason
     }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case stage
+        case reason
+    }
 }
 
 /// ECS's circuit breaker returned the service to an earlier revision.
@@ -316,6 +436,11 @@ public struct RolledBackAutomatically: EventPayload, Equatable {
     public init(taskDefinitionArn: String, revision: Int? = nil) {
         self.taskDefinitionArn = taskDefinitionArn
         self.revision = revision
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case taskDefinitionArn = "task_definition_arn"
+        case revision
     }
 }
 
@@ -335,6 +460,14 @@ public struct VersionChecked: EventPayload, Equatable {
         self.reported = reported
         self.matched = matched
         self.attempts = attempts
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case url
+        case expected
+        case reported
+        case matched
+        case attempts
     }
 }
 
@@ -367,6 +500,16 @@ public struct DeploymentClaimed: EventPayload, Equatable {
         self.trigger = trigger
         self.requestId = requestId
     }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case deploymentId = "deployment_id"
+        case app
+        case environment
+        case owner
+        case instance
+        case trigger
+        case requestId = "request_id"
+    }
 }
 
 /// The deployment holding the environment finished (or never started): the next may go.
@@ -378,6 +521,11 @@ public struct DeploymentClaimReleased: EventPayload, Equatable {
     public init(deploymentId: String, outcome: String) {
         self.deploymentId = deploymentId
         self.outcome = outcome
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case deploymentId = "deployment_id"
+        case outcome
     }
 }
 
@@ -406,6 +554,16 @@ public struct DeploymentQueued: EventPayload, Equatable {
         self.behind = behind
         self.owner = owner
     }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case requestId = "request_id"
+        case app
+        case environment
+        case tag
+        case trigger
+        case behind
+        case owner
+    }
 }
 
 /// A newer request for the same app and environment took a waiting request's place; the older one never runs.
@@ -424,6 +582,14 @@ public struct DeploymentSuperseded: EventPayload, Equatable {
         self.supersedingTag = supersedingTag
         self.supersededByActor = supersededByActor
     }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case requestId = "request_id"
+        case tag
+        case supersededBy = "superseded_by"
+        case supersedingTag = "superseding_tag"
+        case supersededByActor = "superseded_by_actor"
+    }
 }
 
 /// A waiting request gave up: the environment was not released within its wait timeout.
@@ -437,6 +603,12 @@ public struct DeploymentQueueTimedOut: EventPayload, Equatable {
         self.requestId = requestId
         self.waitedSeconds = waitedSeconds
         self.behind = behind
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case requestId = "request_id"
+        case waitedSeconds = "waited_seconds"
+        case behind
     }
 }
 
@@ -459,6 +631,14 @@ public struct DeploymentClaimExpired: EventPayload, Equatable {
         self.ttlSeconds = ttlSeconds
         self.observedBy = observedBy
     }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case deploymentId = "deployment_id"
+        case owner
+        case lastHeartbeat = "last_heartbeat"
+        case ttlSeconds = "ttl_seconds"
+        case observedBy = "observed_by"
+    }
 }
 
 // MARK: - Requests and decisions
@@ -473,6 +653,12 @@ public struct RollbackRequested: EventPayload, Equatable {
         self.app = app
         self.environment = environment
         self.tag = tag
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case app
+        case environment
+        case tag
     }
 }
 
@@ -493,6 +679,14 @@ public struct PromotionQueued: EventPayload, Equatable {
         self.trigger = trigger
         self.promotion = promotion
     }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case app
+        case environment
+        case tag
+        case trigger
+        case promotion
+    }
 }
 
 /// A queued deploy was released after the promotion finished.
@@ -505,6 +699,12 @@ public struct PromotionReleased: EventPayload, Equatable {
         self.app = app
         self.environment = environment
         self.tag = tag
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case app
+        case environment
+        case tag
     }
 }
 
@@ -524,6 +724,14 @@ public struct TemplateChanged: EventPayload, Equatable {
         self.revision = revision
         self.changes = changes
     }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case app
+        case environment
+        case family
+        case revision
+        case changes
+    }
 }
 
 /// What runs differs from what the ledger says should run.
@@ -541,6 +749,14 @@ public struct DriftDetected: EventPayload, Equatable {
         self.actual = actual
         self.differences = differences
     }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case app
+        case environment
+        case desired
+        case actual
+        case differences
+    }
 }
 
 /// The reconciler started a deployment to put back what the ledger says should run.
@@ -556,6 +772,13 @@ public struct DriftCorrected: EventPayload, Equatable {
         self.environment = environment
         self.by = by
         self.deploymentId = deploymentId
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case app
+        case environment
+        case by
+        case deploymentId = "deployment_id"
     }
 }
 
@@ -573,6 +796,13 @@ public struct DriftResolved: EventPayload, Equatable {
         self.how = how
         self.deploymentId = deploymentId
     }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case app
+        case environment
+        case how
+        case deploymentId = "deployment_id"
+    }
 }
 
 /// A dry-run reconcile: what it would have done. Nothing else is written.
@@ -582,6 +812,10 @@ public struct ReconcilePlanned: EventPayload, Equatable {
     public var plan: [String]
     public init(plan: [String]) {
         self.plan = plan
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case plan
     }
 }
 
@@ -597,6 +831,13 @@ public struct AccessDenied: EventPayload, Equatable {
         self.app = app
         self.environment = environment
         self.reason = reason
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case action
+        case app
+        case environment
+        case reason
     }
 }
 
@@ -616,6 +857,14 @@ public struct TokenIssued: EventPayload, Equatable {
         self.hash = hash
         self.expiresAt = expiresAt
     }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case tokenId = "token_id"
+        case name
+        case role
+        case hash
+        case expiresAt = "expires_at"
+    }
 }
 
 /// An API token was revoked.
@@ -624,6 +873,10 @@ public struct TokenRevoked: EventPayload, Equatable {
     public var tokenId: String
     public init(tokenId: String) {
         self.tokenId = tokenId
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case tokenId = "token_id"
     }
 }
 
@@ -665,6 +918,18 @@ public struct WorkflowRunReported: EventPayload, Equatable {
         self.event = event
         self.originalActor = originalActor
     }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case repository
+        case runId = "run_id"
+        case runAttempt = "run_attempt"
+        case name
+        case status
+        case conclusion
+        case headBranch = "head_branch"
+        case event
+        case originalActor = "original_actor"
+    }
 }
 
 /// Someone (or a workflow) created a GitHub deployment: a request to deploy `ref` at `sha` to
@@ -685,6 +950,15 @@ public struct GitHubDeploymentCreated: EventPayload, Equatable {
         self.ref = ref
         self.sha = sha
         self.task = task
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case repository
+        case deploymentId = "deployment_id"
+        case environment
+        case ref
+        case sha
+        case task
     }
 }
 
@@ -712,5 +986,15 @@ public struct GitHubDeploymentStatusReported: EventPayload, Equatable {
         self.targetUrl = targetUrl
         self.logUrl = logUrl
         self.description = description
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case repository
+        case deploymentId = "deployment_id"
+        case state
+        case environment
+        case targetUrl = "target_url"
+        case logUrl = "log_url"
+        case description
     }
 }

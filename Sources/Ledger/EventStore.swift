@@ -113,9 +113,6 @@ public final class EventStore: Sendable {
     /// Appends one request atomically; see ``append(_:expectedVersion:idempotencyKey:)``.
     public func append(_ request: AppendRequest) async throws -> AppendResult {
         guard let writer else { throw LedgerError.notALedger(path, "opened read-only") }
-        for event in request.events where !event.isSchemaChecked {
-            try EventTypes.validate(type: event.type, data: event.data)
-        }
         return try await writer.append(request)
     }
 
@@ -192,7 +189,18 @@ public final class EventStore: Sendable {
         try read(ProjectionQueries.positions)
     }
 
-    /// Runs `body` on a read-only connection from the pool.
+    /// Runs `work` — reads of this store — on a reader thread, off Swift's cooperative pool, as
+    /// appends run on the writer's thread: SQLite calls block, and the cooperative pool has only
+    /// as many threads as cores. The task suspends until `work` returns.
+    ///
+    /// ```swift
+    /// let events = try await store.reading { try $0.events(EventFilter(stream: "deployment-42")) }
+    /// ```
+    public func reading<T: Sendable>(_ work: @escaping @Sendable (EventStore) throws -> T) async throws -> T {
+        try await readers.onReaderThread { try work(self) }
+    }
+
+    /// Runs `body` on a read-only connection from the pool, waiting for one when all are lent.
     func read<T>(_ body: (Connection) throws -> T) throws -> T {
         do {
             return try readers.read(body)
@@ -222,7 +230,8 @@ public final class EventStore: Sendable {
                 let statement = try ReplayQuery.statement(db)
                 var applied = 0
                 while try statement.step() {
-                    try Projections.apply(try ReplayQuery.input(statement), db)
+                    let (payload, event) = try ReplayQuery.input(statement)
+                    try Projections.apply(payload, event, db)
                     applied += 1
                 }
                 let head = try db.prepare("SELECT coalesce(max(position), 0) FROM events").queryFirst { $0.int64(at: 0) } ?? 0

@@ -32,23 +32,9 @@ enum JSONText {
         text += "\""
     }
 
-    /// Parses `text` as a JSON object; the error names what is wrong.
-    static func object(from text: String, what: String) throws -> [String: Any] {
-        let value: Any
-        do {
-            value = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
-        } catch {
-            throw LedgerError.invalidEvent("\(what) is not valid JSON")
-        }
-        guard let object = value as? [String: Any] else {
-            throw LedgerError.invalidEvent("\(what) must be a JSON object")
-        }
-        return object
-    }
-
     /// The first key that an object of `json` holds twice, as `path.key`; nil when none does.
     ///
-    /// `JSONSerialization` keeps one of two equal keys without a word, so what a client meant
+    /// A JSON decoder keeps one of two equal keys without a word, so what a client meant
     /// would depend on the parser: the ledger refuses such text instead. `json` must be valid
     /// JSON (parse it first); keys are compared after their escapes are decoded.
     static func duplicateKey(in json: some Collection<UInt8>) -> String? {
@@ -106,17 +92,14 @@ enum JSONText {
         return (try? JSONSerialization.jsonObject(with: literal, options: [.fragmentsAllowed]) as? String) ?? String(decoding: raw, as: UTF8.self)
     }
 
-    /// Serialises a parsed JSON value with sorted keys, so the same content is the same text.
-    static func canonical(_ object: Any) throws -> String {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
-        return String(decoding: data, as: UTF8.self)
-    }
-
     /// A one-line description of a decoding failure: which field, what is wrong.
-    static func describe(_ error: any Error, in type: String) -> String {
+    ///
+    /// - Parameter depth: how many keys of the coding path lead to the object described (its
+    ///   place in a larger document), left out of the field names.
+    static func describe(_ error: any Error, in type: String, below depth: Int = 0) -> String {
         guard let error = error as? DecodingError else { return "\(type): \(error)" }
         func path(_ codingPath: [any CodingKey], _ key: (any CodingKey)? = nil) -> String {
-            (codingPath + (key.map { [$0] } ?? [])).map { snakeCase($0.stringValue) }.joined(separator: ".")
+            (codingPath + (key.map { [$0] } ?? [])).dropFirst(depth).map { snakeCase($0.stringValue) }.joined(separator: ".")
         }
         switch error {
         case .keyNotFound(let key, let context):

@@ -1,9 +1,10 @@
 /// An error from the ledger, with a one-line message that names the problem.
 ///
-/// Cases are static members so that new ones can be added without breaking
-/// callers; match them with `==` on ``kind``-free values or read ``message``.
+/// Made by static members that fill in the message; match ``code`` in a `switch` or a `catch`
+/// clause (`catch let error as LedgerError where error.code == .wrongExpectedVersion`).
 public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
-    private enum Kind: Equatable, Sendable {
+    /// What kind of problem it is.
+    public enum Code: Equatable, Sendable {
         case wrongExpectedVersion
         case idempotencyConflict
         case invalidEvent
@@ -16,7 +17,7 @@ public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
         case tampered
     }
 
-    private let kind: Kind
+    public let code: Code
     /// What went wrong, on one line.
     public let message: String
     /// The stream's actual version, for a refused expectation.
@@ -24,8 +25,8 @@ public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
     /// What the storage underneath reported, for a storage failure; nil for every other case.
     public let storageCode: StorageCode?
 
-    private init(_ kind: Kind, _ message: String, actualVersion: Int64? = nil, storageCode: StorageCode? = nil) {
-        self.kind = kind
+    private init(_ code: Code, _ message: String, actualVersion: Int64? = nil, storageCode: StorageCode? = nil) {
+        self.code = code
         self.message = message
         self.actualVersion = actualVersion
         self.storageCode = storageCode
@@ -88,15 +89,6 @@ public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
     public static let closed = LedgerError(.closed, "the event store is closed")
 
     public static func == (lhs: LedgerError, rhs: LedgerError) -> Bool {
-        lhs.kind == rhs.kind && lhs.message == rhs.message
+        lhs.code == rhs.code && lhs.message == rhs.message
     }
-
-    /// `true` when both errors are the same case, whatever their details.
-    public func isSameKind(as other: LedgerError) -> Bool {
-        kind == other.kind
-    }
-
-    public var isWrongExpectedVersion: Bool { kind == .wrongExpectedVersion }
-    public var isIdempotencyConflict: Bool { kind == .idempotencyConflict }
-    public var isInvalidEvent: Bool { kind == .invalidEvent || kind == .unknownEventType }
 }

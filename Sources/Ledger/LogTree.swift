@@ -39,7 +39,7 @@ enum LogTree {
         for level in (0..<64).reversed() where size & (UInt64(1) << UInt64(level)) != 0 {
             do {
                 hashes.append(try subtree(level, offset >> UInt64(level), db))
-            } catch let error as LedgerError where error.isSameKind(as: .storage("")) {
+            } catch let error as LedgerError where error.code == .storage {
                 return nil
             }
             offset += UInt64(1) << UInt64(level)

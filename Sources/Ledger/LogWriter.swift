@@ -126,12 +126,9 @@ struct LogWriter {
             try insert.bind(blob: hash, at: 11)
             try insert.step()
 
-            if Projections.relevantTypes.contains(event.type) {
-                try Projections.apply(
-                    .init(position: position, stream: event.stream, type: event.type, data: event.data,
-                          payload: event.payload, metadata: .decoded(event.metadata), recordedAt: recordedAt),
-                    connection)
-            }
+            try Projections.apply(
+                event.payload, .init(position: position, stream: event.stream, metadata: .decoded(event.metadata), recordedAt: recordedAt),
+                connection)
             recorded.append(RecordedEvent(
                 position: position, id: id, stream: event.stream, version: version, type: event.type,
                 data: event.data, metadata: metadata, recordedAt: recordedAt, prevHash: previousHash, hash: hash))

@@ -8,23 +8,16 @@ enum Projections {
     /// The projections and the name each records its position under.
     static let names = ["environment_state", "deployments", "audit"]
 
-    /// The event types any projection reacts to; all others are skipped cheaply.
-    static let relevantTypes: Set<String> = [
-        DeploymentRequested.eventType, TaskDefinitionRegistered.eventType, DeploymentStable.eventType,
-        DeploymentFailed.eventType, DeploymentTimedOut.eventType, RolledBackAutomatically.eventType,
-        RollbackRequested.eventType, PromotionQueued.eventType, TemplateChanged.eventType,
-        AccessDenied.eventType, TokenIssued.eventType, TokenRevoked.eventType, DriftCorrected.eventType,
-        DriftDetected.eventType, DriftResolved.eventType, ReconcilePlanned.eventType,
-        ImageBuilt.eventType, BuildFailed.eventType, WorkflowRunReported.eventType, GitHubDeploymentCreated.eventType,
-    ]
+    /// The event types any projection reacts to, from the ledger's one list of types; all
+    /// others are skipped cheaply.
+    static let relevantTypes: Set<String> = Set(EventTypes.all.compactMap { entry in
+        entry.payload is any ProjectedPayload.Type ? entry.payload.eventType : nil
+    })
 
-    /// What a projection needs to know of an event.
+    /// Where an event sits in the log and who wrote it: what a projection needs beside the payload.
     struct Input {
         var position: Int64
         var stream: String
-        var type: String
-        var data: String
-        var payload: (any EventPayload)?
         var metadata: Metadata
         var recordedAt: String
 
@@ -40,80 +33,11 @@ enum Projections {
             case .stored(let json): try EventMetadata.decode(from: json)
             }
         }
-
-        /// The typed payload: the one the event was built from, else decoded from its data.
-        func decoded<Payload: EventPayload>(_: Payload.Type) throws -> Payload {
-            if let payload = payload as? Payload { return payload }
-            return try Payload.decode(from: data)
-        }
     }
 
-    static func apply(_ event: Input, _ db: Connection) throws {
-        switch event.type {
-        case DeploymentRequested.eventType:
-            try requested(event, try event.decoded(DeploymentRequested.self), db)
-        case TaskDefinitionRegistered.eventType:
-            let payload = try event.decoded(TaskDefinitionRegistered.self)
-            try db.cachedStatement("UPDATE deployments SET task_definition_arn = ? WHERE id = ?")
-                .execute(payload.taskDefinitionArn, event.stream)
-        case DeploymentStable.eventType:
-            try stable(event, try event.decoded(DeploymentStable.self), db)
-        case DeploymentFailed.eventType:
-            let payload = try event.decoded(DeploymentFailed.self)
-            try finished(event, outcome: "failed", stage: payload.stage, reason: payload.reason, durationMs: payload.durationMs, db)
-        case DeploymentTimedOut.eventType:
-            let payload = try event.decoded(DeploymentTimedOut.self)
-            try finished(event, outcome: "timed_out", stage: "stabilize", reason: "not stable after \(payload.timeoutSeconds) s",
-                         durationMs: payload.durationMs, db)
-        case RolledBackAutomatically.eventType:
-            try rolledBack(event, try event.decoded(RolledBackAutomatically.self), db)
-        case RollbackRequested.eventType:
-            let payload = try event.decoded(RollbackRequested.self)
-            try audit(event, action: "rollback", app: payload.app, environment: payload.environment, target: payload.tag, db)
-        case PromotionQueued.eventType:
-            let payload = try event.decoded(PromotionQueued.self)
-            try audit(event, action: "promote.queue", app: payload.app, environment: payload.environment, target: payload.tag, db)
-        case TemplateChanged.eventType:
-            let payload = try event.decoded(TemplateChanged.self)
-            try audit(event, action: "template.change", app: payload.app, environment: payload.environment,
-                      target: payload.family, detail: payload.changes.joined(separator: "; "), db)
-        case AccessDenied.eventType:
-            let payload = try event.decoded(AccessDenied.self)
-            try audit(event, action: payload.action, app: payload.app, environment: payload.environment,
-                      outcome: "denied", detail: payload.reason, db)
-        case TokenIssued.eventType:
-            let payload = try event.decoded(TokenIssued.self)
-            try audit(event, action: "token.issue", target: "\(payload.name) (\(payload.role))", db)
-        case TokenRevoked.eventType:
-            let payload = try event.decoded(TokenRevoked.self)
-            try audit(event, action: "token.revoke", target: payload.tokenId, db)
-        case DriftDetected.eventType:
-            let payload = try event.decoded(DriftDetected.self)
-            try setDrift(payload.differences.joined(separator: "; "), app: payload.app, environment: payload.environment, event, db)
-        case DriftResolved.eventType:
-            let payload = try event.decoded(DriftResolved.self)
-            try setDrift(nil, app: payload.app, environment: payload.environment, event, db)
-        case DriftCorrected.eventType:
-            let payload = try event.decoded(DriftCorrected.self)
-            try audit(event, action: "reconcile", app: payload.app, environment: payload.environment, target: payload.deploymentId, db)
-        case ReconcilePlanned.eventType:
-            let payload = try event.decoded(ReconcilePlanned.self)
-            try audit(event, action: "reconcile.dry_run", detail: payload.plan.isEmpty ? "nothing to do" : payload.plan.joined(separator: "; "), db)
-        case ImageBuilt.eventType:
-            let payload = try event.decoded(ImageBuilt.self)
-            try audit(event, action: "build", target: "\(payload.image):\(payload.tag)", db)
-        case BuildFailed.eventType:
-            let payload = try event.decoded(BuildFailed.self)
-            try audit(event, action: "build", target: payload.image, outcome: "failed", detail: payload.reason, db)
-        case WorkflowRunReported.eventType:
-            try workflowRun(event, try event.decoded(WorkflowRunReported.self), db)
-        case GitHubDeploymentCreated.eventType:
-            let payload = try event.decoded(GitHubDeploymentCreated.self)
-            try audit(event, action: "github.deployment", environment: payload.environment,
-                      target: "\(payload.repository)@\(payload.ref)", detail: payload.task, db)
-        default:
-            break
-        }
+    /// Applies one event's payload to the projections that read its type.
+    static func apply(_ payload: any EventPayload, _ event: Input, _ db: Connection) throws {
+        try (payload as? any ProjectedPayload)?.project(event, db)
     }
 
     /// Records that every projection has applied the log up to `position` (one statement for all).
@@ -133,7 +57,7 @@ enum Projections {
 
     // MARK: Deployment lifecycle
 
-    private static func requested(_ event: Input, _ payload: DeploymentRequested, _ db: Connection) throws {
+    fileprivate static func requested(_ event: Input, _ payload: DeploymentRequested, _ db: Connection) throws {
         let metadata = try event.decodedMetadata()
         do {
             try db.cachedStatement("""
@@ -160,7 +84,7 @@ enum Projections {
         }
     }
 
-    private static func stable(_ event: Input, _ payload: DeploymentStable, _ db: Connection) throws {
+    fileprivate static func stable(_ event: Input, _ payload: DeploymentStable, _ db: Connection) throws {
         guard let deployment = try deploymentContext(event.stream, db) else { return }
         try db.cachedStatement("""
             UPDATE deployments SET outcome = 'succeeded', ended_at = ?1, task_definition_arn = ?2,
@@ -185,7 +109,7 @@ enum Projections {
     }
 
     /// - Parameter durationMs: the duration the engine measured, if it did; else the recorded times'.
-    private static func finished(_ event: Input, outcome: String, stage: String, reason: String, durationMs: Int64?, _ db: Connection) throws {
+    fileprivate static func finished(_ event: Input, outcome: DeploymentOutcome, stage: String, reason: String, durationMs: Int64?, _ db: Connection) throws {
         guard let deployment = try deploymentContext(event.stream, db) else { return }
         // A deployment ECS already rolled back stays "rolled_back": that is the more telling outcome.
         try db.cachedStatement("""
@@ -194,14 +118,14 @@ enum Projections {
                 failure_stage = ?2, failure_reason = ?3, ended_at = ?4,
                 duration_ms = COALESCE(?6, CAST(round((julianday(?4) - julianday(started_at)) * 86400000) AS INTEGER))
             WHERE id = ?5
-            """).execute(outcome, stage, reason, event.recordedAt, event.stream, durationMs)
+            """).execute(outcome.rawValue, stage, reason, event.recordedAt, event.stream, durationMs)
         try db.cachedStatement("""
             UPDATE environment_state SET deployment_in_progress = NULL, last_outcome = ?, updated_position = ?
             WHERE app = ? AND environment = ? AND deployment_in_progress = ?
-            """).execute(outcome, event.position, deployment.app, deployment.environment, event.stream)
+            """).execute(outcome.rawValue, event.position, deployment.app, deployment.environment, event.stream)
     }
 
-    private static func rolledBack(_ event: Input, _ payload: RolledBackAutomatically, _ db: Connection) throws {
+    fileprivate static func rolledBack(_ event: Input, _ payload: RolledBackAutomatically, _ db: Connection) throws {
         guard let deployment = try deploymentContext(event.stream, db) else { return }
         try db.cachedStatement("""
             UPDATE deployments SET outcome = 'rolled_back', rolled_back_to = ?1, ended_at = ?2,
@@ -217,7 +141,7 @@ enum Projections {
             """).execute(payload.taskDefinitionArn, revision.map(Int64.init), event.position, deployment.app, deployment.environment)
     }
 
-    private static func setDrift(_ drift: String?, app: String, environment: String, _ event: Input, _ db: Connection) throws {
+    fileprivate static func setDrift(_ drift: String?, app: String, environment: String, _ event: Input, _ db: Connection) throws {
         try db.cachedStatement("""
             INSERT INTO environment_state (app, environment, drift, updated_position) VALUES (?, ?, ?, ?)
             ON CONFLICT (app, environment) DO UPDATE SET drift = excluded.drift, updated_position = excluded.updated_position
@@ -244,7 +168,7 @@ enum Projections {
 
     /// A workflow run is one action, audited once with its outcome when it completes; the deliveries
     /// before that (requested, in progress) are its progress, as a deployment's steps are.
-    private static func workflowRun(_ event: Input, _ payload: WorkflowRunReported, _ db: Connection) throws {
+    fileprivate static func workflowRun(_ event: Input, _ payload: WorkflowRunReported, _ db: Connection) throws {
         guard payload.status == "completed" else { return }
         let conclusion = payload.conclusion ?? "none"
         try audit(event, action: "github.run", target: payload.name.map { "\(payload.repository): \($0)" } ?? payload.repository,
@@ -253,7 +177,7 @@ enum Projections {
                       + (payload.originalActor.map { ", a re-run of \($0)'s run" } ?? ""), db)
     }
 
-    private static func audit(
+    fileprivate static func audit(
         _ event: Input, action: String, app: String? = nil, environment: String? = nil, target: String? = nil,
         outcome: String = "allowed", detail: String? = nil, _ db: Connection
     ) throws {
@@ -273,5 +197,133 @@ enum Projections {
 
     private static func imagesText(_ images: [String: String]) -> String {
         images.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+    }
+}
+
+/// A payload a projection reacts to: its conformance says how.
+protocol ProjectedPayload: EventPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws
+}
+
+extension DeploymentRequested: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.requested(event, self, db)
+    }
+}
+
+extension TaskDefinitionRegistered: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try db.cachedStatement("UPDATE deployments SET task_definition_arn = ? WHERE id = ?").execute(taskDefinitionArn, event.stream)
+    }
+}
+
+extension DeploymentStable: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.stable(event, self, db)
+    }
+}
+
+extension DeploymentFailed: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.finished(event, outcome: .failed, stage: stage, reason: reason, durationMs: durationMs, db)
+    }
+}
+
+extension DeploymentTimedOut: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.finished(event, outcome: .timedOut, stage: "stabilize", reason: "not stable after \(timeoutSeconds) s",
+                                 durationMs: durationMs, db)
+    }
+}
+
+extension RolledBackAutomatically: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.rolledBack(event, self, db)
+    }
+}
+
+extension RollbackRequested: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.audit(event, action: "rollback", app: app, environment: environment, target: tag, db)
+    }
+}
+
+extension PromotionQueued: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.audit(event, action: "promote.queue", app: app, environment: environment, target: tag, db)
+    }
+}
+
+extension TemplateChanged: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.audit(event, action: "template.change", app: app, environment: environment,
+                              target: family, detail: changes.joined(separator: "; "), db)
+    }
+}
+
+extension AccessDenied: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.audit(event, action: action, app: app, environment: environment, outcome: "denied", detail: reason, db)
+    }
+}
+
+extension TokenIssued: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.audit(event, action: "token.issue", target: "\(name) (\(role))", db)
+    }
+}
+
+extension TokenRevoked: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.audit(event, action: "token.revoke", target: tokenId, db)
+    }
+}
+
+extension DriftDetected: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.setDrift(differences.joined(separator: "; "), app: app, environment: environment, event, db)
+    }
+}
+
+extension DriftResolved: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.setDrift(nil, app: app, environment: environment, event, db)
+    }
+}
+
+extension DriftCorrected: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.audit(event, action: "reconcile", app: app, environment: environment, target: deploymentId, db)
+    }
+}
+
+extension ReconcilePlanned: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.audit(event, action: "reconcile.dry_run", detail: plan.isEmpty ? "nothing to do" : plan.joined(separator: "; "), db)
+    }
+}
+
+extension ImageBuilt: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.audit(event, action: "build", target: "\(image):\(tag)", db)
+    }
+}
+
+extension BuildFailed: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.audit(event, action: "build", target: image, outcome: "failed", detail: reason, db)
+    }
+}
+
+extension WorkflowRunReported: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.workflowRun(event, self, db)
+    }
+}
+
+extension GitHubDeploymentCreated: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.audit(event, action: "github.deployment", environment: environment,
+                              target: "\(repository)@\(ref)", detail: task, db)
     }
 }

@@ -1,34 +1,68 @@
+import Dispatch
+import Foundation
 import SQLite
-import Synchronization
 
-/// A small pool of read-only connections, lent one at a time.
+/// A bounded pool of read-only connections, lent one at a time: when all of them are lent, a
+/// read waits for one to come back rather than opening another (as GRDB's `DatabasePool` bounds
+/// its readers).
 ///
 /// In WAL mode readers never block the writer nor each other, and each sees
 /// the log as of the last commit when its read began.
-final class ReaderPool: Sendable {
+final class ReaderPool: @unchecked Sendable {
     private let path: String
     private let capacity: Int
-    private let idle = Mutex<[UncheckedConnection]>([])
+    /// Reads that callers await run here, on threads of their own: SQLite calls block, and Swift's
+    /// cooperative pool has only as many threads as cores.
+    private let queue = DispatchQueue(label: "shiplog.readers", attributes: .concurrent)
+
+    // Guarded by `condition`.
+    private let condition = NSCondition()
+    private var idle: [Connection] = []
+    private var opened = 0
 
     init(path: String, capacity: Int = 4) {
         self.path = path
         self.capacity = capacity
     }
 
+    /// Runs `body` on a connection of the pool, on the calling thread.
     func read<T>(_ body: (Connection) throws -> T) throws -> T {
-        let connection = try idle.withLock { $0.popLast() } ?? UncheckedConnection(try Connection(path: path, mode: .readOnly))
-        defer {
-            idle.withLock { connections in
-                if connections.count < capacity { connections.append(connection) }
-            }
-        }
-        return try body(connection.value)
+        let connection = try borrow()
+        defer { giveBack(connection) }
+        return try body(connection)
     }
-}
 
-/// A connection handed between threads; the pool and the writer guarantee
-/// that one thread at a time uses it.
-struct UncheckedConnection: @unchecked Sendable {
-    let value: Connection
-    init(_ value: Connection) { self.value = value }
+    /// Runs `work` (reads through this pool) on a reader thread; the caller's task suspends meanwhile.
+    func onReaderThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
+    private func borrow() throws -> Connection {
+        condition.lock()
+        while idle.isEmpty, opened >= capacity { condition.wait() }
+        if let connection = idle.popLast() {
+            condition.unlock()
+            return connection
+        }
+        opened += 1
+        condition.unlock()
+        do {
+            return try Connection(path: path, mode: .readOnly)
+        } catch {
+            condition.lock()
+            opened -= 1
+            condition.signal()
+            condition.unlock()
+            throw error
+        }
+    }
+
+    private func giveBack(_ connection: Connection) {
+        condition.lock()
+        idle.append(connection)
+        condition.signal()
+        condition.unlock()
+    }
 }

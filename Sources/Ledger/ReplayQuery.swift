@@ -1,3 +1,4 @@
+import Foundation
 import SQLite
 
 /// Reads the log back for a rebuild, in position order, with the fields the
@@ -26,20 +27,20 @@ enum ReplayQuery {
         return statement
     }
 
-    /// The projection input for the current row.
-    static func input(_ row: Statement) throws -> Projections.Input {
-        let type = row.string(at: 2)
+    /// The current row's payload and where it sits, for the projections.
+    static func input(_ row: Statement) throws -> (payload: any EventPayload, event: Projections.Input) {
         let metadata = EventMetadata(
             actor: row.optionalString(at: 15), onBehalfOf: row.optionalString(at: 16), role: row.optionalString(at: 17),
             authMethod: row.optionalString(at: 18), source: row.optionalString(at: 19), commit: row.optionalString(at: 20),
             committedAt: row.optionalString(at: 24), correlationID: row.optionalString(at: 21), causationID: row.optionalString(at: 22), clientAddress: row.optionalString(at: 23))
-        return Projections.Input(
-            position: row.int64(at: 0), stream: row.string(at: 1), type: type, data: row.string(at: 3),
-            payload: try payload(type, row), metadata: .decoded(metadata), recordedAt: row.string(at: 5))
+        let type = row.string(at: 2)
+        let payload = try extracted(type, row) ?? EventTypes.storedPayload(type: type, data: row.string(at: 3))
+        return (payload, Projections.Input(position: row.int64(at: 0), stream: row.string(at: 1), metadata: .decoded(metadata), recordedAt: row.string(at: 5)))
     }
 
-    /// The payloads of the types every deployment has; others are decoded from their JSON.
-    private static func payload(_ type: String, _ row: Statement) throws -> (any EventPayload)? {
+    /// The payloads of the types every deployment has, from the columns SQLite extracted; the
+    /// others are decoded from their JSON.
+    private static func extracted(_ type: String, _ row: Statement) throws -> (any EventPayload)? {
         switch type {
         case DeploymentRequested.eventType:
             guard let app = row.optionalString(at: 6), let environment = row.optionalString(at: 7), let tag = row.optionalString(at: 8),
@@ -61,11 +62,9 @@ enum ReplayQuery {
 
     private static func images(_ row: Statement) throws -> [String: String]? {
         guard let json = row.optionalString(at: 10) else { return nil }
-        return try ImagesPayload.decode(from: #"{"images":\#(json)}"#).images
+        return try imagesDecoder.decode([String: String].self, from: Data(json.utf8))
     }
 
-    private struct ImagesPayload: EventPayload {
-        static let eventType = "images"
-        var images: [String: String]
-    }
+    /// Decoders hold no state between calls; one is shared rather than made per event.
+    private static let imagesDecoder = JSONDecoder()
 }

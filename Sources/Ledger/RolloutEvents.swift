@@ -20,6 +20,13 @@ public struct ServiceEventReported: EventPayload, Equatable {
         self.message = message
         self.ecsDeploymentId = ecsDeploymentId
     }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case ecsEventId = "ecs_event_id"
+        case createdAt = "created_at"
+        case message
+        case ecsDeploymentId = "ecs_deployment_id"
+    }
 }
 
 /// A task of the deployment's revision that stopped, as DescribeTasks reported it once the
@@ -39,6 +46,12 @@ public struct TaskStopped: EventPayload, Equatable {
             self.name = name
             self.exitCode = exitCode
             self.reason = reason
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case exitCode = "exit_code"
+            case reason
         }
     }
 
@@ -81,5 +94,15 @@ public struct TaskStopped: EventPayload, Equatable {
             if container.exitCode == nil, container.reason?.isEmpty ?? true { text += " did not run" }
             return text
         }.joined(separator: "; ")
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case taskArn = "task_arn"
+        case taskDefinitionArn = "task_definition_arn"
+        case startedBy = "started_by"
+        case stopCode = "stop_code"
+        case stoppedReason = "stopped_reason"
+        case stoppedAt = "stopped_at"
+        case containers
     }
 }

@@ -1,9 +1,10 @@
 /// An error from the Merkle tree, checkpoints, keys or offline audits, with a
 /// one-line message that names the problem.
 ///
-/// Cases are static members so that new ones can be added without breaking callers.
+/// Made by static members that fill in the message; match ``code`` in a `switch` or a `catch` clause.
 public struct TransparencyError: Error, CustomStringConvertible, Equatable, Sendable {
-    private enum Kind: Equatable, Sendable {
+    /// What kind of problem it is.
+    public enum Code: Equatable, Sendable {
         case outOfRange
         case malformed
         case badSignature
@@ -11,12 +12,12 @@ public struct TransparencyError: Error, CustomStringConvertible, Equatable, Send
         case verificationFailed
     }
 
-    private let kind: Kind
+    public let code: Code
     /// What went wrong, on one line.
     public let message: String
 
-    private init(_ kind: Kind, _ message: String) {
-        self.kind = kind
+    private init(_ code: Code, _ message: String) {
+        self.code = code
         self.message = message
     }
 
@@ -46,9 +47,4 @@ public struct TransparencyError: Error, CustomStringConvertible, Equatable, Send
     public static func verificationFailed(_ reason: String) -> TransparencyError {
         TransparencyError(.verificationFailed, reason)
     }
-
-    public var isOutOfRange: Bool { kind == .outOfRange }
-    public var isMalformed: Bool { kind == .malformed }
-    public var isBadSignature: Bool { kind == .badSignature }
-    public var isVerificationFailed: Bool { kind == .verificationFailed }
 }

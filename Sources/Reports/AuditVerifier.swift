@@ -88,7 +88,7 @@ public struct AuditVerifier {
         do {
             text = try verifier.open(note)
         } catch let error as TransparencyError {
-            throw error.isMalformed && !note.contains("\n\n")
+            throw error.code == .malformed && !note.contains("\n\n")
                 ? TransparencyError.badSignature("\(what) is not signed")
                 : TransparencyError.badSignature("\(what): \(error.message)")
         }

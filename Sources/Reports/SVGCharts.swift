@@ -2,8 +2,11 @@ import Ledger
 
 /// The report's charts as inline SVG, drawn from the report alone.
 enum SVGCharts {
-    static let outcomes = ["succeeded", "failed", "timed_out", "rolled_back", "in_progress"]
-    static let colors = ["succeeded": "#2e8b57", "failed": "#c0392b", "timed_out": "#e67e22", "rolled_back": "#8e44ad", "in_progress": "#7f8c8d"]
+    /// In the order the charts stack them: finished ones first, what still runs on top.
+    static let outcomes = [DeploymentOutcome.succeeded, .failed, .timedOut, .rolledBack, .inProgress].map(\.rawValue)
+    static let colors = Dictionary(uniqueKeysWithValues: [
+        (DeploymentOutcome.succeeded, "#2e8b57"), (.failed, "#c0392b"), (.timedOut, "#e67e22"), (.rolledBack, "#8e44ad"), (.inProgress, "#7f8c8d"),
+    ].map { ($0.0.rawValue, $0.1) })
 
     static let width = 640.0, height = 240.0, left = 40.0, bottom = 40.0, top = 10.0, right = 40.0
 

@@ -2,6 +2,7 @@ import Access
 import Foundation
 import Hummingbird
 import HummingbirdAuth
+import Ledger
 import NIOCore
 
 /// The context of every request: who it is from (set by ``TokenAuthenticator``), where it came
@@ -47,12 +48,23 @@ protocol APIBody: Decodable {
     static var fields: Set<String> { get }
 }
 
+/// A request body with explicit snake_case `CodingKeys` that checks its own fields
+/// (`ensureNoAdditionalProperties(knownKeys:)`): decoded as written, by ``StrictJSON``.
+protocol StrictBody: Decodable {}
+
 /// Decodes request bodies with snake_case keys, turning every decoding problem into a 400 whose
 /// message names the field.
 public struct APIRequestDecoder: RequestDecoder {
     public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let data = Data(buffer.readableBytesView)
+        if T.self is any StrictBody.Type {
+            do {
+                return try StrictJSON.decode(T.self, from: data, what: "the body")
+            } catch let error as DecodingError {
+                throw HTTPError(.badRequest, message: Self.describe(error))
+            }
+        }
         if let strict = T.self as? any APIBody.Type {
             guard let parsed = try? JSONSerialization.jsonObject(with: data) else {
                 throw HTTPError(.badRequest, message: "the body is not valid JSON")

@@ -43,7 +43,7 @@ struct AuditVerify: AsyncParsableCommand {
             var summary = "verified: \(result.events) events and \(result.deployments) deployments hash to the signed root \(result.root.hexString) of tree size \(result.treeSize)"
             if let old = result.extends { summary += "; it extends the previous checkpoint of size \(old)" }
             emit(summary)
-        } catch let error as TransparencyError where error.isVerificationFailed || error.isBadSignature {
+        } catch let error as TransparencyError where [.verificationFailed, .badSignature].contains(error.code) {
             complain("audit failed: \(error.message)")
             throw ExitCode.failure
         }

@@ -25,7 +25,7 @@ struct History: AsyncParsableCommand {
     var actor: String?
 
     @Option(help: "Only deployments with this outcome.")
-    var outcome: Outcome?
+    var outcome: DeploymentOutcome?
 
     @Option(help: "Only deployments started at or after this time (2026-11-27 or ISO 8601).", transform: TimeBound.init)
     var since: TimeBound?
@@ -63,15 +63,6 @@ struct History: AsyncParsableCommand {
 }
 
 extension History {
-    /// A deployment's outcome as the ledger records it and the API's `outcome` filter spells it.
-    enum Outcome: String, CaseIterable, ExpressibleByArgument {
-        case inProgress = "in_progress"
-        case succeeded
-        case failed
-        case timedOut = "timed_out"
-        case rolledBack = "rolled_back"
-    }
-
     /// Prints one deployment's timeline: its record in a line, then its events.
     func timeline(_ given: String, store: EventStore) throws {
         let id = given.hasPrefix("deployment-") ? given : "deployment-\(given)"
@@ -109,3 +100,6 @@ func formatDuration(_ milliseconds: Int64) -> String {
     let seconds = milliseconds / 1000
     return seconds >= 60 ? "\(seconds / 60)m\(String(format: "%02d", seconds % 60))s" : "\(seconds).\(milliseconds % 1000 / 100)s"
 }
+
+/// The ledger's outcomes, as the API's `outcome` filter spells them.
+extension DeploymentOutcome: ExpressibleByArgument {}

@@ -41,6 +41,13 @@ struct EventLineParserTests {
         #expect(error?.message == message)
     }
 
+    @Test func aParsedEventCarriesItsTypedPayloadAndItsDataAsTheLogStoresIt() throws {
+        let event = try EventLineParser.parseLine(#"{"stream":"build-1","type":"ImageBuilt","data":{"tag":"abc", "image":"i"}}"#, defaults: defaults)
+        #expect(event.payload as? ImageBuilt == ImageBuilt(image: "i", tag: "abc"))
+        #expect(event.type == "ImageBuilt")
+        #expect(event.data == ImageBuilt(image: "i", tag: "abc").jsonText())
+    }
+
     @Test func keysAreComparedAfterTheirEscapesAndOnlyWithinOneObject() throws {
         let escaped = #"{"stream":"s","type":"ImageBuilt","data":{"image":"x","tag":"y","t\u0061g":"z"}}"#
         let error = #expect(throws: LedgerError.self) { try EventLineParser.parse(escaped, defaults: defaults) }

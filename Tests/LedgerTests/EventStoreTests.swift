@@ -65,7 +65,7 @@ struct EventStoreTests {
             try await store.append([NewEvent(stream: "deployment-1", DeploymentFailed(stage: "verify", reason: "late"))],
                                    expectedVersion: .exactly(1))
         }
-        #expect(error?.isWrongExpectedVersion == true)
+        #expect(error?.code == .wrongExpectedVersion)
         #expect(error?.actualVersion == 2)
         #expect(error?.message.contains("is at version 2") == true)
         #expect(try store.events().count == 2)
@@ -99,7 +99,7 @@ struct EventStoreTests {
         let error = await #expect(throws: LedgerError.self) {
             try await store.append([requested("1", tag: "other")], idempotencyKey: "k")
         }
-        #expect(error?.isIdempotencyConflict == true)
+        #expect(error?.code == .idempotencyConflict)
         #expect(try store.events().count == 1)
     }
 
@@ -123,7 +123,8 @@ struct EventStoreTests {
         }
         #expect(again?.message.contains("is already in the log (position 1)") == true)
         let twice = #expect(throws: LedgerError.self) {
-            try AppendRequest(events: [NewEvent(id: id, stream: "c", type: "ImageBuilt", data: "{}"), NewEvent(id: id, stream: "c", type: "ImageBuilt", data: "{}")])
+            let built = #"{"image":"i","tag":"t"}"#
+            return try AppendRequest(events: [NewEvent(id: id, stream: "c", type: "ImageBuilt", data: built), NewEvent(id: id, stream: "c", type: "ImageBuilt", data: built)])
         }
         #expect(twice?.message.contains("is given twice") == true)
         #expect(try store.events().count == 1)
@@ -146,6 +147,12 @@ struct EventStoreTests {
             #expect(error?.message.contains("the file is empty") == true)
         }
         #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 0)
+    }
+
+    @Test func theProjectionsReactToTypesOfTheLedgersOneList() {
+        #expect(Projections.relevantTypes.isSubset(of: Set(EventTypes.names)))
+        #expect(Projections.relevantTypes.isSuperset(of: [DeploymentRequested.eventType, DeploymentStable.eventType, TokenIssued.eventType]))
+        #expect(!Projections.relevantTypes.contains(ServiceUpdated.eventType))
     }
 
     @Test func rawEventsAreCheckedAgainstTheirSchemaBeforeAnythingIsWritten() async throws {

@@ -8,7 +8,7 @@ import Ledger
 struct DeploymentsController {
     let backend: Backend
 
-    static let outcomes = ["in_progress", "succeeded", "failed", "timed_out", "rolled_back"]
+    static let outcomes = DeploymentOutcome.allCases.map(\.rawValue)
 
     var endpoints: RouteCollection<ShiplogRequestContext> {
         RouteCollection(context: ShiplogRequestContext.self)

@@ -40,9 +40,9 @@ struct TlogController {
         do {
             tile = try TlogTile(path: String(path))
             data = try backend.store.tileData(tile)
-        } catch let error as TransparencyError where error.isMalformed {
+        } catch let error as TransparencyError where error.code == .malformed {
             throw HTTPError(.badRequest, message: error.message)
-        } catch let error as TransparencyError where error.isOutOfRange {
+        } catch let error as TransparencyError where error.code == .outOfRange {
             throw HTTPError(.notFound, message: error.message)
         }
         return Response(

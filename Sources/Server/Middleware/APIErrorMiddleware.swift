@@ -42,8 +42,11 @@ struct APIErrorMiddleware: RouterMiddleware {
             if status == .internalServerError { context.logger.error("deploy failed", metadata: ["error": "\(error)"]) }
             return HTTPError(status, message: error.message)
         case let error as LedgerError:
-            if error.isWrongExpectedVersion || error.isIdempotencyConflict { return HTTPError(.conflict, message: error.message) }
-            if error.isInvalidEvent { return HTTPError(.badRequest, message: error.message) }
+            switch error.code {
+            case .wrongExpectedVersion, .idempotencyConflict: return HTTPError(.conflict, message: error.message)
+            case .invalidEvent, .unknownEventType: return HTTPError(.badRequest, message: error.message)
+            default: break
+            }
             if let code = error.storageCode, let seconds = Self.retryAfterSeconds(code) {
                 context.logger.warning("ledger unavailable", metadata: ["error": "\(error)", "ledger.storage_code": "\(code)"])
                 return HTTPError(
