@@ -14,7 +14,9 @@ generate_api_docs() {
 
 # Fails when docs/api.md is not what the OpenAPI document generates.
 check_api_docs() {
+    # PyYAML: Debian's package for Debian's python3, else pip for any other.
     python3 -c 'import yaml' 2>/dev/null || apt_install python3-yaml
+    python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check pyyaml
     local generated
     generated=$(mktemp)
     python3 scripts/lib/apidocs.py "$APIDOCS_SOURCE" > "$generated"
