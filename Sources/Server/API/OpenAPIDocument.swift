@@ -16,7 +16,7 @@ public enum OpenAPIDocument {
     /// every start.
     public static let json: String = {
         // The document is a constant: one that does not convert is a bug every OpenAPI test shows.
-        let object = jsonObject(try! Yams.load(yaml: yaml) as Any)
+        let object = jsonObject(try! Yams.load(yaml: yaml)!)
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }()

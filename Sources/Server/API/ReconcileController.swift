@@ -39,7 +39,7 @@ struct ReconcileController {
     /// What a pass found, did (or, dry, would do), and what drifts still.
     struct ReconcileResult: ResponseEncodable {
         var drift: DriftPass
-        var corrections: [Reconciler.Correction]
+        var corrections: [Reconciler.Pass.Correction]
         var plan: [String]
         var stillDrifting: Int
     }

@@ -32,13 +32,13 @@ extension Decoder {
     /// or with a null value: responses leave absent values out and requests do the same. The shape
     /// is swift-openapi-runtime's `ensureNoAdditionalProperties(knownKeys:)`.
     func ensureNoAdditionalProperties(knownKeys: Set<String>) throws {
-        let container = try container(keyedBy: AnyCodingKey.self)
-        let keys = container.allKeys.sorted { $0.stringValue < $1.stringValue }
+        let object = try self.container(keyedBy: AnyCodingKey.self)
+        let keys = object.allKeys.sorted { $0.stringValue < $1.stringValue }
         if let unknown = keys.first(where: { !knownKeys.contains($0.stringValue) }) {
             throw HTTPError(.badRequest, message: "unknown field '\(unknown.stringValue)' (expected: \(knownKeys.sorted().joined(separator: ", ")))")
         }
-        for key in keys where try container.decodeNil(forKey: key) {
-            throw HTTPError(.badRequest, message: "field '\(key.stringValue)' is null: leave it out instead")
+        if let null = try keys.first(where: { try object.decodeNil(forKey: $0) }) {
+            throw HTTPError(.badRequest, message: "field '\(null.stringValue)' is null: leave it out instead")
         }
     }
 }
