@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit", from: "6.4.0", traits: []),
     ],
     targets: [
         .systemLibrary(
@@ -48,14 +49,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
-            name: "MigrationsEmbedder",
+            name: "Embedder",
             swiftSettings: swiftSettings
         ),
         .plugin(
             name: "MigrationsPlugin",
             capability: .buildTool(),
-            dependencies: ["MigrationsEmbedder"],
+            dependencies: ["Embedder"],
             path: "Sources/MigrationsPlugin"
+        ),
+        .plugin(
+            name: "ResourcesPlugin",
+            capability: .buildTool(),
+            dependencies: ["Embedder"],
+            path: "Sources/ResourcesPlugin"
         ),
         .target(
             name: "Ledger",
@@ -76,7 +83,9 @@ let package = Package(
         .target(
             name: "Reports",
             dependencies: ["Ledger"],
-            swiftSettings: swiftSettings
+            exclude: ["Templates"],
+            swiftSettings: swiftSettings,
+            plugins: ["ResourcesPlugin"]
         ),
         .target(
             name: "AWS",
@@ -160,8 +169,11 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ],
-            swiftSettings: swiftSettings
+            exclude: ["Contracts", "Dashboard/Templates"],
+            swiftSettings: swiftSettings,
+            plugins: ["ResourcesPlugin"]
         ),
         .executableTarget(
             name: "shiplog",
@@ -262,6 +274,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -15,8 +15,8 @@ struct MigrationsPlugin: BuildToolPlugin {
         return [
             .buildCommand(
                 displayName: "Embedding \(files.count) migrations",
-                executable: try context.tool(named: "MigrationsEmbedder").url,
-                arguments: [output.path] + files.map(\.path),
+                executable: try context.tool(named: "Embedder").url,
+                arguments: [output.path, "--migrations"] + files.map(\.path),
                 inputFiles: files,
                 outputFiles: [output]
             )

@@ -4,28 +4,8 @@
 /// no external resources.
 enum HTMLReport {
     static func write(_ report: Report, to output: ReportOutput) throws {
-        output.write("""
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <title>Deployment report</title>
-            <style>
-            body { font-family: system-ui, sans-serif; margin: 2rem; color: #1d2330; }
-            table { border-collapse: collapse; margin: 1rem 0; font-size: 0.85rem; }
-            th, td { border: 1px solid #d0d4dc; padding: 0.25rem 0.5rem; text-align: left; }
-            th { background: #eef0f4; }
-            tr.slow td { background: #fff4d6; }
-            figure { display: inline-block; margin: 0 1.5rem 1rem 0; vertical-align: top; }
-            figcaption { font-weight: 600; margin-bottom: 0.25rem; }
-            svg text { font-size: 11px; fill: #1d2330; }
-            pre { background: #f5f6f8; padding: 0.75rem; }
-            </style>
-            </head>
-            <body>
-            <h1>Deployment report</h1>
-
-            """)
+        // The page up to its first heading, with its style sheet: Templates/report-head.html.
+        output.write(EmbeddedResources.reportHeadHtml + "\n")
         output.write("<p>\(escape(MarkdownReport.summary(report)))</p>\n")
         output.write("<section id=\"charts\">\n")
         output.write(figure("Deployments per day, by outcome", SVGCharts.deploymentsPerDay(report)))

@@ -42,44 +42,26 @@ enum APICoding {
     }
 }
 
-/// A request body whose fields are checked: a misspelt field is refused rather than ignored.
-protocol APIBody: Decodable {
-    /// The fields it may carry, as they appear in JSON.
-    static var fields: Set<String> { get }
-}
-
 /// A request body with explicit snake_case `CodingKeys` that checks its own fields
-/// (`ensureNoAdditionalProperties(knownKeys:)`): decoded as written, by ``StrictJSON``.
+/// (`ensureNoAdditionalProperties(knownKeys:)`) and words its own refusals: decoded as written,
+/// by ``StrictJSON``, which also refuses an object holding one key twice.
 protocol StrictBody: Decodable {}
 
-/// Decodes request bodies with snake_case keys, turning every decoding problem into a 400 whose
-/// message names the field.
+/// Decodes request bodies, turning every decoding problem into a 400 whose message names the
+/// field. Keys are not converted: request types spell their JSON names in their `CodingKeys`.
 public struct APIRequestDecoder: RequestDecoder {
     public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let data = Data(buffer.readableBytesView)
-        if T.self is any StrictBody.Type {
-            do {
-                return try StrictJSON.decode(T.self, from: data, what: "the body")
-            } catch let error as DecodingError {
-                throw HTTPError(.badRequest, message: Self.describe(error))
-            }
-        }
-        if let strict = T.self as? any APIBody.Type {
-            guard let parsed = try? JSONSerialization.jsonObject(with: data) else {
-                throw HTTPError(.badRequest, message: "the body is not valid JSON")
-            }
-            guard let object = parsed as? [String: Any] else { throw HTTPError(.badRequest, message: "the body must be a JSON object") }
-            if let unknown = object.keys.filter({ !strict.fields.contains($0) }).sorted().first {
-                throw HTTPError(.badRequest, message: "unknown field '\(unknown)' (expected: \(strict.fields.sorted().joined(separator: ", ")))")
-            }
-            // Responses leave absent values out; a request does the same rather than send null.
-            if let null = object.filter({ $0.value is NSNull }).keys.sorted().first {
-                throw HTTPError(.badRequest, message: "field '\(null)' is null: leave it out instead")
-            }
-        }
         do {
-            return try APICoding.decoder().decode(T.self, from: data)
+            if T.self is any StrictBody.Type {
+                return try StrictJSON.decode(T.self, from: data, what: "the body")
+            }
+            if let strict = T.self as? any StrictDecodable.Type {
+                // `strict` is `T`: the cast only names the type the existential opened to.
+                return try strict.decode(from: data) as! T
+            }
+            return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
             throw HTTPError(.badRequest, message: Self.describe(error))
         }

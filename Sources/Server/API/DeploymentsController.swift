@@ -19,8 +19,7 @@ struct DeploymentsController {
             .post("promotions", use: promote)
     }
 
-    struct DeployRequest: APIBody {
-        static let fields: Set<String> = ["app", "environment", "tag", "trigger", "required_variables", "on_behalf_of", "no_wait"]
+    struct DeployRequest: StrictDecodable {
         var app: String
         var environment: String
         var tag: String
@@ -29,10 +28,16 @@ struct DeploymentsController {
         var onBehalfOf: String?
         /// Refuse (409) rather than queue when another deployment holds the environment.
         var noWait: Bool?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case app, environment, tag, trigger
+            case requiredVariables = "required_variables"
+            case onBehalfOf = "on_behalf_of"
+            case noWait = "no_wait"
+        }
     }
 
-    struct RollbackRequest: APIBody {
-        static let fields: Set<String> = ["app", "environment", "tag", "on_behalf_of", "reuse_revision", "no_wait"]
+    struct RollbackRequest: StrictDecodable {
         var app: String
         var environment: String
         var tag: String
@@ -40,24 +45,56 @@ struct DeploymentsController {
         /// Reuse the newest revision running the tag's images rather than render the current template.
         var reuseRevision: Bool?
         var noWait: Bool?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case app, environment, tag
+            case onBehalfOf = "on_behalf_of"
+            case reuseRevision = "reuse_revision"
+            case noWait = "no_wait"
+        }
     }
 
-    struct PromotionRequest: APIBody {
-        static let fields: Set<String> = ["app", "on_behalf_of", "no_wait"]
+    struct PromotionRequest: StrictDecodable {
         var app: String
         var onBehalfOf: String?
         var noWait: Bool?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case app
+            case onBehalfOf = "on_behalf_of"
+            case noWait = "no_wait"
+        }
     }
 
-    struct Accepted: Encodable {
+    /// 202's body: the deployment to follow, or the queued request and the stream that tells
+    /// when it starts.
+    struct Accepted: ResponseEncodable {
         var id: String
         var status: String
         var location: String
     }
 
+    /// A page of deployments, newest first.
+    struct DeploymentPage: ResponseEncodable {
+        var deployments: [DeploymentRecord]
+        var nextCursor: String?
+
+        enum CodingKeys: String, CodingKey {
+            case deployments
+            case nextCursor = "next_cursor"
+        }
+
+        /// `next_cursor` is null on the last page, not left out.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(deployments, forKey: .deployments)
+            try container.encode(nextCursor, forKey: .nextCursor)
+        }
+    }
+
     // MARK: Reading
 
-    @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+    @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> DeploymentPage {
         try await backend.authorize(.read, context)
         let query = try QueryReader(request, allowed: ["app", "environment", "actor", "outcome", "since", "until", "limit", "cursor"])
         let limit = try query.integer("limit", in: 1...500, default: 50) ?? 50
@@ -67,8 +104,7 @@ struct DeploymentsController {
             outcome: try query.choice("outcome", Self.outcomes), since: try query.time("since"), until: try query.time("until"),
             before: cursor, limit: Int(limit))
         let records = try backend.store.deployments(filter)
-        let next = JSONBody.nextCursor(records.map(\.position), limit: Int(limit))
-        return JSONBody.object(["deployments": try JSONBody.encode(records), "next_cursor": next])
+        return DeploymentPage(deployments: records, nextCursor: QueryReader.nextCursor(records.map(\.position), limit: Int(limit)))
     }
 
     @Sendable func show(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
@@ -85,7 +121,7 @@ struct DeploymentsController {
 
     // MARK: Starting
 
-    @Sendable func deploy(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+    @Sendable func deploy(_ request: Request, context: ShiplogRequestContext) async throws -> EditedResponse<Accepted> {
         let body = try await request.decode(as: DeployRequest.self, context: context)
         try check(app: body.app, environment: body.environment, tag: body.tag, onBehalfOf: body.onBehalfOf)
         let trigger = try trigger(body.trigger)
@@ -99,7 +135,7 @@ struct DeploymentsController {
         }
     }
 
-    @Sendable func rollback(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+    @Sendable func rollback(_ request: Request, context: ShiplogRequestContext) async throws -> EditedResponse<Accepted> {
         let body = try await request.decode(as: RollbackRequest.self, context: context)
         try check(app: body.app, environment: body.environment, tag: body.tag, onBehalfOf: body.onBehalfOf)
         let identity = try await backend.authorize(.rollback, context, app: body.app, environment: body.environment)
@@ -110,7 +146,7 @@ struct DeploymentsController {
         }
     }
 
-    @Sendable func promote(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+    @Sendable func promote(_ request: Request, context: ShiplogRequestContext) async throws -> EditedResponse<Accepted> {
         let body = try await request.decode(as: PromotionRequest.self, context: context)
         try Names.check(body.app, what: "app")
         if let person = body.onBehalfOf { try Names.check(person, what: "on_behalf_of") }
@@ -126,7 +162,7 @@ struct DeploymentsController {
     /// the deployment holding `environment` (its stream of the environment tells when it starts).
     private func launch(
         wait: Bool, app: String, environment: String, _ operation: @escaping @Sendable (DeploymentEngine) async throws -> DeploymentResult
-    ) async throws -> Response {
+    ) async throws -> EditedResponse<Accepted> {
         let workflow = try backend.requireWorkflow()
         let metrics = backend.metrics
         let store = backend.store
@@ -142,7 +178,7 @@ struct DeploymentsController {
             let stream = EnvironmentClaim.stream(app: app, environment: environment)
             accepted = Accepted(id: request, status: "queued", location: "/api/v1/events?stream=\(stream)")
         }
-        return JSONBody.response(try JSONBody.encode(accepted), status: .accepted, headers: [.location: accepted.location])
+        return EditedResponse(status: .accepted, headers: [.location: accepted.location], response: accepted)
     }
 
     private func check(app: String, environment: String, tag: String, onBehalfOf: String?) throws {

@@ -14,7 +14,7 @@ struct EnvironmentsController {
     }
 
     /// The seed's `/version.json`, per app and environment, from the ledger.
-    struct VersionDocument: Encodable {
+    struct VersionDocument: ResponseEncodable {
         var app: String
         var environment: String
         var release: String?
@@ -38,14 +38,14 @@ struct EnvironmentsController {
         return JSONBody.response(JSONBody.environmentState(try find(request, context)))
     }
 
-    @Sendable func version(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+    @Sendable func version(_ request: Request, context: ShiplogRequestContext) async throws -> VersionDocument {
         try await backend.authorize(.read, context)
         let state = try find(request, context)
         let document = VersionDocument(
             app: state.app, environment: state.environment, release: state.tag.flatMap { $0.hasPrefix("rel-") ? $0 : nil },
             tag: state.tag, revision: state.revision, taskDefinitionArn: state.taskDefinitionArn, deployedAt: state.deployedAt,
             deployedBy: state.deployedBy, lastOutcome: state.lastOutcome)
-        return JSONBody.response(try JSONBody.encode(document))
+        return document
     }
 
     private func find(_ request: Request, _ context: ShiplogRequestContext) throws -> EnvironmentState {

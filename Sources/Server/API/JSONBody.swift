@@ -40,13 +40,6 @@ enum JSONBody {
         "[" + events.map { $0.jsonLine() }.joined(separator: ",") + "]"
     }
 
-    /// The `next_cursor` of a page newest first: the last position shown when the page is full
-    /// (more may follow), else `null`.
-    static func nextCursor(_ positions: [Int64], limit: Int) -> String {
-        guard positions.count == limit, let last = positions.last else { return "null" }
-        return "\"\(last)\""
-    }
-
     /// A response whose body is the JSON text `text`.
     static func response(_ text: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var fields = headers

@@ -15,21 +15,27 @@ struct OperationsController {
         router.get("openapi.json", use: openAPI)
     }
 
+    /// `ok` when alive; `ready` or `unavailable`, with the ledger's head when ready.
+    struct Status: ResponseEncodable {
+        var status: String
+        var head: Int64?
+    }
+
     /// Alive: the process answers.
-    @Sendable func health(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
-        JSONBody.object(["status": "\"ok\""])
+    @Sendable func health(_ request: Request, context: ShiplogRequestContext) async throws -> Status {
+        Status(status: "ok")
     }
 
     /// Ready: the ledger's file is there, writable, with room on its disk, and answers a read; its
     /// head is reported.
-    @Sendable func ready(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+    @Sendable func ready(_ request: Request, context: ShiplogRequestContext) async throws -> EditedResponse<Status> {
         do {
             try backend.store.checkWritable()
             let head = try backend.store.head()?.position ?? 0
-            return JSONBody.object(["status": "\"ready\"", "head": String(head)])
+            return EditedResponse(response: Status(status: "ready", head: head))
         } catch {
             backend.logger.warning("not ready", metadata: ["error": "\(error)"])
-            return JSONBody.object(["status": "\"unavailable\""], status: .serviceUnavailable)
+            return EditedResponse(status: .serviceUnavailable, response: Status(status: "unavailable"))
         }
     }
 
@@ -42,6 +48,8 @@ struct OperationsController {
 
     /// The OpenAPI document; no token needed, so tools can read it before they have one.
     @Sendable func openAPI(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
-        JSONBody.response(OpenAPIDocument.json)
+        Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
     }
 }

@@ -21,6 +21,45 @@ struct ProofsController {
             .get("deployments/:id/receipt", use: receipt)
     }
 
+    /// An RFC 6962 inclusion proof as the API writes it: hashes in hex, the leaf index beside the
+    /// position it is one less than.
+    struct InclusionBody: ResponseEncodable {
+        var position: Int64
+        var leafIndex: Int64
+        var treeSize: UInt64
+        var eventHash: String
+        var leafHash: String
+        var root: String
+        var path: [String]
+
+        init(_ proof: InclusionProof) {
+            position = proof.position
+            leafIndex = proof.position - 1
+            treeSize = proof.treeSize
+            eventHash = proof.eventHash.hexString
+            leafHash = proof.leafHash.hexString
+            root = proof.root.hexString
+            path = proof.hashes.map(\.hexString)
+        }
+    }
+
+    /// An RFC 6962 consistency proof, hashes in hex.
+    struct ConsistencyBody: ResponseEncodable {
+        var oldSize: UInt64
+        var newSize: UInt64
+        var oldRoot: String
+        var newRoot: String
+        var path: [String]
+
+        init(_ proof: ConsistencyProof) {
+            oldSize = proof.oldSize
+            newSize = proof.newSize
+            oldRoot = proof.oldRoot.hexString
+            newRoot = proof.newRoot.hexString
+            path = proof.hashes.map(\.hexString)
+        }
+    }
+
     /// A deployment's receipt, proven against the newest stored checkpoint that covers it, or
     /// against one signed now when none does and the service has a key.
     @Sendable func receipt(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
@@ -64,31 +103,22 @@ struct ProofsController {
         })
     }
 
-    @Sendable func inclusion(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+    @Sendable func inclusion(_ request: Request, context: ShiplogRequestContext) async throws -> InclusionBody {
         try await backend.authorize(.read, context)
         let query = try QueryReader(request, allowed: ["position", "tree_size"])
         guard let position = try query.integer("position", in: 1...Int64.max) else {
             throw HTTPError(.badRequest, message: "position is required")
         }
         let size = try query.integer("tree_size", in: 1...Int64.max).map(UInt64.init)
-        let proof = try proving { try backend.store.inclusionProof(position: position, treeSize: size) }
-        return JSONBody.object([
-            "position": String(proof.position), "leaf_index": String(proof.position - 1), "tree_size": String(proof.treeSize),
-            "event_hash": proof.eventHash.hexString.jsonQuoted, "leaf_hash": proof.leafHash.hexString.jsonQuoted,
-            "root": proof.root.hexString.jsonQuoted, "path": "[" + proof.hashes.map { $0.hexString.jsonQuoted }.joined(separator: ",") + "]",
-        ])
+        return InclusionBody(try proving { try backend.store.inclusionProof(position: position, treeSize: size) })
     }
 
-    @Sendable func consistency(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+    @Sendable func consistency(_ request: Request, context: ShiplogRequestContext) async throws -> ConsistencyBody {
         try await backend.authorize(.read, context)
         let query = try QueryReader(request, allowed: ["from", "to"])
         guard let from = try query.integer("from", in: 0...Int64.max) else { throw HTTPError(.badRequest, message: "from is required") }
         let to = try query.integer("to", in: 0...Int64.max).map(UInt64.init)
-        let proof = try proving { try backend.store.consistencyProof(from: UInt64(from), to: to) }
-        return JSONBody.object([
-            "old_size": String(proof.oldSize), "new_size": String(proof.newSize), "old_root": proof.oldRoot.hexString.jsonQuoted,
-            "new_root": proof.newRoot.hexString.jsonQuoted, "path": "[" + proof.hashes.map { $0.hexString.jsonQuoted }.joined(separator: ",") + "]",
-        ])
+        return ConsistencyBody(try proving { try backend.store.consistencyProof(from: UInt64(from), to: to) })
     }
 
     /// The log's head as a signed C2SP checkpoint (a signed note): the stored one when it is of the

@@ -68,6 +68,13 @@ struct QueryReader {
         default: throw HTTPError(.badRequest, message: "\(name) must be true or false, not '\(text)'")
         }
     }
+
+    /// The `next_cursor` of a page newest first: the last position shown when the page is full
+    /// (more may follow), else nil (null: the last page).
+    static func nextCursor(_ positions: [Int64], limit: Int) -> String? {
+        guard positions.count == limit, let last = positions.last else { return nil }
+        return String(last)
+    }
 }
 
 /// The names the API accepts in paths and filters.

@@ -18,22 +18,35 @@ struct ReconcileController {
             .get("verify", use: verify)
     }
 
-    struct ReconcileRequest: APIBody {
-        static let fields: Set<String> = ["app", "environment", "dry_run", "on_behalf_of"]
+    struct ReconcileRequest: StrictDecodable {
         var app: String?
         var environment: String?
         var dryRun: Bool?
         var onBehalfOf: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case app, environment
+            case dryRun = "dry_run"
+            case onBehalfOf = "on_behalf_of"
+        }
     }
 
-    struct DriftReport: Encodable {
+    struct DriftReport: ResponseEncodable {
         var checkedAt: String
         var services: [ServiceDrift]
         var drifting: Int
         var lastPass: LastPass?
     }
 
-    struct VerifyReport: Encodable {
+    /// What a pass found, did (or, dry, would do), and what drifts still.
+    struct ReconcileResult: ResponseEncodable {
+        var drift: DriftPass
+        var corrections: [Reconciler.Pass.Correction]
+        var plan: [String]
+        var stillDrifting: Int
+    }
+
+    struct VerifyReport: ResponseEncodable {
         var ok: Bool
         var events: Int64
         var headHash: String?
@@ -42,19 +55,18 @@ struct ReconcileController {
     }
 
     /// Asks ECS now (as `shiplog drift` does), recording nothing.
-    @Sendable func drift(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+    @Sendable func drift(_ request: Request, context: ShiplogRequestContext) async throws -> DriftReport {
         try await backend.authorize(.read, context)
         let query = try QueryReader(request, allowed: ["app", "environment"])
         let app = try query.name("app"), environment = try query.name("environment")
         let workflow = try backend.requireWorkflow()
         let pass = try await workflow.reconciler.detector.check(store: backend.store, app: app, environment: environment, now: workflow.engine.clock.now)
         let lastPass = try backend.store.serviceState(Reconciler.lastPassKey).flatMap { try? JSONDecoder().decode(LastPass.self, from: Data($0.utf8)) }
-        let report = DriftReport(checkedAt: pass.checkedAt, services: pass.services, drifting: pass.drifted.count, lastPass: lastPass)
-        return JSONBody.response(try JSONBody.encode(report))
+        return DriftReport(checkedAt: pass.checkedAt, services: pass.services, drifting: pass.drifted.count, lastPass: lastPass)
     }
 
     /// One pass, correcting every drifting service (or, with `dry_run`, saying what it would do).
-    @Sendable func reconcile(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+    @Sendable func reconcile(_ request: Request, context: ShiplogRequestContext) async throws -> ReconcileResult {
         let body = try await request.decode(as: ReconcileRequest.self, context: context)
         if let app = body.app { try Names.check(app, what: "app") }
         if let environment = body.environment { try Names.check(environment, what: "environment") }
@@ -78,19 +90,15 @@ struct ReconcileController {
         }
         try await store.releaseLease(ReconcileLoop.leaseName, holder: holder)
         try? workflow.drivers.world?.save()
-        return JSONBody.object([
-            "drift": try JSONBody.encode(pass.drift), "corrections": try JSONBody.encode(pass.corrections),
-            "plan": try JSONBody.encode(pass.plan), "still_drifting": String(pass.stillDrifting.count),
-        ])
+        return ReconcileResult(drift: pass.drift, corrections: pass.corrections, plan: pass.plan, stillDrifting: pass.stillDrifting.count)
     }
 
-    @Sendable func verify(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+    @Sendable func verify(_ request: Request, context: ShiplogRequestContext) async throws -> VerifyReport {
         try await backend.authorize(.read, context)
         _ = try QueryReader(request, allowed: [])
         let verification = try backend.store.verify()
-        let report = VerifyReport(
+        return VerifyReport(
             ok: verification.isIntact, events: verification.count, headHash: verification.headHash.hexString,
             firstBadPosition: verification.failure?.position, reason: verification.failure?.reason)
-        return JSONBody.response(try JSONBody.encode(report))
     }
 }
