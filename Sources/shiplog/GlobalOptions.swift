@@ -51,9 +51,6 @@ struct GlobalOptions: ParsableArguments {
         if let actor, !NameRule.isValid(actor) { throw ValidationError(NameRule.problem(actor, what: "--actor")) }
     }
 
-    /// `--db` as given, nil when absent.
-    var db: String? { database.db }
-
     /// The ledger of a command that does not load the configuration.
     var databasePath: String { database.path() }
 

@@ -28,8 +28,7 @@ struct Workflow {
             configuration.stableTimeout = duration
         }
         if let app { _ = try configuration.target(app: app, environment: environment ?? ShiplogConfiguration.promotionSource) }
-        let databasePath = global.db ?? processEnvironment["SHIPLOG_DB"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? configuration.database.map { relative($0, to: global.configPath) } ?? "shiplog.sqlite"
+        let databasePath = global.databasePath(for: configuration)
         let drivers = try await ConfiguredDrivers.make(configuration, databasePath: databasePath)
         let store = try EventStore(path: databasePath, access: .readWrite(create: false))
         var engine = drivers.engine(configuration, store: store)
@@ -106,11 +105,5 @@ struct Workflow {
     func finish() throws {
         try drivers.world?.save()
         store.close()
-    }
-
-    private static func relative(_ path: String, to configPath: String) -> String {
-        guard !path.hasPrefix("/") else { return path }
-        let directory = (configPath as NSString).deletingLastPathComponent
-        return directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
     }
 }
