@@ -12,25 +12,7 @@ struct AuditController {
         RouteCollection(context: ShiplogRequestContext.self).get(use: list)
     }
 
-    /// A page of entries, newest first.
-    struct AuditPage: ResponseEncodable {
-        var entries: [AuditEntry]
-        var nextCursor: String?
-
-        enum CodingKeys: String, CodingKey {
-            case entries
-            case nextCursor = "next_cursor"
-        }
-
-        /// `next_cursor` is null on the last page, not left out.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(entries, forKey: .entries)
-            try container.encode(nextCursor, forKey: .nextCursor)
-        }
-    }
-
-    @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> AuditPage {
+    @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> CursorPage<AuditEntry> {
         try await backend.authorize(.read, context)
         let query = try QueryReader(request, allowed: ["actor", "action", "outcome", "since", "until", "limit", "cursor"])
         let limit = try query.integer("limit", in: 1...1000, default: 100) ?? 100
@@ -39,6 +21,6 @@ struct AuditController {
             since: try query.time("since"), until: try query.time("until"), before: try query.integer("cursor", in: 1...Int64.max),
             limit: Int(limit))
         let entries = try backend.store.audit(filter)
-        return AuditPage(entries: entries, nextCursor: QueryReader.nextCursor(entries.map(\.position), limit: Int(limit)))
+        return CursorPage(itemsKey: "entries", items: entries, nextCursor: QueryReader.nextCursor(entries.map(\.position), limit: Int(limit)))
     }
 }

@@ -74,27 +74,9 @@ struct DeploymentsController {
         var location: String
     }
 
-    /// A page of deployments, newest first.
-    struct DeploymentPage: ResponseEncodable {
-        var deployments: [DeploymentRecord]
-        var nextCursor: String?
-
-        enum CodingKeys: String, CodingKey {
-            case deployments
-            case nextCursor = "next_cursor"
-        }
-
-        /// `next_cursor` is null on the last page, not left out.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(deployments, forKey: .deployments)
-            try container.encode(nextCursor, forKey: .nextCursor)
-        }
-    }
-
     // MARK: Reading
 
-    @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> DeploymentPage {
+    @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> CursorPage<DeploymentRecord> {
         try await backend.authorize(.read, context)
         let query = try QueryReader(request, allowed: ["app", "environment", "actor", "outcome", "since", "until", "limit", "cursor"])
         let limit = try query.integer("limit", in: 1...500, default: 50) ?? 50
@@ -104,7 +86,7 @@ struct DeploymentsController {
             outcome: try query.choice("outcome", Self.outcomes), since: try query.time("since"), until: try query.time("until"),
             before: cursor, limit: Int(limit))
         let records = try backend.store.deployments(filter)
-        return DeploymentPage(deployments: records, nextCursor: QueryReader.nextCursor(records.map(\.position), limit: Int(limit)))
+        return CursorPage(itemsKey: "deployments", items: records, nextCursor: QueryReader.nextCursor(records.map(\.position), limit: Int(limit)))
     }
 
     @Sendable func show(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
