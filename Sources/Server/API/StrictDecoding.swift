@@ -12,9 +12,10 @@ protocol StrictDecodable: Decodable {
 extension StrictDecodable {
     static var knownKeys: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
 
-    /// Decodes a body of JSON `data`, its fields checked first.
+    /// Decodes a body of JSON `data`, its fields checked first; as every path that takes JSON from
+    /// a client, ``StrictJSON`` refuses an object holding one key twice.
     static func decode(from data: Data) throws -> Self {
-        try JSONDecoder().decode(Checked.self, from: data).body
+        try StrictJSON.decode(Checked<Self>.self, from: data, what: "the body").body
     }
 }
 
