@@ -200,10 +200,11 @@ public final class EventStore: Sendable {
         try await readers.onReaderThread { try work(self) }
     }
 
-    /// Runs `body` on a read-only connection from the pool, waiting for one when all are lent.
-    func read<T>(_ body: (Connection) throws -> T) throws -> T {
+    /// Runs `body` on a read-only connection from the pool, waiting for one when all are lent; or,
+    /// `alone`, on one of its own (``ReaderPool/readAlone(_:)``).
+    func read<T>(alone: Bool = false, _ body: (Connection) throws -> T) throws -> T {
         do {
-            return try readers.read(body)
+            return try alone ? readers.readAlone(body) : readers.read(body)
         } catch let error as SQLiteError {
             throw LedgerError.storage("reading \(path) failed: \(error.message)", error)
         }

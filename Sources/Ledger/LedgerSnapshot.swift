@@ -59,8 +59,11 @@ public struct LedgerSnapshot {
 
 extension EventStore {
     /// Runs `body` with a consistent snapshot of the ledger (one read transaction).
-    public func snapshot<T>(_ body: (LedgerSnapshot) throws -> T) throws -> T {
-        try read { db in
+    ///
+    /// - Parameter streaming: the snapshot lasts as long as a client takes to receive what is read
+    ///   from it (an export): it gets a connection of its own rather than one of the bounded pool's.
+    public func snapshot<T>(streaming: Bool = false, _ body: (LedgerSnapshot) throws -> T) throws -> T {
+        try read(alone: streaming) { db in
             try db.transaction(.deferred) { try body(try LedgerSnapshot(db)) }
         }
     }

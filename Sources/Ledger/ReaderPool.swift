@@ -32,6 +32,14 @@ final class ReaderPool: @unchecked Sendable {
         return try body(connection)
     }
 
+    /// Runs `body` on a connection opened for it alone, closed when it returns: for a read that lasts
+    /// as long as a client takes to receive it (a streamed export). Held in the pool, a few slow
+    /// clients would lend out every connection and make each other read — the service's included —
+    /// wait; and a read nested inside it (the export's consistency proof) could wait for ever.
+    func readAlone<T>(_ body: (Connection) throws -> T) throws -> T {
+        try body(try Connection(path: path, mode: .readOnly))
+    }
+
     /// Runs `work` (reads through this pool) on a reader thread; the caller's task suspends meanwhile.
     func onReaderThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

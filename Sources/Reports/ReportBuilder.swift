@@ -21,7 +21,7 @@ public enum ReportBuilder {
     ///   asked, before `body` is called.
     public static func read<T>(_ request: ReportRequest, from store: EventStore, _ body: (Report, EvidenceEvents) throws -> T) throws -> T {
         let generatedAt = Timestamp.string(from: request.generatedAt)
-        return try store.snapshot { snapshot in
+        return try store.snapshot(streaming: true) { snapshot in
             // Oldest first, straight into the report's form: the ledger's records are never all held.
             var deployments: [ReportDeployment] = []
             try snapshot.forEachDeployment(DeploymentFilter(
