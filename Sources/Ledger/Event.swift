@@ -39,7 +39,11 @@ public struct NewEvent: Sendable {
     }
 
     /// The fields an event object may carry, as a recorder writes it.
-    static let fieldNames = ["id", "stream", "type", "data", "metadata"]
+    private enum Field: String, CodingKey, CaseIterable {
+        case id, stream, type, data, metadata
+    }
+
+    static let fieldNames = Field.allCases.map(\.rawValue)
 
     /// Reads one event as a recorder writes it, `{"stream": ..., "type": ..., "data": {...}}`
     /// with optional `id` and `metadata`, checking each field and the data's schema.
@@ -50,7 +54,7 @@ public struct NewEvent: Sendable {
     public init(from decoder: any Decoder, alsoAllowing extraKeys: Set<String>) throws {
         let container = try decoder.container(keyedBy: AnyCodingKey.self)
         do {
-            try decoder.ensureNoAdditionalProperties(knownKeys: Set(Self.fieldNames).union(extraKeys))
+            try decoder.ensureNoAdditionalProperties(knownKeys: Field.self, alsoAllowing: extraKeys)
         } catch let error as UnknownFieldError {
             throw LedgerError.invalidEvent("unknown field '\(error.field)' (expected: \(Self.fieldNames.joined(separator: ", ")))")
         }

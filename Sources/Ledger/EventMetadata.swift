@@ -110,7 +110,7 @@ extension EventMetadata {
     /// - Throws: ``LedgerError`` naming the field.
     init(recordedFrom decoder: any Decoder) throws {
         do {
-            try decoder.ensureNoAdditionalProperties(knownKeys: Set(Self.fieldNames))
+            try decoder.ensureNoAdditionalProperties(knownKeys: CodingKeys.self)
         } catch let error as UnknownFieldError {
             throw LedgerError.invalidEvent("unknown metadata field '\(error.field)' (expected: \(Self.fieldNames.joined(separator: ", ")))")
         }

@@ -37,7 +37,7 @@ extension EventPayload {
             throw LedgerError.invalidEvent(JSONText.describe(error, in: eventType, below: decoder.codingPath.count))
         }
         do {
-            try decoder.ensureNoAdditionalProperties(knownKeys: Set(CodingKeys.allCases.map(\.rawValue)))
+            try decoder.ensureNoAdditionalProperties(knownKeys: CodingKeys.self)
         } catch let error as UnknownFieldError {
             let known = CodingKeys.allCases.map(\.rawValue).sorted().joined(separator: ", ")
             throw LedgerError.invalidEvent("\(eventType): unknown field '\(error.field)' (expected: \(known))")

@@ -38,12 +38,19 @@ enum JSONText {
     /// would depend on the parser: the ledger refuses such text instead. `json` must be valid
     /// JSON (parse it first); keys are compared after their escapes are decoded.
     static func duplicateKey(in json: some Collection<UInt8>) -> String? {
+        if let found = json.withContiguousStorageIfAvailable({ duplicateKey(inBytes: $0) }) { return found }
+        return Array(json).withUnsafeBufferPointer { duplicateKey(inBytes: $0) }
+    }
+
+    /// ``duplicateKey(in:)`` over contiguous bytes: strings are skipped in place, and only keys
+    /// become `String`s (it runs on every request body).
+    private static func duplicateKey(inBytes json: UnsafeBufferPointer<UInt8>) -> String? {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
         var objects: [KeyScan?] = []  // nil for an array
         var lastKey = ""
-        var index = json.startIndex
-        while index != json.endIndex {
-            let byte = json[index]
-            switch byte {
+        var index = 0
+        while index < json.count {
+            switch json[index] {
             case UInt8(ascii: "{"):
                 objects.append(KeyScan(name: lastKey))
             case UInt8(ascii: "["):
@@ -54,19 +61,20 @@ enum JSONText {
                 if objects.last??.expectsKey == false { objects[objects.count - 1]?.expectsKey = true }
             case UInt8(ascii: ":"):
                 objects[objects.count - 1]?.expectsKey = false
-            case UInt8(ascii: "\""):
-                var raw: [UInt8] = []
+            case quote:
+                let start = index + 1
                 var escaped = false
-                json.formIndex(after: &index)
-                while index != json.endIndex {
-                    let character = json[index]
-                    if character == UInt8(ascii: "\""), !escaped { break }
-                    escaped = character == UInt8(ascii: "\\") && !escaped
-                    raw.append(character)
-                    json.formIndex(after: &index)
+                index = start
+                while index < json.count, json[index] != quote {
+                    if json[index] == backslash {
+                        escaped = true
+                        index += 1
+                    }
+                    index += 1
                 }
                 if let object = objects.last ?? nil, object.expectsKey {
-                    let key = raw.contains(UInt8(ascii: "\\")) ? decodedString(raw) : String(decoding: raw, as: UTF8.self)
+                    let raw = UnsafeBufferPointer(rebasing: json[start..<min(index, json.count)])
+                    let key = escaped ? decodedString(Array(raw)) : String(decoding: raw, as: UTF8.self)
                     if object.keys.contains(key) { return object.name.isEmpty ? key : "\(object.name).\(key)" }
                     objects[objects.count - 1]?.keys.insert(key)
                     lastKey = object.name.isEmpty ? key : "\(object.name).\(key)"
@@ -74,7 +82,7 @@ enum JSONText {
             default:
                 break
             }
-            if index != json.endIndex { json.formIndex(after: &index) }
+            index += 1
         }
         return nil
     }

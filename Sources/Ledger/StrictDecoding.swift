@@ -24,10 +24,23 @@ extension Decoder {
     ///
     /// - Throws: ``UnknownFieldError`` naming the first unknown key in sorted order.
     public func ensureNoAdditionalProperties(knownKeys: Set<String>) throws {
-        let keys = try container(keyedBy: AnyCodingKey.self).allKeys
-        if let unknown = keys.map(\.stringValue).filter({ !knownKeys.contains($0) }).min() {
-            throw UnknownFieldError(field: unknown)
+        try ensureNoAdditionalProperties { knownKeys.contains($0) }
+    }
+
+    /// Refuses an object with a key that is not one of `Keys` (or `alsoAllowing`): the check
+    /// the append path makes for every event and payload, without building a set of names.
+    ///
+    /// - Throws: ``UnknownFieldError`` naming the first unknown key in sorted order.
+    public func ensureNoAdditionalProperties<Keys: CodingKey>(knownKeys: Keys.Type, alsoAllowing extraKeys: Set<String> = []) throws {
+        try ensureNoAdditionalProperties { Keys(stringValue: $0) != nil || extraKeys.contains($0) }
+    }
+
+    private func ensureNoAdditionalProperties(isKnown: (String) -> Bool) throws {
+        var unknown: String?
+        for key in try container(keyedBy: AnyCodingKey.self).allKeys where !isKnown(key.stringValue) {
+            if unknown.map({ key.stringValue < $0 }) ?? true { unknown = key.stringValue }
         }
+        if let unknown { throw UnknownFieldError(field: unknown) }
     }
 }
 

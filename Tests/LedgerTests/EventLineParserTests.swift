@@ -54,6 +54,8 @@ struct EventLineParserTests {
         #expect(error?.message == "line 1: the line has the key 'data.tag' twice")
         let nested = #"{"stream":"s","type":"TaskDefinitionRendered","data":{"template_family":"f","family":"g","images":{"tag":"a","family":"b"}}}"#
         #expect(try EventLineParser.parse(nested, defaults: defaults).count == 1, "the same key in another object is no duplicate")
+        let inValue = #"{"stream":"s","type":"ImageBuilt","data":{"image":"x\\","tag":"y\",\"tag\":{\"z"}}"#
+        #expect(try EventLineParser.parse(inValue, defaults: defaults).first?.payload as? ImageBuilt == ImageBuilt(image: "x\\", tag: "y\",\"tag\":{\"z"), "keys, quotes and braces inside a string are text")
     }
 
     @Test func gitHubBotLoginsAreValidActors() throws {

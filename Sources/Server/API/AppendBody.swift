@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Ledger
+import NIOCore
 
 /// The body of `POST /api/v1/events`: one event (`{"stream": ..., "type": ..., "data": {...}}`),
 /// or several at once (`{"events": [...]}`), with an optional `expected_version`. Each event is
@@ -26,7 +27,7 @@ struct AppendBody: StrictBody {
         }
         let batch = try decoder.container(keyedBy: CodingKeys.self)
         do {
-            try decoder.ensureNoAdditionalProperties(knownKeys: Set(CodingKeys.allCases.map(\.rawValue)))
+            try decoder.ensureNoAdditionalProperties(knownKeys: CodingKeys.self)
         } catch let error as UnknownFieldError {
             throw HTTPError(.badRequest, message: "unknown field '\(error.field)' (expected: events, expected_version)")
         }
@@ -71,7 +72,12 @@ struct AppendBody: StrictBody {
 
 /// What an append recorded: each event's place in the log, and whether the request was a retry
 /// answered from the log.
-struct AppendResponse: ResponseEncodable {
+///
+/// Written by hand rather than through the context's `JSONEncoder` (snake_case conversion and
+/// sorted keys for every key of every response): in a profile of `POST /api/v1/events` under
+/// wrk, encoding this response took 5.5% of the service's CPU through the encoder and 0.3%
+/// written out here (2026-11-29). The bytes are the encoder's: keys sorted, no whitespace.
+struct AppendResponse: ResponseGenerator, Encodable {
     struct Appended: Encodable {
         var position: Int64
         var id: String
@@ -81,4 +87,21 @@ struct AppendResponse: ResponseEncodable {
 
     var events: [Appended]
     var deduplicated: Bool
+
+    var json: String {
+        var text = "{\"deduplicated\":\(deduplicated),\"events\":["
+        for (index, event) in events.enumerated() {
+            if index > 0 { text += "," }
+            text += "{\"id\":\(event.id.jsonQuoted),\"position\":\(event.position),"
+            text += "\"stream\":\(event.stream.jsonQuoted),\"version\":\(event.version)}"
+        }
+        return text + "]}"
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: json)))
+    }
 }
