@@ -19,7 +19,7 @@ struct DeploymentsController {
             .post("promotions", use: promote)
     }
 
-    struct DeployRequest: StrictDecodable {
+    struct DeployRequest: StrictBody {
         var app: String
         var environment: String
         var tag: String
@@ -37,7 +37,7 @@ struct DeploymentsController {
         }
     }
 
-    struct RollbackRequest: StrictDecodable {
+    struct RollbackRequest: StrictBody {
         var app: String
         var environment: String
         var tag: String
@@ -54,7 +54,7 @@ struct DeploymentsController {
         }
     }
 
-    struct PromotionRequest: StrictDecodable {
+    struct PromotionRequest: StrictBody {
         var app: String
         var onBehalfOf: String?
         var noWait: Bool?

@@ -18,7 +18,7 @@ struct ReconcileController {
             .get("verify", use: verify)
     }
 
-    struct ReconcileRequest: StrictDecodable {
+    struct ReconcileRequest: StrictBody {
         var app: String?
         var environment: String?
         var dryRun: Bool?
