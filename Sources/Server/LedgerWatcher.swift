@@ -95,7 +95,7 @@ final class LedgerWatcher: Sendable {
         while !Task.isCancelled {
             let head: Int64
             do {
-                head = try await store.reading { try $0.head()?.position ?? 0 }
+                head = try store.head()?.position ?? 0
             } catch {
                 // The streams end; their clients reconnect, and are told then if the ledger is still unreadable.
                 logger.error("event streams cannot read the ledger's head", metadata: ["error": "\(error)"])

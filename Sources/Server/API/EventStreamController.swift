@@ -38,7 +38,7 @@ struct EventStreamController {
         try await backend.authorize(.read, context)
         let query = try QueryReader(request, allowed: ["after", "stream", "type"])
         let filter = EventFilter(stream: try query.name("stream"), type: try query.name("type"))
-        let head = try await backend.store.reading { try $0.head()?.position ?? 0 }
+        let head = try backend.store.head()?.position ?? 0
         let after = try position(query.string("after"), named: "after", head: head)
         let lastEventID = try position(request.headers[.lastEventID], named: "Last-Event-ID", head: head)
         let start = lastEventID ?? after ?? head
@@ -75,7 +75,7 @@ struct EventStreamController {
         defer { subscription.end() }
         try await withGracefulShutdownHandler {
             // Subscribed first, then caught up: a move after this read wakes the loop below.
-            var cursor = try await store.reading { try $0.head()?.position } ?? start
+            var cursor = try store.head()?.position ?? start
             var lastWrite = ContinuousClock.now
             try await write(store, filter, after: start, through: cursor, to: &writer)
             for await wake in subscription.wakes {
@@ -109,8 +109,7 @@ struct EventStreamController {
         page.limit = pageSize
         var written = 0
         while page.after < through {
-            let query = page
-            let events = try await store.reading { try $0.events(query) }
+            let events = try store.events(page)
             guard let last = events.last else { break }
             var buffer = ByteBuffer()
             for event in events { buffer.writeString(frame(event)) }
