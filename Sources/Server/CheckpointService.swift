@@ -29,8 +29,8 @@ struct CheckpointService: Service {
     /// at the next interval.
     func signIfGrown() async {
         do {
-            let head = UInt64(try store.head()?.position ?? 0)
-            guard head > (try store.latestCheckpointSize() ?? 0) else { return }
+            let (head, signed) = try await store.reading { store in (UInt64(try store.head()?.position ?? 0), try store.latestCheckpointSize() ?? 0) }
+            guard head > signed else { return }
             _ = try await store.signCheckpoint(origin: signer.name, signer: signer, time: Date())
             logger.info("checkpoint signed", metadata: ["checkpoint.size": "\(head)"])
         } catch {

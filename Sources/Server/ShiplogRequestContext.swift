@@ -42,26 +42,18 @@ enum APICoding {
     }
 }
 
-/// A request body with explicit snake_case `CodingKeys` that checks its own fields
-/// (`ensureNoAdditionalProperties(knownKeys:)`) and words its own refusals: decoded as written,
-/// by ``StrictJSON``, which also refuses an object holding one key twice.
-protocol StrictBody: Decodable {}
-
-/// Decodes request bodies, turning every decoding problem into a 400 whose message names the
-/// field. Keys are not converted: request types spell their JSON names in their `CodingKeys`.
+/// Decodes request bodies (``StrictBody``), turning every decoding problem into a 400 whose message
+/// names the field. Keys are not converted: request types spell their JSON names in their `CodingKeys`.
 public struct APIRequestDecoder: RequestDecoder {
     public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let data = Data(buffer.readableBytesView)
         do {
-            if T.self is any StrictBody.Type {
+            guard let body = T.self as? any StrictBody.Type else {
                 return try StrictJSON.decode(T.self, from: data, what: "the body")
             }
-            if let strict = T.self as? any StrictDecodable.Type {
-                // `strict` is `T`: the cast only names the type the existential opened to.
-                return try strict.decode(from: data) as! T
-            }
-            return try JSONDecoder().decode(T.self, from: data)
+            // `body` is `T`: the cast only names the type the existential opened to.
+            return try body.decode(from: data) as! T
         } catch let error as DecodingError {
             throw HTTPError(.badRequest, message: Self.describe(error))
         }

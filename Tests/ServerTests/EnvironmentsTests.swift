@@ -18,7 +18,7 @@ import Testing
     @Test(arguments: [#"{"app": "api", "environment": "staging", "updated_position": 7}"#, fullState])
     func anEnvironmentStateIsWrittenAsTheAPIEncoderWritesIt(_ json: String) throws {
         let state = try APICoding.decoder().decode(EnvironmentState.self, from: Data(json.utf8))
-        let byHand = try JSONSerialization.jsonObject(with: Data(JSONBody.environmentState(state).utf8)) as? NSDictionary
+        let byHand = try JSONSerialization.jsonObject(with: Data(EnvironmentBody(state).jsonText.utf8)) as? NSDictionary
         let encoded = try JSONSerialization.jsonObject(with: APICoding.encoder.encode(state)) as? NSDictionary
         #expect(byHand != nil)
         #expect(byHand == encoded)

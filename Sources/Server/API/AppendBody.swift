@@ -10,6 +10,8 @@ struct AppendBody: StrictBody {
     var events: [NewEvent]
     var expectedVersion: ExpectedVersion
 
+    static var fieldsAreCodingKeys: Bool { false }
+
     enum CodingKeys: String, CodingKey, CaseIterable {
         case events
         case expectedVersion = "expected_version"

@@ -20,7 +20,7 @@ struct AuditController {
             actor: try query.name("actor"), action: try query.name("action"), outcome: try query.choice("outcome", Self.outcomes),
             since: try query.time("since"), until: try query.time("until"), before: try query.integer("cursor", in: 1...Int64.max),
             limit: Int(limit))
-        let entries = try backend.store.audit(filter)
+        let entries = try await backend.store.reading { try $0.audit(filter) }
         return CursorPage(itemsKey: "entries", items: entries, nextCursor: QueryReader.nextCursor(entries.map(\.position), limit: Int(limit)))
     }
 }

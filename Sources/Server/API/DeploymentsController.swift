@@ -1,5 +1,6 @@
 import Access
 import Deploy
+import Foundation
 import Hummingbird
 import Ledger
 
@@ -19,7 +20,7 @@ struct DeploymentsController {
             .post("promotions", use: promote)
     }
 
-    struct DeployRequest: StrictDecodable {
+    struct DeployRequest: StrictBody {
         var app: String
         var environment: String
         var tag: String
@@ -37,7 +38,7 @@ struct DeploymentsController {
         }
     }
 
-    struct RollbackRequest: StrictDecodable {
+    struct RollbackRequest: StrictBody {
         var app: String
         var environment: String
         var tag: String
@@ -54,7 +55,7 @@ struct DeploymentsController {
         }
     }
 
-    struct PromotionRequest: StrictDecodable {
+    struct PromotionRequest: StrictBody {
         var app: String
         var onBehalfOf: String?
         var noWait: Bool?
@@ -74,6 +75,18 @@ struct DeploymentsController {
         var location: String
     }
 
+    /// One deployment and its timeline: `{"deployment": {...}, "timeline": [event, ...]}`. The
+    /// timeline's events are written as the log holds them, as ``EventPage`` writes its own.
+    struct Detail: ResponseGenerator {
+        var deployment: DeploymentRecord
+        var timeline: [RecordedEvent]
+
+        func response(from request: Request, context: some RequestContext) throws -> Response {
+            let deployment = String(decoding: try APICoding.encoder.encode(deployment), as: UTF8.self)
+            return .json("{\"deployment\":" + deployment + ",\"timeline\":" + timeline.jsonArray + "}")
+        }
+    }
+
     // MARK: Reading
 
     @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> CursorPage<DeploymentRecord> {
@@ -85,20 +98,22 @@ struct DeploymentsController {
             app: try query.name("app"), environment: try query.name("environment"), actor: try query.name("actor"),
             outcome: try query.choice("outcome", Self.outcomes), since: try query.time("since"), until: try query.time("until"),
             before: cursor, limit: Int(limit))
-        let records = try backend.store.deployments(filter)
+        let records = try await backend.store.reading { try $0.deployments(filter) }
         return CursorPage(itemsKey: "deployments", items: records, nextCursor: QueryReader.nextCursor(records.map(\.position), limit: Int(limit)))
     }
 
-    @Sendable func show(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+    @Sendable func show(_ request: Request, context: ShiplogRequestContext) async throws -> Detail {
         try await backend.authorize(.read, context)
         _ = try QueryReader(request, allowed: [])
         let given = try Names.pathParameter("id", context, what: "deployment id")
         let id = given.hasPrefix("deployment-") ? given : "deployment-\(given)"
-        guard let record = try backend.store.deployments(DeploymentFilter(id: id, limit: 1)).first else {
-            throw HTTPError(.notFound, message: "no deployment '\(given)'")
+        let detail = try await backend.store.reading { store in
+            try store.deployments(DeploymentFilter(id: id, limit: 1)).first.map { record in
+                Detail(deployment: record, timeline: try store.events(EventFilter(stream: id)))
+            }
         }
-        let timeline = try backend.store.events(EventFilter(stream: id))
-        return JSONBody.object(["deployment": try JSONBody.encode(record), "timeline": JSONBody.events(timeline)])
+        guard let detail else { throw HTTPError(.notFound, message: "no deployment '\(given)'") }
+        return detail
     }
 
     // MARK: Starting

@@ -26,21 +26,20 @@ struct EnvironmentsController {
         var lastOutcome: String?
     }
 
-    @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+    @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> EnvironmentList {
         try await backend.authorize(.read, context)
         _ = try QueryReader(request, allowed: [])
-        let states = try backend.store.environmentStates().map(JSONBody.environmentState)
-        return JSONBody.object(["environments": "[" + states.joined(separator: ",") + "]"])
+        return EnvironmentList(states: try await backend.store.reading { try $0.environmentStates() })
     }
 
-    @Sendable func state(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+    @Sendable func state(_ request: Request, context: ShiplogRequestContext) async throws -> EnvironmentBody {
         try await backend.authorize(.read, context)
-        return JSONBody.response(JSONBody.environmentState(try find(request, context)))
+        return EnvironmentBody(try await find(request, context))
     }
 
     @Sendable func version(_ request: Request, context: ShiplogRequestContext) async throws -> VersionDocument {
         try await backend.authorize(.read, context)
-        let state = try find(request, context)
+        let state = try await find(request, context)
         let document = VersionDocument(
             app: state.app, environment: state.environment, release: state.tag.flatMap { $0.hasPrefix("rel-") ? $0 : nil },
             tag: state.tag, revision: state.revision, taskDefinitionArn: state.taskDefinitionArn, deployedAt: state.deployedAt,
@@ -48,11 +47,12 @@ struct EnvironmentsController {
         return document
     }
 
-    private func find(_ request: Request, _ context: ShiplogRequestContext) throws -> EnvironmentState {
+    private func find(_ request: Request, _ context: ShiplogRequestContext) async throws -> EnvironmentState {
         _ = try QueryReader(request, allowed: [])
         let environment = try Names.pathParameter("environment", context)
         let app = try Names.pathParameter("app", context)
-        guard let state = try backend.store.environmentStates().first(where: { $0.app == app && $0.environment == environment }) else {
+        let states = try await backend.store.reading { try $0.environmentStates() }
+        guard let state = states.first(where: { $0.app == app && $0.environment == environment }) else {
             throw HTTPError(.notFound, message: "the ledger has nothing deployed for app '\(app)' in environment '\(environment)'")
         }
         return state

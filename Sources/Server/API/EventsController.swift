@@ -15,7 +15,7 @@ struct EventsController {
             .post(use: append)
     }
 
-    @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
+    @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> EventPage {
         try await backend.authorize(.read, context)
         let query = try QueryReader(request, allowed: ["after", "limit", "stream", "type"])
         let after = try query.integer("after", in: 0...Int64.max, default: 0) ?? 0
@@ -23,8 +23,7 @@ struct EventsController {
         let stream = try query.name("stream")
         let type = try query.name("type")
         let events = try await backend.store.reading { try $0.events(EventFilter(stream: stream, type: type, after: after, limit: Int(limit))) }
-        let next = events.last?.position ?? after
-        return JSONBody.object(["events": JSONBody.events(events), "next_after": String(next)])
+        return EventPage(events: events, nextAfter: events.last?.position ?? after)
     }
 
     /// `{"stream": ..., "type": ..., "data": {...}}`, or `{"events": [...], "expected_version": N}`

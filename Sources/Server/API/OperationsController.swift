@@ -30,8 +30,10 @@ struct OperationsController {
     /// head is reported.
     @Sendable func ready(_ request: Request, context: ShiplogRequestContext) async throws -> EditedResponse<Status> {
         do {
-            try backend.store.checkWritable()
-            let head = try backend.store.head()?.position ?? 0
+            let head = try await backend.store.reading { store in
+                try store.checkWritable()
+                return try store.head()?.position ?? 0
+            }
             return EditedResponse(response: Status(status: "ready", head: head))
         } catch {
             backend.logger.warning("not ready", metadata: ["error": "\(error)"])
@@ -40,7 +42,8 @@ struct OperationsController {
     }
 
     @Sendable func metrics(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
-        let text = try backend.metrics.exposition(store: backend.store)
+        let metrics = backend.metrics
+        let text = try await backend.store.reading { try metrics.exposition(store: $0) }
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

@@ -67,18 +67,19 @@ struct ProofsController {
         _ = try QueryReader(request, allowed: [])
         let given = try Names.pathParameter("id", context, what: "deployment id")
         let id = given.hasPrefix("deployment-") ? given : "deployment-\(given)"
-        guard let last = try backend.store.events(EventFilter(stream: id)).last else {
-            throw HTTPError(.notFound, message: "no deployment '\(id)'")
+        let stored = try await backend.store.reading { store -> String?? in
+            try store.events(EventFilter(stream: id)).last.map { last in try store.checkpoint(covering: last.position) }
         }
+        guard let stored else { throw HTTPError(.notFound, message: "no deployment '\(id)'") }
         let note: String
-        if let stored = try backend.store.checkpoint(covering: last.position) {
+        if let stored {
             note = stored
         } else if let signer {
             note = try await backend.store.signCheckpoint(origin: signer.name, signer: signer, time: Date())
         } else {
             throw HTTPError(.serviceUnavailable, message: "no stored checkpoint covers \(id) and this service has no signing key (shiplog serve --signing-key)")
         }
-        let text = try DeploymentReceipt(deployment: id, store: backend.store, checkpoint: note).jsonText()
+        let text = try await backend.store.reading { try DeploymentReceipt(deployment: id, store: $0, checkpoint: note).jsonText() }
         return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
@@ -110,7 +111,7 @@ struct ProofsController {
             throw HTTPError(.badRequest, message: "position is required")
         }
         let size = try query.integer("tree_size", in: 1...Int64.max).map(UInt64.init)
-        return InclusionBody(try proving { try backend.store.inclusionProof(position: position, treeSize: size) })
+        return InclusionBody(try await proving { try $0.inclusionProof(position: position, treeSize: size) })
     }
 
     @Sendable func consistency(_ request: Request, context: ShiplogRequestContext) async throws -> ConsistencyBody {
@@ -118,7 +119,7 @@ struct ProofsController {
         let query = try QueryReader(request, allowed: ["from", "to"])
         guard let from = try query.integer("from", in: 0...Int64.max) else { throw HTTPError(.badRequest, message: "from is required") }
         let to = try query.integer("to", in: 0...Int64.max).map(UInt64.init)
-        return ConsistencyBody(try proving { try backend.store.consistencyProof(from: UInt64(from), to: to) })
+        return ConsistencyBody(try await proving { try $0.consistencyProof(from: UInt64(from), to: to) })
     }
 
     /// The log's head as a signed C2SP checkpoint (a signed note): the stored one when it is of the
@@ -129,9 +130,13 @@ struct ProofsController {
         guard let signer else {
             throw HTTPError(.serviceUnavailable, message: "this service has no signing key (shiplog serve --signing-key)")
         }
-        let size = UInt64(try backend.store.head()?.position ?? 0)
+        let stored = try await backend.store.reading { store -> String? in
+            let size = UInt64(try store.head()?.position ?? 0)
+            guard let stored = try store.latestCheckpoint(), try store.latestCheckpointSize() == size else { return nil }
+            return stored
+        }
         let note: String
-        if let stored = try backend.store.latestCheckpoint(), try backend.store.latestCheckpointSize() == size {
+        if let stored {
             note = stored
         } else {
             note = try await backend.store.signCheckpoint(origin: signer.name, signer: signer, time: Date())
@@ -139,10 +144,10 @@ struct ProofsController {
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: note)))
     }
 
-    /// Out-of-range sizes and positions are the caller's mistake: 400, not 500.
-    private func proving<Proof>(_ body: () throws -> Proof) throws -> Proof {
+    /// Reads a proof of the store; out-of-range sizes and positions are the caller's mistake: 400, not 500.
+    private func proving<Proof: Sendable>(_ body: @escaping @Sendable (EventStore) throws -> Proof) async throws -> Proof {
         do {
-            return try body()
+            return try await backend.store.reading(body)
         } catch let error as TransparencyError {
             throw HTTPError(.badRequest, message: error.message)
         }

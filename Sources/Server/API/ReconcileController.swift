@@ -18,7 +18,7 @@ struct ReconcileController {
             .get("verify", use: verify)
     }
 
-    struct ReconcileRequest: StrictDecodable {
+    struct ReconcileRequest: StrictBody {
         var app: String?
         var environment: String?
         var dryRun: Bool?
@@ -61,7 +61,8 @@ struct ReconcileController {
         let app = try query.name("app"), environment = try query.name("environment")
         let workflow = try backend.requireWorkflow()
         let pass = try await workflow.reconciler.detector.check(store: backend.store, app: app, environment: environment, now: workflow.engine.clock.now)
-        let lastPass = try backend.store.serviceState(Reconciler.lastPassKey).flatMap { try? JSONDecoder().decode(LastPass.self, from: Data($0.utf8)) }
+        let lastPass = try await backend.store.reading { try $0.serviceState(Reconciler.lastPassKey) }
+            .flatMap { try? JSONDecoder().decode(LastPass.self, from: Data($0.utf8)) }
         return DriftReport(checkedAt: pass.checkedAt, services: pass.services, drifting: pass.drifted.count, lastPass: lastPass)
     }
 
@@ -77,7 +78,7 @@ struct ReconcileController {
         let metadata = try await backend.metadata(identity, onBehalfOf: body.onBehalfOf, context, action: .reconcile, app: body.app, environment: body.environment)
         let store = backend.store, holder = "api-\(context.id)"
         guard try await store.acquireLease(ReconcileLoop.leaseName, holder: holder, now: Date(), duration: 15 * 60) else {
-            let current = try store.leaseHolder(ReconcileLoop.leaseName, now: Date())
+            let current = try await store.reading { try $0.leaseHolder(ReconcileLoop.leaseName, now: Date()) }
             throw HTTPError(.conflict, message: "another reconciler (\(current?.holder ?? "unknown")) holds the lease until \(current?.expiresAt ?? "soon")")
         }
         let pass: Reconciler.Pass
@@ -96,7 +97,7 @@ struct ReconcileController {
     @Sendable func verify(_ request: Request, context: ShiplogRequestContext) async throws -> VerifyReport {
         try await backend.authorize(.read, context)
         _ = try QueryReader(request, allowed: [])
-        let verification = try backend.store.verify()
+        let verification = try await backend.store.reading { try $0.verify() }
         return VerifyReport(
             ok: verification.isIntact, events: verification.count, headHash: verification.headHash.hexString,
             firstBadPosition: verification.failure?.position, reason: verification.failure?.reason)

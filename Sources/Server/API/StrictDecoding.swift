@@ -2,29 +2,34 @@ import Foundation
 import Hummingbird
 import Ledger
 
-/// A request body whose fields are its `CodingKeys`, spelt as they appear in JSON (snake_case):
-/// ``APIRequestDecoder`` refuses a body with any other field, or with a field set to null, before
-/// the synthesized `init(from:)` reads it, so a misspelt field is refused rather than ignored.
-protocol StrictDecodable: Decodable {
+/// A request body, decoded by ``APIRequestDecoder`` as it is written: its fields are its
+/// `CodingKeys`, spelt as they appear in JSON (snake_case), and ``StrictJSON`` refuses an object
+/// holding one key twice. Before the body's own `init(from:)` runs, a field outside `CodingKeys`,
+/// or set to null, is refused, so a misspelt field is refused rather than ignored.
+protocol StrictBody: Decodable {
     associatedtype CodingKeys: CodingKey & CaseIterable
+
+    /// False for a body whose shape depends on what it holds, so its `init(from:)` checks the
+    /// fields itself (``AppendBody``: one event, or a batch of them).
+    static var fieldsAreCodingKeys: Bool { get }
 }
 
-extension StrictDecodable {
-    static var knownKeys: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+extension StrictBody {
+    static var fieldsAreCodingKeys: Bool { true }
 
-    /// Decodes a body of JSON `data`, its fields checked first; as every path that takes JSON from
-    /// a client, ``StrictJSON`` refuses an object holding one key twice.
+    /// Decodes a body of JSON `data`.
     static func decode(from data: Data) throws -> Self {
-        try StrictJSON.decode(Checked<Self>.self, from: data, what: "the body").body
+        guard fieldsAreCodingKeys else { return try StrictJSON.decode(Self.self, from: data, what: "the body") }
+        return try StrictJSON.decode(Checked<Self>.self, from: data, what: "the body").body
     }
 }
 
 /// Checks the fields, then runs the body's own `init(from:)` on the same decoder.
-private struct Checked<Body: StrictDecodable>: Decodable {
+private struct Checked<Body: StrictBody>: Decodable {
     let body: Body
 
     init(from decoder: any Decoder) throws {
-        try decoder.ensureKnownNonNullFields(knownKeys: Body.knownKeys)
+        try decoder.ensureKnownNonNullFields(knownKeys: Set(Body.CodingKeys.allCases.map(\.stringValue)))
         body = try Body(from: decoder)
     }
 }

@@ -22,7 +22,7 @@ struct TlogController {
     /// The most recently signed checkpoint, as stored: serving it writes nothing.
     @Sendable func checkpoint(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
         _ = try QueryReader(request, allowed: [])
-        guard let note = try backend.store.latestCheckpoint() else {
+        guard let note = try await backend.store.reading({ try $0.latestCheckpoint() }) else {
             throw HTTPError(.notFound, message: "no checkpoint has been signed yet (shiplog serve --signing-key signs one as the log grows)")
         }
         return Response(
@@ -39,7 +39,7 @@ struct TlogController {
         let data: [UInt8]
         do {
             tile = try TlogTile(path: String(path))
-            data = try backend.store.tileData(tile)
+            data = try await backend.store.reading { try $0.tileData(tile) }
         } catch let error as TransparencyError where error.code == .malformed {
             throw HTTPError(.badRequest, message: error.message)
         } catch let error as TransparencyError where error.code == .outOfRange {

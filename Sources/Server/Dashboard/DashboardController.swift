@@ -19,16 +19,18 @@ struct DashboardController {
 
     @Sendable func overview(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
         try await page(context) { identity in
-            let store = backend.store
-            let states = try store.environmentStates()
-            var lastAttempts: [String: DeploymentRecord] = [:]
-            for state in states {
-                lastAttempts["\(state.environment)/\(state.app)"] =
-                    try store.deployments(DeploymentFilter(app: state.app, environment: state.environment, limit: 1)).first
+            let (states, lastAttempts, deployments) = try await backend.store.reading { store in
+                let states = try store.environmentStates()
+                var lastAttempts: [String: DeploymentRecord] = [:]
+                for state in states {
+                    lastAttempts["\(state.environment)/\(state.app)"] =
+                        try store.deployments(DeploymentFilter(app: state.app, environment: state.environment, limit: 1)).first
+                }
+                return (states, lastAttempts, try store.deployments(DeploymentFilter(limit: Self.latestCount)))
             }
             let page = DashboardPage(
-                identity: identity, states: states, lastAttempts: lastAttempts,
-                deployments: try store.deployments(DeploymentFilter(limit: Self.latestCount)), configuration: backend.workflow?.configuration)
+                identity: identity, states: states, lastAttempts: lastAttempts, deployments: deployments,
+                configuration: backend.workflow?.configuration)
             return HTMLPage.response("dashboard", page)
         }
     }
@@ -39,18 +41,20 @@ struct DashboardController {
             let given = try context.parameters.require("id")
             let id = given.hasPrefix("deployment-") ? given : "deployment-\(given)"
             guard (try? Names.check(given, what: "deployment id")) != nil,
-                  let record = try backend.store.deployments(DeploymentFilter(id: id, limit: 1)).first else {
+                  let found = try await backend.store.reading({ store -> (record: DeploymentRecord, events: [RecordedEvent])? in
+                      guard let record = try store.deployments(DeploymentFilter(id: id, limit: 1)).first else { return nil }
+                      return (record, try store.events(EventFilter(stream: id)))
+                  }) else {
                 return HTMLPage.message("No such deployment", "The ledger has no deployment '\(given)'.", identity: identity, status: .notFound)
             }
-            let page = DeploymentPage(identity: identity, record: record, events: try backend.store.events(EventFilter(stream: id)))
-            return HTMLPage.response("deployment", page)
+            return HTMLPage.response("deployment", DeploymentPage(identity: identity, record: found.record, events: found.events))
         }
     }
 
     /// Renders a page for a reader. Without a valid token: 303 to the login form. With a token
     /// whose role may not read (the configuration can raise it): a 403 page, the refusal
     /// recorded as the API records it.
-    private func page(_ context: ShiplogRequestContext, render: (APIIdentity) throws -> Response) async throws -> Response {
+    private func page(_ context: ShiplogRequestContext, render: (APIIdentity) async throws -> Response) async throws -> Response {
         guard let presented = context.identity else { return .redirect(to: "/login", type: .normal) }
         let identity: APIIdentity
         do {
@@ -59,6 +63,6 @@ struct DashboardController {
             let reason = backend.policy.refusal(.read, by: presented.principal) ?? "access denied"
             return HTMLPage.message("Not allowed", reason, identity: presented, status: .forbidden)
         }
-        return try render(identity)
+        return try await render(identity)
     }
 }

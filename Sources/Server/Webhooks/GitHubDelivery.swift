@@ -45,10 +45,9 @@ enum GitHubDelivery {
     }
 
     /// Decodes the delivery's JSON where it lies: a delivery may be 25 MB, so it is not copied into
-    /// a `Data` first.
+    /// a `Data` first. Keys are not converted: the types spell GitHub's names in their `CodingKeys`.
     private static func decode<Delivery: Decodable>(_ type: Delivery.Type, from json: [UInt8]) throws -> Delivery {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {
             return try json.withUnsafeBytes { bytes in
                 guard let start = bytes.baseAddress else { return try decoder.decode(type, from: Data()) }
@@ -71,6 +70,10 @@ enum GitHubDelivery {
 
     private struct Repository: Decodable {
         var fullName: String
+
+        enum CodingKeys: String, CodingKey {
+            case fullName = "full_name"
+        }
     }
 
     private struct WorkflowRunDelivery: Decodable {
@@ -87,6 +90,15 @@ enum GitHubDelivery {
             var path: String?
             var actor: User?
             var triggeringActor: User?
+
+            enum CodingKeys: String, CodingKey {
+                case id, name, status, conclusion, event, path, actor
+                case runAttempt = "run_attempt"
+                case headBranch = "head_branch"
+                case headSha = "head_sha"
+                case htmlUrl = "html_url"
+                case triggeringActor = "triggering_actor"
+            }
         }
 
         struct Workflow: Decodable {
@@ -98,6 +110,11 @@ enum GitHubDelivery {
         var workflow: Workflow?
         var repository: Repository
         var sender: User?
+
+        enum CodingKeys: String, CodingKey {
+            case workflow, repository, sender
+            case workflowRun = "workflow_run"
+        }
 
         /// Whoever started this attempt is the actor: the person who pushed, or who re-ran it.
         /// A re-run by someone else keeps whose run it first was (`workflow_run.actor`) in the
@@ -155,6 +172,12 @@ enum GitHubDelivery {
             var targetUrl: String?
             var logUrl: String?
             var description: String?
+
+            enum CodingKeys: String, CodingKey {
+                case state, environment, description
+                case targetUrl = "target_url"
+                case logUrl = "log_url"
+            }
         }
 
         struct Deployment: Decodable {
@@ -168,6 +191,11 @@ enum GitHubDelivery {
         var deployment: Deployment
         var repository: Repository
         var sender: User?
+
+        enum CodingKeys: String, CodingKey {
+            case deployment, repository, sender
+            case deploymentStatus = "deployment_status"
+        }
 
         func event(_ defaults: EventMetadata) -> NewEvent {
             let status = deploymentStatus

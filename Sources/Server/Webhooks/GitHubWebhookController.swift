@@ -28,13 +28,28 @@ struct GitHubWebhookController {
         RouteCollection(context: ShiplogRequestContext.self).post(use: receive)
     }
 
+    /// `ping`'s answer: `{"pong": true}`.
+    struct Pong: ResponseEncodable {
+        var pong = true
+    }
+
+    /// 202's body for an event that is not recorded: `{"ignored": "<X-GitHub-Event>"}`.
+    struct Ignored: ResponseEncodable {
+        var ignored: String
+    }
+
     /// What a recorded delivery appended (or, redelivered, appended the first time).
-    struct Recorded: Encodable {
-        var position: Int64
-        var id: String
-        var stream: String
-        var version: Int64
-        var type: String
+    struct Recorded: ResponseEncodable {
+        struct Event: Encodable {
+            var position: Int64
+            var id: String
+            var stream: String
+            var version: Int64
+            var type: String
+        }
+
+        var events: [Event]
+        var deduplicated: Bool
     }
 
     @Sendable func receive(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
@@ -49,16 +64,17 @@ struct GitHubWebhookController {
         try await verifyBody(request, signature: signature, secret: secret, into: &payload)
         guard let name, !name.isEmpty else { throw HTTPError(.badRequest, message: "missing X-GitHub-Event header") }
         let delivery = try deliveryID(request)
-        if name == "ping" { return JSONBody.object(["pong": "true"]) }
-        guard recorded, let payload else { return JSONBody.object(["ignored": try JSONBody.encode(name)], status: .accepted) }
+        if name == "ping" { return try Pong().response(from: request, context: context) }
+        guard recorded, let payload else {
+            return try EditedResponse(status: .accepted, response: Ignored(ignored: name)).response(from: request, context: context)
+        }
 
         let event = try GitHubDelivery.event(name, json: try payload.json(), clientAddress: context.clientAddress)
         let result = try await backend.store.append(try AppendRequest(events: [event], idempotencyKey: try IdempotencyKey(delivery, scope: Self.idempotencyScope)))
         if !result.deduplicated { backend.metrics.appended(result.events.count) }
-        let events = result.events.map { Recorded(position: $0.position, id: $0.id, stream: $0.stream, version: $0.version, type: $0.type) }
-        return JSONBody.object(
-            ["events": try JSONBody.encode(events), "deduplicated": result.deduplicated ? "true" : "false"],
-            status: result.deduplicated ? .ok : .created)
+        let events = result.events.map { Recorded.Event(position: $0.position, id: $0.id, stream: $0.stream, version: $0.version, type: $0.type) }
+        return try EditedResponse(status: result.deduplicated ? .ok : .created, response: Recorded(events: events, deduplicated: result.deduplicated))
+            .response(from: request, context: context)
     }
 
     /// The MAC GitHub sent, `sha256=<64 hex digits>`.
