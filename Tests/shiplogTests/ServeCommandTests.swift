@@ -134,7 +134,9 @@ import Testing
         try cli.run("init")
         let config = cli.directory.path("shiplog.yml")
         let text = try String(contentsOfFile: config, encoding: .utf8)
-        try ("database: configured.sqlite\n" + text).write(toFile: config, atomically: true, encoding: .utf8)
+        #expect(text.contains("\ndatabase: shiplog.sqlite\n"))
+        try text.replacingOccurrences(of: "\ndatabase: shiplog.sqlite\n", with: "\ndatabase: configured.sqlite\n")
+            .write(toFile: config, atomically: true, encoding: .utf8)
         let process = cli.process(["serve", "--port", "0", "--reconcile", "off"], useDatabase: false)
         let stderr = Pipe()
         process.standardError = stderr
