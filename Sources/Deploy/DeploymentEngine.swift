@@ -81,7 +81,7 @@ public struct DeploymentEngine: Sendable {
                                         detail: "\(app) \(environment) \(tag) waits for promotion \(promotion)"))
             // The promotion may have finished, and read the queue, between the check and the append.
             if try promotionInFlight(app: app) == nil { try await releaseQueued(app: app, started: clock.now) }
-            return DeploymentResult(id: promotion, app: app, environment: environment, tag: tag, outcome: .queued)
+            return DeploymentResult(id: promotion, app: app, environment: environment, tag: tag, outcome: .inProgress, isQueued: true)
         }
         return try await start(appConfiguration, place, tag: tag, trigger: trigger, images: appConfiguration.images(tag: tag), metadata: metadata)
     }
@@ -156,7 +156,7 @@ public struct DeploymentEngine: Sendable {
         if let terminal = log.terminal {
             // The process may have died between recording the end and letting the next deployment go.
             if holder?.deploymentId == id {
-                try await claims.release(app: request.app, environment: request.environment, deploymentId: id, outcome: terminal.outcome.rawValue, metadata: metadata)
+                try await claims.release(app: request.app, environment: request.environment, deploymentId: id, outcome: .ended(terminal.outcome), metadata: metadata)
                 if request.trigger == .promotion { try await releaseQueued(app: request.app, started: clock.now) }
             }
             return terminal
@@ -211,7 +211,7 @@ public struct DeploymentEngine: Sendable {
         _ holder: EnvironmentClaim.Holder, app: String, environment: String, metadata: EventMetadata
     ) async throws -> DeploymentResult? {
         if try store.streamVersion(holder.deploymentId) == 0 {
-            try await claims.release(app: app, environment: environment, deploymentId: holder.deploymentId, outcome: "abandoned", metadata: metadata)
+            try await claims.release(app: app, environment: environment, deploymentId: holder.deploymentId, outcome: .abandoned, metadata: metadata)
             return nil
         }
         return try await resume(holder.deploymentId, metadata: metadata)
@@ -266,7 +266,7 @@ public struct DeploymentEngine: Sendable {
             try await record(id, first, metadata, started, "\(app.name) \(place.name) \(tag) (\(trigger.rawValue)) by \(metadata.effectiveActor ?? "unknown")",
                              expectedVersion: .noStream)
         } catch {
-            try? await claims.release(app: app.name, environment: place.name, deploymentId: id, outcome: "abandoned", metadata: metadata)
+            try? await claims.release(app: app.name, environment: place.name, deploymentId: id, outcome: .abandoned, metadata: metadata)
             throw error
         }
         try await afterStep(.requested, id)
@@ -556,7 +556,7 @@ public struct DeploymentEngine: Sendable {
             try await record(log.id, [DeploymentTimedOut(timeoutSeconds: seconds, durationMs: durationMs)], metadata, started, "not stable after \(seconds) s")
             result = log.result(.timedOut, stage: "stabilize", reason: "not stable after \(seconds) s")
         }
-        try await claims.release(app: app.name, environment: place.name, deploymentId: log.id, outcome: result.outcome.rawValue, metadata: metadata)
+        try await claims.release(app: app.name, environment: place.name, deploymentId: log.id, outcome: .ended(result.outcome), metadata: metadata)
         if log.request.trigger == .promotion { try await releaseQueued(app: app.name, started: started) }
         return result
     }
@@ -569,7 +569,7 @@ public struct DeploymentEngine: Sendable {
     ) async throws -> DeploymentResult {
         try await record(log.id, [DeploymentLeftOpen(stage: stage, reason: reason)], metadata, started,
                          "\(stage): \(reason); left open for `shiplog deploy --resume \(log.id)`")
-        return log.result(.open, stage: stage, reason: reason)
+        return log.result(.inProgress, stage: stage, reason: reason)
     }
 
     // MARK: Promotions

@@ -74,7 +74,7 @@ struct DeploymentLog: Sendable {
     }
 
     func result(
-        _ outcome: DeploymentResult.Outcome, stage: String? = nil, reason: String? = nil, arn: String? = nil, rolledBackTo: String? = nil
+        _ outcome: DeploymentOutcome, stage: String? = nil, reason: String? = nil, arn: String? = nil, rolledBackTo: String? = nil
     ) -> DeploymentResult {
         DeploymentResult(
             id: id, app: request.app, environment: request.environment, tag: request.tag, outcome: outcome,

@@ -1,23 +1,17 @@
+import Ledger
+
 /// How a deployment ended, as the ledger recorded it.
 public struct DeploymentResult: Sendable, Equatable {
-    public enum Outcome: String, Sendable, Equatable {
-        case succeeded
-        case failed
-        case timedOut = "timed_out"
-        /// ECS's circuit breaker put the service back on an earlier revision.
-        case rolledBack = "rolled_back"
-        /// A staging deploy waiting for a promotion in flight (PromotionQueued).
-        case queued
-        /// ECS was told, then could not be followed (`DeploymentLeftOpen`): not an end.
-        case open
-    }
-
     /// The deployment's stream (`deployment-api-staging-4`); for a queued deploy, the promotion it waits for.
     public var id: String
     public var app: String
     public var environment: String
     public var tag: String
-    public var outcome: Outcome
+    /// As the deployment history records it; `in_progress` when ECS was told and could not be
+    /// followed (`DeploymentLeftOpen`), or when the deploy is queued.
+    public var outcome: DeploymentOutcome
+    /// A staging deploy waiting for the promotion `id` in flight (`PromotionQueued`): nothing ran yet.
+    public var isQueued: Bool
     /// The step that failed: verify, render, register, update, stabilize, version.
     public var failureStage: String?
     public var reason: String?
@@ -27,14 +21,15 @@ public struct DeploymentResult: Sendable, Equatable {
     public var rolledBackTo: String?
 
     public init(
-        id: String, app: String, environment: String, tag: String, outcome: Outcome, failureStage: String? = nil,
-        reason: String? = nil, taskDefinitionArn: String? = nil, rolledBackTo: String? = nil
+        id: String, app: String, environment: String, tag: String, outcome: DeploymentOutcome, isQueued: Bool = false,
+        failureStage: String? = nil, reason: String? = nil, taskDefinitionArn: String? = nil, rolledBackTo: String? = nil
     ) {
         self.id = id
         self.app = app
         self.environment = environment
         self.tag = tag
         self.outcome = outcome
+        self.isQueued = isQueued
         self.failureStage = failureStage
         self.reason = reason
         self.taskDefinitionArn = taskDefinitionArn
@@ -42,18 +37,19 @@ public struct DeploymentResult: Sendable, Equatable {
     }
 
     /// Succeeded, or queued to run after a promotion.
-    public var isSuccess: Bool { outcome == .succeeded || outcome == .queued }
+    public var isSuccess: Bool { outcome == .succeeded || isQueued }
 
     /// One line for people: `deployment-api-staging-2 rolled back: ... (ECS went back to staging-api:1)`.
     public var summary: String {
+        if isQueued {
+            return "\(app) \(environment) \(tag) queued behind promotion \(id); it deploys when the promotion has finished"
+        }
         switch outcome {
         case .succeeded:
             return "\(id) succeeded: \(app) \(environment) runs \(tag) on \(taskDefinitionArn.map(Self.shortName) ?? "?")"
-        case .queued:
-            return "\(app) \(environment) \(tag) queued behind promotion \(id); it deploys when the promotion has finished"
         case .rolledBack:
             return "\(id) failed at \(failureStage ?? "stabilize"): \(reason ?? "") (ECS rolled back to \(rolledBackTo.map(Self.shortName) ?? "?"))"
-        case .open:
+        case .inProgress:
             return "\(id) left open at \(failureStage ?? "stabilize"): \(reason ?? ""); ECS was told and carries on: `shiplog deploy --resume \(id)` follows it to its end"
         case .failed, .timedOut:
             return "\(id) \(outcome == .timedOut ? "timed out" : "failed") at \(failureStage ?? "?"): \(reason ?? "")"

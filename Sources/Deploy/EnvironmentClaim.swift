@@ -260,7 +260,7 @@ public struct EnvironmentClaim: Sendable {
     }
 
     /// Lets the next deployment go; does nothing when `deploymentId` no longer holds the environment.
-    func release(app: String, environment: String, deploymentId: String, outcome: String, metadata: EventMetadata) async throws {
+    func release(app: String, environment: String, deploymentId: String, outcome: ClaimOutcome, metadata: EventMetadata) async throws {
         guard let holder = try holder(app: app, environment: environment), holder.deploymentId == deploymentId else { return }
         try await store.releaseLease(Self.heartbeatLease(deploymentId), holder: Self.beater(holder.owner, holder.instance))
         _ = try await store.append(

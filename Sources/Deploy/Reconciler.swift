@@ -35,13 +35,13 @@ public struct Reconciler: Sendable {
             public var app: String
             public var environment: String
             public var deploymentId: String
-            public var outcome: String
+            public var outcome: DeploymentOutcome
         }
 
         /// Services still drifting after the pass.
         public var stillDrifting: [ServiceDrift] {
             drift.drifted.filter { service in
-                !corrections.contains { $0.app == service.app && $0.environment == service.environment && $0.outcome == "succeeded" }
+                !corrections.contains { $0.app == service.app && $0.environment == service.environment && $0.outcome == .succeeded }
             }
         }
     }
@@ -86,7 +86,7 @@ public struct Reconciler: Sendable {
                     stream: Self.stream(service),
                     DriftCorrected(app: service.app, environment: service.environment, by: "shiplog", deploymentId: result.id),
                     metadata: metadata)])
-                pass.corrections.append(.init(app: service.app, environment: service.environment, deploymentId: result.id, outcome: result.outcome.rawValue))
+                pass.corrections.append(.init(app: service.app, environment: service.environment, deploymentId: result.id, outcome: result.outcome))
                 if result.outcome == .succeeded {
                     try await recordResolved(service, how: "corrected", deploymentId: result.id, metadata: metadata)
                 }
@@ -159,7 +159,7 @@ public struct LastPass: Sendable, Equatable, Codable {
         checkedAt = pass.drift.checkedAt
         servicesChecked = pass.drift.services.count
         drifting = pass.stillDrifting.count
-        corrected = pass.corrections.filter { $0.outcome == "succeeded" }.count
+        corrected = pass.corrections.filter { $0.outcome == .succeeded }.count
         describeServicesCalls = pass.drift.describeServicesCalls
         minimumDescribeServicesCalls = pass.drift.minimumDescribeServicesCalls
         describeTaskDefinitionCalls = pass.drift.describeTaskDefinitionCalls

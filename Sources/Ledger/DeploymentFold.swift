@@ -41,7 +41,7 @@ public struct DeploymentFold: Sendable {
                 id: event.stream, app: payload.app, environment: payload.environment, tag: payload.tag,
                 trigger: payload.trigger.rawValue, actor: metadata.effectiveActor, via: metadata.via, source: metadata.source,
                 commit: metadata.commit, committedAt: metadata.committedAt, startedAt: event.recordedAt, endedAt: nil,
-                durationMs: nil, outcome: DeploymentOutcome.inProgress.rawValue, failureStage: nil, failureReason: nil, taskDefinitionArn: nil,
+                durationMs: nil, outcome: .inProgress, failureStage: nil, failureReason: nil, taskDefinitionArn: nil,
                 rolledBackTo: nil, position: event.position)
             order.append(event.stream)
         case TaskDefinitionRegistered.eventType:
@@ -50,7 +50,7 @@ public struct DeploymentFold: Sendable {
         case DeploymentStable.eventType:
             let payload = try DeploymentStable.decode(from: event.data)
             update(event, durationMs: payload.durationMs) {
-                $0.outcome = DeploymentOutcome.succeeded.rawValue
+                $0.outcome = .succeeded
                 $0.taskDefinitionArn = payload.taskDefinitionArn
             }
         case DeploymentFailed.eventType:
@@ -62,7 +62,7 @@ public struct DeploymentFold: Sendable {
         case RolledBackAutomatically.eventType:
             let payload = try RolledBackAutomatically.decode(from: event.data)
             update(event) {
-                $0.outcome = DeploymentOutcome.rolledBack.rawValue
+                $0.outcome = .rolledBack
                 $0.rolledBackTo = payload.taskDefinitionArn
             }
         default:
@@ -72,7 +72,7 @@ public struct DeploymentFold: Sendable {
 
     /// A deployment ECS already rolled back stays "rolled_back", as in the projection.
     private static func finish(_ record: inout DeploymentRecord, outcome: DeploymentOutcome, stage: String, reason: String) {
-        record.outcome = (record.rolledBackTo == nil ? outcome : .rolledBack).rawValue
+        record.outcome = record.rolledBackTo == nil ? outcome : .rolledBack
         record.failureStage = stage
         record.failureReason = reason
     }

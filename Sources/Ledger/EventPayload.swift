@@ -516,9 +516,8 @@ public struct DeploymentClaimed: EventPayload, Equatable {
 public struct DeploymentClaimReleased: EventPayload, Equatable {
     public static let eventType = "DeploymentClaimReleased"
     public var deploymentId: String
-    /// succeeded, failed, timed_out, rolled_back, or abandoned (the process died before the request).
-    public var outcome: String
-    public init(deploymentId: String, outcome: String) {
+    public var outcome: ClaimOutcome
+    public init(deploymentId: String, outcome: ClaimOutcome) {
         self.deploymentId = deploymentId
         self.outcome = outcome
     }
@@ -526,6 +525,40 @@ public struct DeploymentClaimReleased: EventPayload, Equatable {
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case deploymentId = "deployment_id"
         case outcome
+    }
+}
+
+/// How a claim on an environment ended, as `DeploymentClaimReleased` spells it: its deployment's
+/// outcome (`succeeded`, `rolled_back`, ...), or `abandoned`.
+public enum ClaimOutcome: Codable, Sendable, Equatable {
+    /// The deployment holding the claim ended so.
+    case ended(DeploymentOutcome)
+    /// The process died before it recorded the deployment's request, so no deployment ended.
+    case abandoned
+
+    public var rawValue: String {
+        switch self {
+        case .ended(let outcome): outcome.rawValue
+        case .abandoned: "abandoned"
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        if text == ClaimOutcome.abandoned.rawValue {
+            self = .abandoned
+        } else if let outcome = DeploymentOutcome(rawValue: text) {
+            self = .ended(outcome)
+        } else {
+            let known = (DeploymentOutcome.allCases.map(\.rawValue) + [ClaimOutcome.abandoned.rawValue]).joined(separator: ", ")
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not one of \(known)")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
     }
 }
 

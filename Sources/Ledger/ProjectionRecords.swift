@@ -11,7 +11,7 @@ public struct EnvironmentState: Sendable, Equatable, Codable {
     public var deploymentInProgress: String?
     public var deployedBy: String?
     public var deployedAt: String?
-    public var lastOutcome: String?
+    public var lastOutcome: DeploymentOutcome?
     public var updatedPosition: Int64
     /// What differs between the ledger and ECS, while it does (from the reconciler).
     public var drift: String?
@@ -34,8 +34,7 @@ public struct DeploymentRecord: Sendable, Equatable, Codable {
     public var startedAt: String
     public var endedAt: String?
     public var durationMs: Int64?
-    /// in_progress, succeeded, failed, timed_out, rolled_back.
-    public var outcome: String
+    public var outcome: DeploymentOutcome
     public var failureStage: String?
     public var failureReason: String?
     public var taskDefinitionArn: String?
@@ -45,7 +44,7 @@ public struct DeploymentRecord: Sendable, Equatable, Codable {
     public init(
         id: String, app: String, environment: String, tag: String, trigger: String, actor: String? = nil, via: String? = nil,
         source: String? = nil, commit: String? = nil, committedAt: String? = nil, startedAt: String, endedAt: String? = nil,
-        durationMs: Int64? = nil, outcome: String, failureStage: String? = nil, failureReason: String? = nil,
+        durationMs: Int64? = nil, outcome: DeploymentOutcome, failureStage: String? = nil, failureReason: String? = nil,
         taskDefinitionArn: String? = nil, rolledBackTo: String? = nil, position: Int64
     ) {
         self.id = id
@@ -80,8 +79,7 @@ public struct AuditEntry: Sendable, Equatable, Codable {
     public var app: String?
     public var environment: String?
     public var target: String?
-    /// allowed, denied, failed.
-    public var outcome: String
+    public var outcome: AuditOutcome
     public var detail: String?
 }
 
@@ -92,7 +90,7 @@ public struct DeploymentFilter: Sendable, Equatable {
     public var app: String?
     public var environment: String?
     public var actor: String?
-    public var outcome: String?
+    public var outcome: DeploymentOutcome?
     /// ISO 8601 lower bound on the start time (inclusive).
     public var since: String?
     /// ISO 8601 upper bound on the start time (exclusive).
@@ -101,7 +99,7 @@ public struct DeploymentFilter: Sendable, Equatable {
     public var before: Int64?
     public var limit: Int
 
-    public init(id: String? = nil, app: String? = nil, environment: String? = nil, actor: String? = nil, outcome: String? = nil,
+    public init(id: String? = nil, app: String? = nil, environment: String? = nil, actor: String? = nil, outcome: DeploymentOutcome? = nil,
                 since: String? = nil, until: String? = nil, before: Int64? = nil, limit: Int = 50) {
         self.id = id
         self.app = app
@@ -119,14 +117,14 @@ public struct DeploymentFilter: Sendable, Equatable {
 public struct AuditFilter: Sendable, Equatable {
     public var actor: String?
     public var action: String?
-    public var outcome: String?
+    public var outcome: AuditOutcome?
     public var since: String?
     public var until: String?
     /// Only entries recorded before this position (for paging back).
     public var before: Int64?
     public var limit: Int
 
-    public init(actor: String? = nil, action: String? = nil, outcome: String? = nil, since: String? = nil, until: String? = nil,
+    public init(actor: String? = nil, action: String? = nil, outcome: AuditOutcome? = nil, since: String? = nil, until: String? = nil,
                 before: Int64? = nil, limit: Int = 100) {
         self.before = before
         self.actor = actor

@@ -172,14 +172,14 @@ enum Projections {
         guard payload.status == "completed" else { return }
         let conclusion = payload.conclusion ?? "none"
         try audit(event, action: "github.run", target: payload.name.map { "\(payload.repository): \($0)" } ?? payload.repository,
-                  outcome: failedConclusions.contains(conclusion) ? "failed" : "allowed",
+                  outcome: failedConclusions.contains(conclusion) ? .failed : .allowed,
                   detail: "run \(payload.runId) \(conclusion) on \(payload.headBranch ?? "no branch") (\(payload.event))"
                       + (payload.originalActor.map { ", a re-run of \($0)'s run" } ?? ""), db)
     }
 
     fileprivate static func audit(
         _ event: Input, action: String, app: String? = nil, environment: String? = nil, target: String? = nil,
-        outcome: String = "allowed", detail: String? = nil, _ db: Connection
+        outcome: AuditOutcome = .allowed, detail: String? = nil, _ db: Connection
     ) throws {
         let metadata = try event.decodedMetadata()
         try db.cachedStatement("""
@@ -187,7 +187,7 @@ enum Projections {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(
                 event.position, event.recordedAt, metadata.effectiveActor, metadata.via, action,
-                app, environment, target, outcome, detail)
+                app, environment, target, outcome.rawValue, detail)
     }
 
     /// `arn:aws:ecs:us-east-1:123:task-definition/staging-api:42` → 42.
@@ -263,7 +263,7 @@ extension TemplateChanged: ProjectedPayload {
 
 extension AccessDenied: ProjectedPayload {
     func project(_ event: Projections.Input, _ db: Connection) throws {
-        try Projections.audit(event, action: action, app: app, environment: environment, outcome: "denied", detail: reason, db)
+        try Projections.audit(event, action: action, app: app, environment: environment, outcome: .denied, detail: reason, db)
     }
 }
 
@@ -311,7 +311,7 @@ extension ImageBuilt: ProjectedPayload {
 
 extension BuildFailed: ProjectedPayload {
     func project(_ event: Projections.Input, _ db: Connection) throws {
-        try Projections.audit(event, action: "build", target: image, outcome: "failed", detail: reason, db)
+        try Projections.audit(event, action: "build", target: image, outcome: .failed, detail: reason, db)
     }
 }
 

@@ -183,7 +183,7 @@ public struct AuditVerifier {
         let fields: [(String, (ReportDeployment) -> String?)] = [
             ("app", \.app), ("environment", \.environment), ("tag", \.tag), ("trigger", \.trigger), ("actor", \.actor),
             ("via", \.via), ("started_at", \.startedAt), ("ended_at", \.endedAt), ("duration_ms", { $0.durationMs.map(String.init) }),
-            ("over_fifteen_minutes", { String($0.overFifteenMinutes) }), ("outcome", \.outcome), ("failure_stage", \.failureStage),
+            ("over_fifteen_minutes", { String($0.overFifteenMinutes) }), ("outcome", \.outcome.rawValue), ("failure_stage", \.failureStage),
             ("failure_reason", \.failureReason), ("rolled_back_to", \.rolledBackTo), ("source", \.source), ("commit", \.commit),
             ("committed_at", \.committedAt), ("position", { String($0.position) }),
         ]

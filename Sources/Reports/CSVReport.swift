@@ -1,3 +1,5 @@
+import Ledger
+
 /// A report as one RFC 4180 table (CRLF line breaks; a field is quoted when it
 /// holds a quote, a comma, CR or LF, and its quotes are doubled). Written by
 /// hand, byte by byte: CSV.swift's writer takes over 5 s for 100k deployments;
@@ -23,7 +25,7 @@ enum CSVReport {
                 "record": "deployment", "app": d.app, "environment": d.environment, "id": d.id, "tag": d.tag,
                 "trigger": d.trigger, "actor": d.actor, "via": d.via, "started_at": d.startedAt, "ended_at": d.endedAt,
                 "duration_ms": d.durationMs.map(String.init), "over_15_minutes": d.overFifteenMinutes ? "yes" : "no",
-                "outcome": d.outcome, "failure_stage": d.failureStage, "failure_reason": d.failureReason,
+                "outcome": d.outcome.rawValue, "failure_stage": d.failureStage, "failure_reason": d.failureReason,
                 "rolled_back_to": d.rolledBackTo, "source": d.source, "commit": d.commit, "committed_at": d.committedAt,
                 "position": String(d.position),
             ]))

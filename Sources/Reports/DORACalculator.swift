@@ -13,8 +13,8 @@ public enum DORACalculator {
         let groups = Dictionary(grouping: deployments.indices) { GroupKey(app: deployments[$0].app, environment: deployments[$0].environment) }
         return groups.keys.sorted().map { key in
             let group = (groups[key] ?? []).lazy.map { deployments[$0] }
-            let finished = group.filter { $0.outcome != DeploymentOutcome.inProgress.rawValue }.count
-            let failed = group.filter { $0.outcome != DeploymentOutcome.inProgress.rawValue && failures.failed.contains($0.id) }.count
+            let finished = group.filter { $0.outcome != .inProgress }.count
+            let failed = group.filter { $0.outcome != .inProgress && failures.failed.contains($0.id) }.count
             let leadTimes = leadTimes(group)
             let restores = key.environment == "production" ? restoreTimes(group, failures: failures) : []
             return DORAMeasures(
@@ -39,8 +39,8 @@ public enum DORACalculator {
                 guard let started = ExactTime.microseconds($0.startedAt) else { return false }
                 return started >= weekStart && started < weekEnd
             }
-            let finished = inWeek.filter { $0.outcome != DeploymentOutcome.inProgress.rawValue }.count
-            let failed = inWeek.filter { $0.outcome != DeploymentOutcome.inProgress.rawValue && failures.failed.contains($0.id) }.count
+            let finished = inWeek.filter { $0.outcome != .inProgress }.count
+            let failed = inWeek.filter { $0.outcome != .inProgress && failures.failed.contains($0.id) }.count
             weeks.append(WeeklyMeasures(
                 weekStart: String(ReportClock.text(microseconds: weekStart).prefix(10)), deployments: inWeek.count,
                 changeFailures: failed,
@@ -62,7 +62,7 @@ public enum DORACalculator {
         var lastSucceeded: [GroupKey: ReportDeployment] = [:]
         for deployment in deployments {
             let key = GroupKey(app: deployment.app, environment: deployment.environment)
-            if DeploymentOutcome(rawValue: deployment.outcome)?.isFailure == true {
+            if deployment.outcome.isFailure {
                 failures.failed.insert(deployment.id)
                 failures.since[deployment.id] = deployment.endedAt.flatMap(ExactTime.microseconds) ?? ExactTime.microseconds(deployment.startedAt)
             }
@@ -72,14 +72,14 @@ public enum DORACalculator {
                 failures.since[replaced.id] = ExactTime.microseconds(deployment.startedAt)
                 lastSucceeded[key] = nil
             }
-            if deployment.outcome == DeploymentOutcome.succeeded.rawValue { lastSucceeded[key] = deployment }
+            if deployment.outcome == .succeeded { lastSucceeded[key] = deployment }
         }
         return failures
     }
 
     private static func leadTimes(_ deployments: some Sequence<ReportDeployment>) -> [Int64] {
         deployments.compactMap { deployment in
-            guard deployment.outcome == DeploymentOutcome.succeeded.rawValue, let committed = deployment.committedAt.flatMap(ExactTime.microseconds),
+            guard deployment.outcome == .succeeded, let committed = deployment.committedAt.flatMap(ExactTime.microseconds),
                   let stable = deployment.endedAt.flatMap(ExactTime.microseconds) else { return nil }
             return (stable - committed) / 1_000_000
         }
@@ -91,7 +91,7 @@ public enum DORACalculator {
         for deployment in deployments {
             if failures.failed.contains(deployment.id), let since = failures.since[deployment.id] {
                 incidentStart = min(incidentStart ?? since, since)
-            } else if deployment.outcome == DeploymentOutcome.succeeded.rawValue, let start = incidentStart,
+            } else if deployment.outcome == .succeeded, let start = incidentStart,
                       let restored = deployment.endedAt.flatMap(ExactTime.microseconds), restored >= start {
                 restores.append((restored - start) / 1_000_000)
                 incidentStart = nil

@@ -1,3 +1,5 @@
+import Ledger
+
 /// A report as one self-contained HTML file: inline CSS, three inline SVG
 /// charts (deployments per day by outcome, the distribution of durations, the
 /// DORA measures week by week), the tables, and the checkpoint. No scripts,
@@ -27,7 +29,7 @@ enum HTMLReport {
             ["started", "app", "environment", "tag", "trigger", "actor", "via", "duration", "outcome", "failure", "rolled back to", "workflow run"],
             report.deployments.lazy.map { (d: ReportDeployment) -> ([String], Bool) in
                 ([d.startedAt, d.app, d.environment, d.tag, d.trigger, d.actor ?? "", d.via ?? "",
-                  Cells.duration(d.durationMs) + (d.overFifteenMinutes ? " ⚠" : ""), d.outcome, Cells.failure(d),
+                  Cells.duration(d.durationMs) + (d.overFifteenMinutes ? " ⚠" : ""), d.outcome.rawValue, Cells.failure(d),
                   d.rolledBackTo ?? "", d.source ?? ""], d.overFifteenMinutes)
             })
         output.write("<h2>Checkpoint</h2>\n<p>Tree size \(report.checkpoint.treeSize), root hash <code>\(report.checkpoint.rootHash)</code>")

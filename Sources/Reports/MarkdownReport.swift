@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 
 /// A report as Markdown: the period, the DORA measures, every deployment
 /// (those over 15 minutes marked ⚠), and the checkpoint text.
@@ -21,7 +22,7 @@ enum MarkdownReport {
             ["started", "app", "environment", "tag", "trigger", "actor", "via", "duration", "outcome", "failure", "rolled back to", "workflow run"],
             report.deployments.lazy.map { (d: ReportDeployment) -> [String] in
                 [d.startedAt, d.app, d.environment, d.tag, d.trigger, d.actor ?? "", d.via ?? "",
-                 Cells.duration(d.durationMs) + (d.overFifteenMinutes ? " ⚠" : ""), d.outcome, Cells.failure(d),
+                 Cells.duration(d.durationMs) + (d.overFifteenMinutes ? " ⚠" : ""), d.outcome.rawValue, Cells.failure(d),
                  d.rolledBackTo ?? "", d.source ?? ""]
             })
         try lines.write(["", "## Checkpoint", "",

@@ -16,8 +16,7 @@ public struct ReportDeployment: Codable, Sendable, Equatable {
     public var durationMs: Int64?
     /// Longer than the 15 minutes the deployment document says is normal.
     public var overFifteenMinutes: Bool
-    /// in_progress, succeeded, failed, timed_out, rolled_back.
-    public var outcome: String
+    public var outcome: DeploymentOutcome
     public var failureStage: String?
     public var failureReason: String?
     public var rolledBackTo: String?
@@ -41,7 +40,7 @@ public struct ReportDeployment: Codable, Sendable, Equatable {
         object.string("failure_reason", failureReason)
         object.string("failure_stage", failureStage)
         object.string("id", id)
-        object.string("outcome", outcome)
+        object.string("outcome", outcome.rawValue)
         object.literal("over_fifteen_minutes", overFifteenMinutes ? "true" : "false")
         object.number("position", position)
         object.string("rolled_back_to", rolledBackTo)

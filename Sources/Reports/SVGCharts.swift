@@ -3,10 +3,10 @@ import Ledger
 /// The report's charts as inline SVG, drawn from the report alone.
 enum SVGCharts {
     /// In the order the charts stack them: finished ones first, what still runs on top.
-    static let outcomes = [DeploymentOutcome.succeeded, .failed, .timedOut, .rolledBack, .inProgress].map(\.rawValue)
-    static let colors = Dictionary(uniqueKeysWithValues: [
-        (DeploymentOutcome.succeeded, "#2e8b57"), (.failed, "#c0392b"), (.timedOut, "#e67e22"), (.rolledBack, "#8e44ad"), (.inProgress, "#7f8c8d"),
-    ].map { ($0.0.rawValue, $0.1) })
+    static let outcomes: [DeploymentOutcome] = [.succeeded, .failed, .timedOut, .rolledBack, .inProgress]
+    static let colors: [DeploymentOutcome: String] = [
+        .succeeded: "#2e8b57", .failed: "#c0392b", .timedOut: "#e67e22", .rolledBack: "#8e44ad", .inProgress: "#7f8c8d",
+    ]
 
     static let width = 640.0, height = 240.0, left = 40.0, bottom = 40.0, top = 10.0, right = 40.0
 
@@ -16,7 +16,7 @@ enum SVGCharts {
         let start = ExactTime.microseconds(report.period.start).map { $0 - $0 % day } ?? 0
         let end = ExactTime.microseconds(report.period.end) ?? start
         let days = max(1, Int((end - start + day - 1) / day))
-        var counts = Array(repeating: [String: Int](), count: days)
+        var counts = Array(repeating: [DeploymentOutcome: Int](), count: days)
         for deployment in report.deployments {
             guard let started = ExactTime.microseconds(deployment.startedAt) else { continue }
             let index = min(max(Int((started - start) / day), 0), days - 1)
@@ -33,7 +33,7 @@ enum SVGCharts {
                 let barHeight = Double(count) / Double(maximum) * (height - top - bottom)
                 y -= barHeight
                 svg += rect(x: left + Double(index) * slot + slot * 0.1, y: y, width: slot * 0.8, height: barHeight,
-                            fill: colors[outcome] ?? "#000", title: "\(ReportClock.text(microseconds: start + Int64(index) * day).prefix(10)): \(count) \(outcome)")
+                            fill: colors[outcome] ?? "#000", title: "\(ReportClock.text(microseconds: start + Int64(index) * day).prefix(10)): \(count) \(outcome.rawValue)")
             }
         }
         svg += text(x: left, y: height - bottom + 16, String(report.period.start.prefix(10)), anchor: "start")
@@ -108,12 +108,12 @@ enum SVGCharts {
             + text(x: 12, y: (height - bottom + top) / 2, label, anchor: "middle", rotate: true)
     }
 
-    private static func legend(_ outcomes: [String]) -> String {
+    private static func legend(_ outcomes: [DeploymentOutcome]) -> String {
         var svg = ""
         for (index, outcome) in outcomes.enumerated() {
             let x = left + Double(index) * 110
             svg += "<rect x=\"\(format(x))\" y=\"\(format(height - 14))\" width=\"10\" height=\"10\" fill=\"\(colors[outcome] ?? "#000")\"/>\n"
-            svg += text(x: x + 14, y: height - 5, outcome, anchor: "start")
+            svg += text(x: x + 14, y: height - 5, outcome.rawValue, anchor: "start")
         }
         return svg
     }

@@ -52,10 +52,10 @@ public final class ServerMetrics: Sendable {
     }
 
     /// A deployment this service ran reached its outcome after `duration`.
-    func deploymentFinished(outcome: String, duration: Duration?) {
-        Metrics.Counter(label: "shiplog_deployments_total", dimensions: [("outcome", outcome)], factory: factory).increment()
+    func deploymentFinished(outcome: DeploymentOutcome, duration: Duration?) {
+        Metrics.Counter(label: "shiplog_deployments_total", dimensions: [("outcome", outcome.rawValue)], factory: factory).increment()
         if let duration {
-            Metrics.Timer(label: "shiplog_deployment_duration_seconds", dimensions: [("outcome", outcome)], factory: factory)
+            Metrics.Timer(label: "shiplog_deployment_duration_seconds", dimensions: [("outcome", outcome.rawValue)], factory: factory)
                 .recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
         }
     }

@@ -12,8 +12,8 @@ struct Audit: AsyncParsableCommand {
     @Option(help: "Only this action (deploy, rollback, template.change, token.issue, ...).")
     var action: String?
 
-    @Option(help: "Only actions with this outcome (denied: the refusals).")
-    var outcome: Outcome?
+    @Option(help: .choosing("Only actions with this outcome (denied: the refusals)", AuditOutcome.self))
+    var outcome: AuditOutcome?
 
     @Option(help: "Only actions at or after this time.", transform: TimeBound.init)
     var since: TimeBound?
@@ -24,7 +24,7 @@ struct Audit: AsyncParsableCommand {
     @Option(help: "At most this many (1...10000).")
     var limit: Int = 100
 
-    @Option(help: "A table for people, JSON or CSV for programs.")
+    @Option(help: .choosing("A table for people, JSON or CSV for programs", OutputFormat.self))
     var format: OutputFormat = .table
 
     func validate() throws {
@@ -34,22 +34,18 @@ struct Audit: AsyncParsableCommand {
     func run() async throws {
         let store = try global.openStore(.readOnly)
         let entries = try store.audit(AuditFilter(
-            actor: actor, action: action, outcome: outcome?.rawValue,
+            actor: actor, action: action, outcome: outcome,
             since: since?.timestamp, until: until?.timestamp, limit: limit))
         let listing = Listing(
             columns: ["position", "at", "actor", "via", "action", "app", "env", "target", "outcome", "detail"],
             rows: entries
         ) { entry in
             [String(entry.position), entry.recordedAt, entry.actor, entry.via, entry.action, entry.app, entry.environment,
-             entry.target, entry.outcome, entry.detail]
+             entry.target, entry.outcome.rawValue, entry.detail]
         }
         emit(try listing.render(format))
     }
 }
 
-extension Audit {
-    /// An action's outcome as the audit records it and the API's `outcome` filter spells it.
-    enum Outcome: String, CaseIterable, ExpressibleByArgument {
-        case allowed, denied, failed
-    }
-}
+/// The audit's outcomes, as the API's `outcome` filter spells them.
+extension AuditOutcome: ExpressibleByArgument {}

@@ -30,14 +30,14 @@ struct DeployCommand: AsyncParsableCommand {
     @Option(help: "The image tag to deploy (a commit SHA, or rel-YYYY.MM.DD.HH.MM.SS).")
     var tag: String?
 
-    @Option(help: "Why the deployment happens.")
+    @Option(help: .choosing("Why the deployment happens", Trigger.self))
     var trigger: Trigger = .manual
 
     @Option(name: .customLong("require-env"), help: ArgumentHelp("A variable the code needs; refuse if the template lacks it (repeatable).", valueName: "NAME"))
     var requiredVariables: [String] = []
 
-    @Option(help: "How long to wait for ECS (else SHIPLOG_STABLE_TIMEOUT, else stable_timeout, else 15m).")
-    var timeout: String?
+    @Option(help: ArgumentHelp("How long to wait for ECS (else SHIPLOG_STABLE_TIMEOUT, else stable_timeout, else 15m).", valueName: "duration"))
+    var timeout: DurationArgument?
 
     @Option(help: ArgumentHelp("Close this interrupted deployment from ECS's actual state instead of deploying.", valueName: "id"))
     var resume: String?

@@ -21,7 +21,7 @@ struct Drift: AsyncParsableCommand {
     @Option(name: [.customLong("environment"), .customLong("env")], help: "Only this environment.")
     var environment: String?
 
-    @Option(help: "A table for people, JSON for programs.")
+    @Option(help: .choosing("A table for people, JSON for programs", Format.self))
     var format: Format = .table
 
     func run() async throws {

@@ -16,7 +16,7 @@ struct Export: AsyncParsableCommand {
 
     @OptionGroup var global: DatabaseOptions
 
-    @Option(help: "The form of the report.")
+    @Option(help: .choosing("The form of the report", ReportFormat.self))
     var format: ReportFormat = .json
 
     @Option(help: "Only deployments started at or after this time (2026-11-27 or ISO 8601).", transform: TimeBound.init)

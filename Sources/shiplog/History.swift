@@ -24,7 +24,7 @@ struct History: AsyncParsableCommand {
     @Option(help: "Only deployments by this person (a bot's deployments count for the person it acted for).")
     var actor: String?
 
-    @Option(help: "Only deployments with this outcome.")
+    @Option(help: .choosing("Only deployments with this outcome", DeploymentOutcome.self))
     var outcome: DeploymentOutcome?
 
     @Option(help: "Only deployments started at or after this time (2026-11-27 or ISO 8601).", transform: TimeBound.init)
@@ -36,7 +36,7 @@ struct History: AsyncParsableCommand {
     @Option(help: "At most this many (1...10000).")
     var limit: Int = 50
 
-    @Option(help: "A table for people, JSON or CSV for programs.")
+    @Option(help: .choosing("A table for people, JSON or CSV for programs", OutputFormat.self))
     var format: OutputFormat = .table
 
     func validate() throws {
@@ -47,7 +47,7 @@ struct History: AsyncParsableCommand {
         let store = try global.openStore(.readOnly)
         if let id { return try timeline(id, store: store) }
         let filter = DeploymentFilter(
-            app: app, environment: environment, actor: actor, outcome: outcome?.rawValue,
+            app: app, environment: environment, actor: actor, outcome: outcome,
             since: since?.timestamp, until: until?.timestamp, limit: limit)
         let records = try store.deployments(filter)
         let listing = Listing(
@@ -55,7 +55,7 @@ struct History: AsyncParsableCommand {
             rows: records
         ) { record in
             [record.id, record.app, record.environment, record.tag, record.trigger, record.actor, record.via, record.startedAt,
-             record.durationMs.map(formatDuration), record.outcome,
+             record.durationMs.map(formatDuration), record.outcome.rawValue,
              record.failureStage.map { stage in "\(stage): \(record.failureReason ?? "")" }, record.rolledBackTo]
         }
         emit(try listing.render(format))
@@ -75,7 +75,7 @@ extension History {
         }
         if format == .table {
             let failure = record.failureStage.map { " (\($0): \(record.failureReason ?? ""))" } ?? ""
-            emit("\(record.id): \(record.app) to \(record.environment), \(record.tag), \(record.outcome)\(failure)")
+            emit("\(record.id): \(record.app) to \(record.environment), \(record.tag), \(record.outcome.rawValue)\(failure)")
         }
         emit(try listing.render(format))
     }

@@ -14,8 +14,8 @@ struct Promote: AsyncParsableCommand {
     @Argument(help: "The app.")
     var app: String
 
-    @Option(help: "How long to wait for ECS.")
-    var timeout: String?
+    @Option(help: ArgumentHelp("How long to wait for ECS.", valueName: "duration"))
+    var timeout: DurationArgument?
 
     func run() async throws {
         let workflow = try await Workflow.open(global, acting: acting, app: app, environment: ShiplogConfiguration.promotionTarget, timeout: timeout, queue: queue)

@@ -7,19 +7,13 @@ struct QueueOptions: ParsableArguments {
     var noWait = false
 
     @Option(name: .customLong("wait-timeout"), help: ArgumentHelp("How long to wait for the deployment holding the environment (default 30m).", valueName: "duration"))
-    var waitTimeout: String?
-
-    func validate() throws {
-        if let waitTimeout, ShiplogConfiguration.parseDuration(waitTimeout) == nil {
-            throw ValidationError("--wait-timeout must be a duration such as 30m, 900s or 1h, not '\(waitTimeout)'")
-        }
-    }
+    var waitTimeout: DurationArgument?
 
     /// These options applied to the engine's defaults.
     func applied(to queueing: EnvironmentClaim.Queueing) -> EnvironmentClaim.Queueing {
         var queueing = queueing
         queueing.wait = !noWait
-        if let timeout = waitTimeout.flatMap(ShiplogConfiguration.parseDuration) { queueing.timeout = timeout }
+        if let waitTimeout { queueing.timeout = waitTimeout.duration }
         return queueing
     }
 }

@@ -34,8 +34,8 @@ struct Reconcile: AsyncParsableCommand {
     @Flag(help: "Keep reconciling on an interval until stopped (SIGTERM or Ctrl-C).")
     var watch = false
 
-    @Option(help: "With --watch: the interval (else reconcile.interval in the config, else 60s).")
-    var interval: String?
+    @Option(help: ArgumentHelp("With --watch: the interval (else reconcile.interval in the config, else 60s).", valueName: "duration"))
+    var interval: DurationArgument?
 
     @Option(help: .hidden)
     var passes: Int?
@@ -43,9 +43,6 @@ struct Reconcile: AsyncParsableCommand {
     func validate() throws {
         if watch && dryRun { throw ValidationError("--watch and --dry-run do not go together") }
         if watch && (app != nil || environment != nil) { throw ValidationError("--watch reconciles every configured service; it takes no --app or --env") }
-        if let interval, ShiplogConfiguration.parseDuration(interval) == nil {
-            throw ValidationError("--interval must be a duration such as 60s or 5m, not '\(interval)'")
-        }
     }
 
     func run() async throws {
@@ -69,7 +66,7 @@ struct Reconcile: AsyncParsableCommand {
             emit(pass.plan.isEmpty ? "nothing drifts: nothing to do" : pass.plan.joined(separator: "\n"))
         } else {
             for correction in pass.corrections {
-                emit("\(correction.app) \(correction.environment): \(correction.deploymentId) \(correction.outcome)")
+                emit("\(correction.app) \(correction.environment): \(correction.deploymentId) \(correction.outcome.rawValue)")
             }
             let remaining = pass.stillDrifting
             emit(remaining.isEmpty ? "nothing drifts now" : "still drifting:\n" + (try DriftListing.render(remaining, .table)))
@@ -79,7 +76,7 @@ struct Reconcile: AsyncParsableCommand {
     }
 
     private func runWatch(_ workflow: Workflow) async throws {
-        let every = interval.flatMap(ShiplogConfiguration.parseDuration) ?? workflow.configuration.reconcileInterval
+        let every = interval?.duration ?? workflow.configuration.reconcileInterval
         var loop = ReconcileLoop(reconciler: workflow.reconciler, interval: every)
         let clock = workflow.engine.clock, world = workflow.drivers.world
         // On the simulated drivers the engine's clock is virtual: wait in real time, and move the

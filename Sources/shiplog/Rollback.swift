@@ -26,8 +26,8 @@ struct Rollback: AsyncParsableCommand {
     @Option(help: "The tag to go back to; it must exist for every image of the app.")
     var tag: String
 
-    @Option(help: "How long to wait for ECS.")
-    var timeout: String?
+    @Option(help: ArgumentHelp("How long to wait for ECS.", valueName: "duration"))
+    var timeout: DurationArgument?
 
     @Flag(help: "Reuse the newest revision that runs the tag's images rather than render the current template.")
     var reuseRevision = false

@@ -29,7 +29,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The port to listen on (0 picks a free one).")
     var port: Int = 8080
 
-    @Option(name: .customLong("reconcile"), help: ArgumentHelp("Run the reconciler inside (auto: when the configuration has `reconcile:`).", valueName: "mode"))
+    @Option(name: .customLong("reconcile"), help: .choosing("Run the reconciler inside (auto: when the configuration has `reconcile:`)", ReconcileMode.self, valueName: "mode"))
     var reconcile: ReconcileMode = .auto
 
     @Option(name: .customLong("github-webhook-secret-file"), help: ArgumentHelp("The file holding the GitHub webhook secret (else env SHIPLOG_GITHUB_WEBHOOK_SECRET).", valueName: "path"))
@@ -39,9 +39,9 @@ struct Serve: AsyncParsableCommand {
     var signingKey: String?
 
     @Option(name: .customLong("checkpoint-interval"), help: ArgumentHelp("With --signing-key: sign a checkpoint this soon after the log grows (e.g. 10s, 1m).", valueName: "duration"))
-    var checkpointInterval = "10s"
+    var checkpointInterval = DurationArgument(argument: "10s")!
 
-    @Option(name: .customLong("log-level"), help: "The least severe log messages written to standard error.")
+    @Option(name: .customLong("log-level"), help: .choosing("The least severe log messages written to standard error", Logger.Level.self))
     var logLevel: Logger.Level = .info
 
     @Option(name: .customLong("idle-timeout"), help: ArgumentHelp(
@@ -79,6 +79,7 @@ struct Serve: AsyncParsableCommand {
         }
         var configurationPath = config ?? environment["SHIPLOG_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         if configurationPath == nil, FileManager.default.fileExists(atPath: "shiplog.yml") { configurationPath = "shiplog.yml" }
+        let configuration = try configurationPath.map { try ShiplogConfiguration.load(path: $0) }
         var secret = environment["SHIPLOG_GITHUB_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
         if let webhookSecretFile {
             guard let data = FileManager.default.contents(atPath: webhookSecretFile) else {
@@ -88,14 +89,14 @@ struct Serve: AsyncParsableCommand {
             guard secret?.isEmpty == false else { throw CommandFailure("the webhook secret file \(webhookSecretFile) is empty") }
         }
         let key = try signingKey.map { try readText($0, what: "signing key") }
-        guard let interval = ShiplogConfiguration.parseDuration(checkpointInterval), interval > .zero else {
+        guard checkpointInterval.duration > .zero else {
             throw ValidationError("--checkpoint-interval must be a duration such as 10s or 1m, not '\(checkpointInterval)'")
         }
         var settings = ServerSettings(
-            host: host, port: port, databasePath: database.path(), configurationPath: configurationPath,
+            host: host, port: port, databasePath: database.path(configuration: configuration), configurationPath: configurationPath,
             githubWebhookSecret: secret, signingKey: key)
         settings.reconciles = reconcile.reconciles
-        settings.checkpointInterval = interval
+        settings.checkpointInterval = checkpointInterval.duration
         if let text = idleTimeout ?? environment["SHIPLOG_IDLE_TIMEOUT"].flatMap({ $0.isEmpty ? nil : $0 }) {
             settings.idleTimeout = try Self.idleTimeout(text, from: idleTimeout == nil ? "SHIPLOG_IDLE_TIMEOUT" : "--idle-timeout")
         }

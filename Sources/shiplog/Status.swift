@@ -14,7 +14,7 @@ struct Status: AsyncParsableCommand {
     @Option(name: [.customLong("environment"), .customLong("env")], help: "Only this environment.")
     var environment: String?
 
-    @Option(help: "A table for people, JSON or CSV for programs.")
+    @Option(help: .choosing("A table for people, JSON or CSV for programs", OutputFormat.self))
     var format: OutputFormat = .table
 
     func run() async throws {
@@ -27,7 +27,7 @@ struct Status: AsyncParsableCommand {
             rows: states
         ) { state in
             [state.app, state.environment, state.tag, state.revision.map(String.init), state.taskDefinitionArn,
-             state.deployedBy, state.deployedAt, state.deploymentInProgress, state.lastOutcome, state.drift]
+             state.deployedBy, state.deployedAt, state.deploymentInProgress, state.lastOutcome?.rawValue, state.drift]
         }
         emit(try listing.render(format))
         // The reconciler's last pass, for people; programs read it from `shiplog drift --format json`.

@@ -24,7 +24,7 @@ extension Token {
         @Option(help: "Whom the token is for: the actor of everything it records.")
         var name: String
 
-        @Option(help: "What the token may do (the roles above).")
+        @Option(help: .choosing("What the token may do (the roles above)", Role.self))
         var role: Role
 
         // Unconditional, so `-5d` reaches the check below and is refused as a value, not read as a flag.
@@ -52,7 +52,7 @@ extension Token {
         @Flag(help: "Include revoked tokens (expired ones are always listed, with their expiry).")
         var all = false
 
-        @Option(help: "A table for people, JSON or CSV for programs.")
+        @Option(help: .choosing("A table for people, JSON or CSV for programs", OutputFormat.self))
         var format: OutputFormat = .table
 
         func run() async throws {

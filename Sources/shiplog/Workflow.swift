@@ -17,16 +17,11 @@ struct Workflow {
     /// input writes nothing; then opens the ledger and the drivers.
     static func open(
         _ global: GlobalOptions, acting: ActingOptions, app: String? = nil, environment: String? = nil,
-        timeout: String? = nil, queue: QueueOptions? = nil
+        timeout: DurationArgument? = nil, queue: QueueOptions? = nil
     ) async throws -> Workflow {
         let processEnvironment = ProcessInfo.processInfo.environment
         var configuration = try ShiplogConfiguration.load(path: global.configPath, environment: processEnvironment)
-        if let timeout {
-            guard let duration = ShiplogConfiguration.parseDuration(timeout) else {
-                throw DeployError.badRequest("--timeout must be a duration such as 15m, 900s or 1h, not '\(timeout)'")
-            }
-            configuration.stableTimeout = duration
-        }
+        if let timeout { configuration.stableTimeout = timeout.duration }
         if let app { _ = try configuration.target(app: app, environment: environment ?? ShiplogConfiguration.promotionSource) }
         let databasePath = global.databasePath(for: configuration)
         let drivers = try await ConfiguredDrivers.make(configuration, databasePath: databasePath)
@@ -84,8 +79,9 @@ struct Workflow {
     func conclude(_ result: DeploymentResult) throws {
         try drivers.world?.save()
         store.close()
+        if result.isQueued { return emit(result.summary) }
         switch result.outcome {
-        case .succeeded, .queued:
+        case .succeeded:
             emit(result.summary)
         case .failed:
             complain(result.summary)
@@ -96,7 +92,7 @@ struct Workflow {
         case .rolledBack:
             complain(result.summary)
             throw ExitCode(3)
-        case .open:
+        case .inProgress:
             complain(result.summary)
             throw ExitCode(75)
         }

@@ -36,7 +36,7 @@ struct DeployFlowTests {
         #expect(state.revision == 2)
         #expect(state.deploymentInProgress == nil)
         let record = try #require(try harness.store.deployments().first)
-        #expect(record.outcome == "succeeded")
+        #expect(record.outcome == .succeeded)
         #expect(record.trigger == "merge")
         #expect(record.actor == "cara-contributor")
         #expect(record.durationMs == 180_000)
@@ -55,7 +55,7 @@ struct DeployFlowTests {
         let types = try harness.types(result.id)
         #expect(types.suffix(2) == ["RolledBackAutomatically", "DeploymentFailed"])
         let record = try #require(try harness.store.deployments().first)
-        #expect(record.outcome == "rolled_back")
+        #expect(record.outcome == .rolledBack)
         #expect(record.rolledBackTo == result.rolledBackTo)
         let state = try #require(try harness.store.environmentStates().first { $0.app == "frontend" })
         #expect(state.revision == 1)
@@ -71,7 +71,7 @@ struct DeployFlowTests {
         #expect(try harness.types(result.id).last == "DeploymentTimedOut")
         let timedOut = try #require(try harness.store.events(EventFilter(stream: result.id, type: "DeploymentTimedOut")).first)
         #expect(try DeploymentTimedOut.decode(from: timedOut.data).timeoutSeconds == 60)
-        #expect(try harness.store.deployments().first?.outcome == "timed_out")
+        #expect(try harness.store.deployments().first?.outcome == .timedOut)
         let waited = harness.clock.now.timeIntervalSince(started)
         #expect(waited >= 60 && waited < 180, "gave up at the timeout, before the rollout would have finished")
     }
@@ -169,7 +169,7 @@ struct DeployFailureTests {
         #expect(result.outcome == .failed)
         #expect(result.failureStage == "update")
         #expect(result.reason == "service staging-api-gone not found in cluster staging-default")
-        #expect(try harness.store.deployments().first?.outcome == "failed")
+        #expect(try harness.store.deployments().first?.outcome == .failed)
         #expect(try EnvironmentClaim(store: harness.store).holder(app: "api", environment: "staging") == nil)
     }
 

@@ -125,7 +125,7 @@ struct DeployMotoTests {
         #expect(try await ecs.listTaskDefinitions(family: service).count == 2, "no third revision was registered")
         let history = try store.deployments()
         #expect(history.map(\.trigger) == ["rollback", "merge"])
-        #expect(history.map(\.outcome) == ["succeeded", "succeeded"])
+        #expect(history.map(\.outcome) == [.succeeded, .succeeded])
     }
 
     @Test func theSimulatedRegistryWorksBesideTheAWSECSDriver() async throws {

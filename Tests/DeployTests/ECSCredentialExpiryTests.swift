@@ -55,7 +55,7 @@ import Testing
         let engine = harness.engine(ecsAt: server.baseURL)
 
         let result = try await engine.deploy(app: "api", environment: "staging", tag: "3f9c2e1", metadata: Harness.cara)
-        #expect(result.outcome == .open)
+        #expect(result.outcome == .inProgress)
         #expect(result.reason?.contains("ExpiredTokenException") == true, "\(result.reason ?? "")")
         let types = try harness.types(result.id)
         #expect(types.last == "DeploymentLeftOpen")
@@ -63,7 +63,7 @@ import Testing
         // The client read its credentials again and asked once more before giving up.
         #expect(endpoint.refusals.withLock { $0 } == 2)
         let record = try #require(try harness.store.deployments().first { $0.id == result.id })
-        #expect(record.outcome == "in_progress")
+        #expect(record.outcome == .inProgress)
         #expect(try EnvironmentClaim(store: harness.store).holder(app: "api", environment: "staging")?.deploymentId == result.id)
 
         endpoint.renew()
@@ -71,7 +71,7 @@ import Testing
         #expect(resumed.outcome == .succeeded)
         #expect(try harness.types(result.id).last == "DeploymentStable")
         #expect(try harness.types(result.id).filter { $0 == "DeploymentStable" || $0 == "DeploymentFailed" }.count == 1)
-        #expect(try harness.store.deployments().first { $0.id == result.id }?.outcome == "succeeded")
+        #expect(try harness.store.deployments().first { $0.id == result.id }?.outcome == .succeeded)
         #expect(try EnvironmentClaim(store: harness.store).holder(app: "api", environment: "staging") == nil)
     }
 }

@@ -32,12 +32,12 @@ import Testing
         /// The credentials expired after UpdateService and never came back.
         case credentialsGone
 
-        var expected: DeploymentResult.Outcome {
+        var expected: DeploymentOutcome {
             switch self {
             case .stable: .succeeded
             case .rolledBack, .rolledBackAndGone: .rolledBack
             case .replaced: .failed
-            case .credentialsGone: .open
+            case .credentialsGone: .inProgress
             }
         }
     }

@@ -1,6 +1,7 @@
 import Deploy
 import ECS
 import Foundation
+import Ledger
 import Synchronization
 import Testing
 

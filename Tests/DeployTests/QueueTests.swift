@@ -118,7 +118,7 @@ struct QueueTests {
         }
         #expect(try harness.types(Self.staging) == ["DeploymentClaimed", "DeploymentQueued"], "still waiting")
         _ = try await harness.store.append([NewEvent(
-            stream: Self.staging, DeploymentClaimReleased(deploymentId: "deployment-api-staging-elsewhere", outcome: "succeeded"))])
+            stream: Self.staging, DeploymentClaimReleased(deploymentId: "deployment-api-staging-elsewhere", outcome: .ended(.succeeded)))])
         let result = try await waiting.value
 
         #expect(result.outcome == .succeeded)

@@ -35,7 +35,7 @@ struct ReconcilerMotoTests {
         #expect(try store.events(EventFilter(stream: "drift-api-staging")).map(\.type) == ["DriftDetected"])
 
         let corrected = try await reconciler.pass(mode: .correct(nil), metadata: metadata)
-        #expect(corrected.corrections.map(\.outcome) == ["succeeded"])
+        #expect(corrected.corrections.map(\.outcome) == [.succeeded])
         #expect(try await ecs.describeService(cluster: moto.cluster, service: moto.service).taskDefinition == desired)
         #expect(try store.events(EventFilter(stream: "drift-api-staging")).map(\.type) == ["DriftDetected", "DriftCorrected", "DriftResolved"])
         #expect(try store.deployments().first?.trigger == "reconcile")

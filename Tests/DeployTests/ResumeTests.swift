@@ -19,7 +19,7 @@ struct ResumeTests {
         #expect(crash?.code == .crashed)
         let id = "deployment-api-staging-1"
         #expect(try harness.types(id).allSatisfy { !deploymentTerminalTypes.contains($0) }, "the crash left the attempt open")
-        #expect(try harness.store.deployments().first?.outcome == "in_progress")
+        #expect(try harness.store.deployments().first?.outcome == .inProgress)
 
         let results = try await harness.engine().resumeInterrupted(metadata: Harness.ana)
         let result = try #require(results.first)
@@ -42,7 +42,7 @@ struct ResumeTests {
         #expect(types.filter { deploymentTerminalTypes.contains($0) }.count == 1)
         #expect(try harness.types(EnvironmentClaim.stream(app: "api", environment: "staging")) ==
                 ["DeploymentClaimed", "DeploymentClaimed", "DeploymentClaimReleased"], "the resuming process claimed it, then let it go")
-        #expect(try harness.store.deployments().first?.outcome == result.outcome.rawValue)
+        #expect(try harness.store.deployments().first?.outcome == result.outcome)
 
         let count = try harness.store.events().count
         let again = try await harness.engine().resume(id, metadata: Harness.ana)

@@ -28,7 +28,7 @@ struct RollbackAndPromotionTests {
         #expect(denied.count == 2)
         #expect(denied.map { $0.decodedMetadata().effectiveActor } == ["cara-contributor", "cara-contributor"])
         #expect(denied.last?.decodedMetadata().actor == "openverse-bot")
-        #expect(try harness.store.audit(AuditFilter(outcome: "denied")).map(\.action) == ["rollback", "rollback"])
+        #expect(try harness.store.audit(AuditFilter(outcome: .denied)).map(\.action) == ["rollback", "rollback"])
         #expect(try harness.store.deployments().isEmpty)
         #expect(try await harness.service("production-api", cluster: "production-default").taskDefinition.hasSuffix("production-api:1"))
     }
@@ -108,7 +108,7 @@ struct RollbackAndPromotionTests {
         let promotion = try await engine.promote(app: "api", metadata: Harness.ana)
 
         #expect(promotion.outcome == .succeeded)
-        #expect(queued.get?.outcome == .queued)
+        #expect(queued.get?.isQueued == true)
         #expect(queued.get?.id == promotion.id)
         let digest = try await harness.world.registry.digest(repository: "wordpress/openverse-api", tag: "3f9c2e1")
         let production = try await harness.runningImages("production-api", cluster: "production-default")
@@ -118,7 +118,7 @@ struct RollbackAndPromotionTests {
         #expect(try harness.types("promotion-api") == ["PromotionQueued", "PromotionReleased"])
         let staging = try harness.store.deployments(DeploymentFilter(environment: "staging"))
         #expect(staging.map(\.tag) == ["a1b2c3d", "3f9c2e1"])
-        #expect(staging.first?.outcome == "succeeded")
+        #expect(staging.first?.outcome == .succeeded)
         let promotionEnd = try #require(try harness.store.events(EventFilter(stream: promotion.id, type: "DeploymentStable")).first)
         let releasedStart = try #require(try harness.store.events(EventFilter(stream: try #require(staging.first?.id), type: "DeploymentRequested")).first)
         #expect(releasedStart.position > promotionEnd.position, "the queued deploy started only after the promotion finished")

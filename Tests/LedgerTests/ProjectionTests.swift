@@ -27,7 +27,7 @@ struct ProjectionTests {
         #expect(state.deployedBy == "ana")
 
         let record = try #require(try store.deployments().first)
-        #expect(record.outcome == "succeeded")
+        #expect(record.outcome == .succeeded)
         #expect(record.trigger == "release")
         #expect(record.actor == "ana")
         #expect(record.via == "openverse-bot")
@@ -47,8 +47,8 @@ struct ProjectionTests {
         let state = try #require(try store.environmentStates().first)
         #expect(state.tag == "good")
         #expect(state.revision == 7)
-        #expect(state.lastOutcome == "rolled_back")
-        let record = try #require(try store.deployments(DeploymentFilter(outcome: "rolled_back")).first)
+        #expect(state.lastOutcome == .rolledBack)
+        let record = try #require(try store.deployments(DeploymentFilter(outcome: .rolledBack)).first)
         #expect(record.id == "deployment-2")
         #expect(record.rolledBackTo == arn("staging-api", 7))
         #expect(record.failureStage == "stabilize")
@@ -63,7 +63,7 @@ struct ProjectionTests {
         _ = try await store.append([NewEvent(stream: "deployment-3", DeploymentTimedOut(timeoutSeconds: 900))])
         #expect(try store.deployments(DeploymentFilter(app: "api")).map(\.id) == ["deployment-2", "deployment-1"])
         #expect(try store.deployments(DeploymentFilter(environment: "production", actor: "ana")).map(\.id) == ["deployment-3"])
-        #expect(try store.deployments(DeploymentFilter(outcome: "timed_out")).map(\.id) == ["deployment-3"])
+        #expect(try store.deployments(DeploymentFilter(outcome: .timedOut)).map(\.id) == ["deployment-3"])
         let second = try #require(try store.deployments(DeploymentFilter(app: "api", environment: "production")).first)
         #expect(try store.deployments(DeploymentFilter(since: second.startedAt)).map(\.id) == ["deployment-3", "deployment-2"])
         #expect(try store.deployments(DeploymentFilter(until: second.startedAt)).map(\.id) == ["deployment-1"])
@@ -80,7 +80,7 @@ struct ProjectionTests {
         _ = try await store.append([requested("1", actor: "ben")])
         let entries = try store.audit()
         #expect(entries.map(\.action) == ["deploy", "token.issue", "rollback"])
-        #expect(try store.audit(AuditFilter(outcome: "denied")).map(\.actor) == ["cara"])
+        #expect(try store.audit(AuditFilter(outcome: .denied)).map(\.actor) == ["cara"])
         #expect(try store.audit(AuditFilter(actor: "ana")).map(\.target) == ["ci (deployer)"])
     }
 
@@ -103,7 +103,7 @@ struct ProjectionTests {
         #expect(entries.map(\.actor) == ["ana", "ana"])
         #expect(entries[0].environment == "production")
         #expect(entries[0].target == "WordPress/openverse@rel-2026.11.27")
-        #expect(entries[1].outcome == "failed")
+        #expect(entries[1].outcome == .failed)
         #expect(entries[1].target == "WordPress/openverse: Build")
         #expect(entries[1].detail == "run 7 timed_out on main (push)")
     }

@@ -72,7 +72,7 @@ struct AuditVerifierTests {
 
     @Test func aChangedDeploymentRowIsNamed() {
         var tampered = report
-        tampered.deployments[1].outcome = "failed"
+        tampered.deployments[1].outcome = .failed
         #expect(failure(tampered) == "changed row: deployment \(report.deployments[1].id)'s outcome does not match its events")
     }
 

@@ -67,15 +67,15 @@ struct DORATests {
     }
 
     @Test func aManualRollbackCountsTheDeploymentItReplacedAsAFailure() {
-        func deployment(_ id: String, trigger: String, outcome: String, start: String, end: String) -> ReportDeployment {
+        func deployment(_ id: String, trigger: String, outcome: DeploymentOutcome, start: String, end: String) -> ReportDeployment {
             ReportDeployment(DeploymentRecord(
                 id: id, app: "api", environment: "production", tag: id, trigger: trigger, startedAt: start, endedAt: end,
                 outcome: outcome, position: 0))
         }
         let history = [
-            deployment("a", trigger: "release", outcome: "succeeded", start: "2026-11-02T09:00:00.000000Z", end: "2026-11-02T09:05:00.000000Z"),
-            deployment("b", trigger: "release", outcome: "succeeded", start: "2026-11-02T10:00:00.000000Z", end: "2026-11-02T10:05:00.000000Z"),
-            deployment("c", trigger: "rollback", outcome: "succeeded", start: "2026-11-02T11:00:00.000000Z", end: "2026-11-02T11:04:00.000000Z"),
+            deployment("a", trigger: "release", outcome: .succeeded, start: "2026-11-02T09:00:00.000000Z", end: "2026-11-02T09:05:00.000000Z"),
+            deployment("b", trigger: "release", outcome: .succeeded, start: "2026-11-02T10:00:00.000000Z", end: "2026-11-02T10:05:00.000000Z"),
+            deployment("c", trigger: "rollback", outcome: .succeeded, start: "2026-11-02T11:00:00.000000Z", end: "2026-11-02T11:04:00.000000Z"),
         ]
         let measures = DORACalculator.measures(history, days: 1)
         #expect(measures[0].changeFailures == 1)

@@ -34,7 +34,7 @@ import Testing
             let recorded = try harness.store.events(EventFilter(after: before))
             #expect(recorded.map(\.type) == ["AccessDenied"])
             #expect(recorded.first?.decodedMetadata().actor == "vera-viewer")
-            #expect(try harness.store.audit(AuditFilter(outcome: "denied")).first?.actor == "vera-viewer")
+            #expect(try harness.store.audit(AuditFilter(outcome: .denied)).first?.actor == "vera-viewer")
         }
     }
 

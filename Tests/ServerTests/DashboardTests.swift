@@ -79,7 +79,7 @@ import Testing
             let page = try await client.execute(uri: "/", method: .get, headers: .session(harness.viewer))
             #expect(page.status == .forbidden)
             #expect(page.text.contains("Not allowed"))
-            #expect(try harness.store.audit(AuditFilter(outcome: "denied")).first?.actor == "vera-viewer")
+            #expect(try harness.store.audit(AuditFilter(outcome: .denied)).first?.actor == "vera-viewer")
             #expect(try await client.execute(uri: "/", method: .get, headers: .session(harness.deployer)).status == .ok)
         }
     }
@@ -101,9 +101,9 @@ import Testing
         let harness = try await ServiceHarness()
         try await harness.application().test(.router) { client in
             let succeeded = try await deploy(client, harness, app: "api", environment: "staging", tag: "3f9c2e1")
-            #expect(try await harness.outcome(of: succeeded).outcome == "succeeded")
+            #expect(try await harness.outcome(of: succeeded).outcome == .succeeded)
             let rolledBack = try await deploy(client, harness, app: "frontend", environment: "staging", tag: "broken-build")
-            #expect(try await harness.outcome(of: rolledBack).outcome == "rolled_back")
+            #expect(try await harness.outcome(of: rolledBack).outcome == .rolledBack)
 
             let response = try await client.execute(uri: "/", method: .get, headers: .session(harness.viewer))
             #expect(response.status == .ok)
@@ -161,7 +161,7 @@ import Testing
         try await harness.application().test(.router) { client in
             let bot = try await harness.backend.tokens.issue(name: "openverse-bot", role: .maintainer, metadata: EventMetadata(actor: "test-admin"))
             let id = try await deploy(client, harness, app: "api", environment: "staging", tag: "3f9c2e1", token: bot.secret, onBehalfOf: "ben-maintainer")
-            #expect(try await harness.outcome(of: id).outcome == "succeeded")
+            #expect(try await harness.outcome(of: id).outcome == .succeeded)
 
             for path in ["/deployments/\(id)", "/deployments/\(id.dropFirst("deployment-".count))"] {
                 let response = try await client.execute(uri: path, method: .get, headers: .session(harness.viewer))

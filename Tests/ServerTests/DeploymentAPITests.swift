@@ -19,7 +19,7 @@ import Testing
             let location = try #require(accepted.headers[.location])
             let id = try #require(accepted.json["id"] as? String)
             #expect(location == "/api/v1/deployments/\(id)")
-            #expect(try await harness.outcome(of: id).outcome == "succeeded")
+            #expect(try await harness.outcome(of: id).outcome == .succeeded)
 
             let page = try await client.execute(uri: location, method: .get, headers: .bearer(harness.viewer))
             #expect(page.status == .ok)
@@ -87,7 +87,7 @@ import Testing
                 uri: "/api/v1/deployments", method: .post, headers: .bearer(harness.deployer),
                 body: ByteBuffer(string: #"{"app": "api", "environment": "staging", "tag": "broken-build"}"#))
             let brokenID = try #require(broken.json["id"] as? String)
-            #expect(try await harness.outcome(of: brokenID).outcome == "rolled_back")
+            #expect(try await harness.outcome(of: brokenID).outcome == .rolledBack)
 
             let rollback = try await client.execute(
                 uri: "/api/v1/rollbacks", method: .post, headers: .bearer(harness.maintainer),
@@ -96,7 +96,7 @@ import Testing
             let rollbackID = try #require(rollback.json["id"] as? String)
             let record = try await harness.outcome(of: rollbackID)
             #expect(record.trigger == "rollback")
-            #expect(record.outcome == "succeeded")
+            #expect(record.outcome == .succeeded)
         }
     }
 
@@ -177,7 +177,7 @@ import Testing
 
             // The holder finishes; the queued request claims the environment and deploys.
             _ = try await harness.store.append([NewEvent(stream: stream, DeploymentClaimReleased(
-                deploymentId: "deployment-api-staging-elsewhere", outcome: "succeeded"))])
+                deploymentId: "deployment-api-staging-elsewhere", outcome: .ended(.succeeded)))])
             let deadline = ContinuousClock.now + .seconds(30)
             var started: DeploymentClaimed?
             while started == nil, ContinuousClock.now < deadline {
@@ -186,7 +186,7 @@ import Testing
                 if started == nil { try await Task.sleep(for: .milliseconds(100)) }
             }
             let id = try #require(started?.deploymentId)
-            #expect(try await harness.outcome(of: id).outcome == "succeeded")
+            #expect(try await harness.outcome(of: id).outcome == .succeeded)
         }
     }
 

@@ -30,7 +30,7 @@ import Testing
 
             let audit = try #require(try harness.store.audit(AuditFilter(action: "github.run")).first)
             #expect(audit.actor == "ana")
-            #expect(audit.outcome == "failed")
+            #expect(audit.outcome == .failed)
             #expect(audit.target == "WordPress/openverse: Deploy staging")
         }
     }

@@ -56,7 +56,7 @@ import Testing
             #expect(response.errorMessage?.contains("\(type) is written only by \(writer)") == true, "\(response.errorMessage ?? "")")
             #expect(try Self.contents(harness.store) == before)
             let refusal = try #require(try harness.store.audit(AuditFilter(actor: "dave-deployer")).first)
-            #expect(refusal.outcome == "denied")
+            #expect(refusal.outcome == .denied)
         }
     }
 
@@ -80,8 +80,8 @@ import Testing
             let state = try #require(try harness.store.environmentStates().first { $0.environment == "staging" && $0.app == "api" })
             #expect(state.tag == "rel-1")
             #expect(state.revision == 99)
-            #expect(try harness.store.deployments(DeploymentFilter(id: stream)).first?.outcome == "succeeded")
-            #expect(try harness.store.audit(AuditFilter(actor: "dave-deployer")).contains { $0.outcome == "failed" && $0.detail == "npm ci failed" })
+            #expect(try harness.store.deployments(DeploymentFilter(id: stream)).first?.outcome == .succeeded)
+            #expect(try harness.store.audit(AuditFilter(actor: "dave-deployer")).contains { $0.outcome == .failed && $0.detail == "npm ci failed" })
         }
     }
 

@@ -62,7 +62,7 @@ struct ServiceHarness: Sendable {
     func outcome(of id: String, timeout: Duration = .seconds(30)) async throws -> DeploymentRecord {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let record = try store.deployments(DeploymentFilter(id: id, limit: 1)).first, record.outcome != "in_progress",
+            if let record = try store.deployments(DeploymentFilter(id: id, limit: 1)).first, record.outcome != .inProgress,
                try store.events(EventFilter(type: "DeploymentClaimReleased")).contains(where: { $0.data.contains("\"\(id)\"") }) {
                 return record
             }

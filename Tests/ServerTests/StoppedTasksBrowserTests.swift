@@ -25,7 +25,7 @@ import Testing
             let response = try await client.execute(uri: "/api/v1/deployments", method: .post, headers: .bearer(harness.maintainer), body: ByteBuffer(string: body))
             #expect(response.status == .accepted, "\(response.errorMessage ?? "")")
             let id = try #require(response.json["id"] as? String)
-            #expect(try await harness.outcome(of: id).outcome == "rolled_back")
+            #expect(try await harness.outcome(of: id).outcome == .rolledBack)
 
             let dom = try await HeadlessChromium.run(chromium, ["--virtual-time-budget=2000", "--dump-dom", base + "/deployments/\(id)"])
             #expect(dom.status == 0, "\(dom.stderr)")

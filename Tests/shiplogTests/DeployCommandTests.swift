@@ -49,6 +49,22 @@ struct DeployCommandTests {
         #expect(output.stderr == "deployment-api-staging-1 timed out at stabilize: not stable after 60 s\n")
     }
 
+    @Test func aDurationOptionThatIsNoDurationIsArgumentParsersRefusalNamingTheOptionAndWritesNothing() throws {
+        for arguments in [
+            ["deploy", "api", "--env", "staging", "--tag", "3f9c2e1", "--timeout", "banana"],
+            ["deploy", "api", "--env", "staging", "--tag", "3f9c2e1", "--wait-timeout", "banana"],
+            ["rollback", "api", "--env", "staging", "--tag", "3f9c2e1", "--timeout", "banana"],
+            ["promote", "api", "--timeout", "banana"],
+        ] {
+            let option = arguments[arguments.count - 2]
+            let output = try cli.run(arguments + ["--actor", "ana-maintainer"])
+            #expect(output.status == 64, "\(arguments)")
+            #expect(output.stderr.hasPrefix("Error: The value 'banana' is invalid for '\(option) <duration>'\n"), "\(output.stderr)")
+            #expect(output.stdout.isEmpty)
+            #expect(try cli.eventCount() == 0, "nothing was written")
+        }
+    }
+
     @Test func aRollbackByANonMaintainerIsRefusedAndRecorded() throws {
         let output = try cli.run("rollback", "api", "--env", "production", "--tag", "rel-2024.01.01.00.00.00", "--actor", "cara-contributor")
         #expect(output.status != 0)
@@ -117,7 +133,7 @@ struct DeployCommandTests {
         #expect(superseded.stderr.hasPrefix("api staging a1b2c3d was superseded while waiting: ana-maintainer asked for 3f9c2e1 (request "), "\(superseded.stderr)")
         #expect(superseded.stderr.hasSuffix("); nothing was deployed\n") && superseded.stderr.split(separator: "\n").count == 1)
         try await waitForEvents("DeploymentQueued", count: 2)
-        try await appendToLedger(DeploymentClaimReleased(deploymentId: "deployment-api-staging-elsewhere", outcome: "succeeded"))
+        try await appendToLedger(DeploymentClaimReleased(deploymentId: "deployment-api-staging-elsewhere", outcome: .ended(.succeeded)))
         let ran = try await finished(newest)
         #expect(ran.status == 0, "\(ran.stderr)")
         #expect(ran.lines.last == "deployment-api-staging-2 succeeded: api staging runs 3f9c2e1 on staging-api:2")

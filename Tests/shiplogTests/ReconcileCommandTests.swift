@@ -71,7 +71,7 @@ struct ReconcileCommandTests {
         for (arguments, message) in [
             (["drift", "--app", "nope"], "unknown app 'nope'"),
             (["reconcile", "--watch", "--dry-run"], "--watch and --dry-run do not go together"),
-            (["reconcile", "--watch", "--interval", "soon"], "--interval must be a duration"),
+            (["reconcile", "--watch", "--interval", "soon"], "The value 'soon' is invalid for '--interval <duration>'"),
             (["drift", "--format", "csv"], "The value 'csv' is invalid for '--format <format>'. Please provide one of 'table' and 'json'."),
         ] {
             let output = try cli.run(arguments + ["--actor", "ana-maintainer"])

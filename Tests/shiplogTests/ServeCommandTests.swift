@@ -130,6 +130,26 @@ import Testing
         #expect(secret.stderr.contains("cannot read the webhook secret file missing.txt"))
     }
 
+    @Test func serveOpensTheLedgerTheConfigurationsDatabaseNames() async throws {
+        try cli.run("init")
+        let config = cli.directory.path("shiplog.yml")
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+        #expect(text.contains("\ndatabase: shiplog.sqlite\n"))
+        try text.replacingOccurrences(of: "\ndatabase: shiplog.sqlite\n", with: "\ndatabase: configured.sqlite\n")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let process = cli.process(["serve", "--port", "0", "--reconcile", "off"], useDatabase: false)
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        try? stderr.fileHandleForWriting.close()
+        let collector = OutputCollector(stderr.fileHandleForReading)
+        await collector.wait { $0.output.contains("listening on 127.0.0.1:") }
+        #expect(collector.output.contains("listening on 127.0.0.1:"), "\(collector.output)")
+        #expect(FileManager.default.fileExists(atPath: cli.directory.path("configured.sqlite")), "the ledger shiplog.yml names")
+    }
+
     @Test func serveRefusesAnIdleTimeoutThatIsNotAPositiveDurationAndAConnectionCapBelowOne() throws {
         try cli.run("init")
         for text in ["0s", "0ms", "soon"] {

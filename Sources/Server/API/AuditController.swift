@@ -6,8 +6,6 @@ import Ledger
 struct AuditController {
     let backend: Backend
 
-    static let outcomes = ["allowed", "denied", "failed"]
-
     var endpoints: RouteCollection<ShiplogRequestContext> {
         RouteCollection(context: ShiplogRequestContext.self).get(use: list)
     }
@@ -17,7 +15,7 @@ struct AuditController {
         let query = try QueryReader(request, allowed: ["actor", "action", "outcome", "since", "until", "limit", "cursor"])
         let limit = try query.integer("limit", in: 1...1000, default: 100) ?? 100
         let filter = AuditFilter(
-            actor: try query.name("actor"), action: try query.name("action"), outcome: try query.choice("outcome", Self.outcomes),
+            actor: try query.name("actor"), action: try query.name("action"), outcome: try query.choice("outcome", AuditOutcome.self),
             since: try query.time("since"), until: try query.time("until"), before: try query.integer("cursor", in: 1...Int64.max),
             limit: Int(limit))
         let entries = try await backend.store.reading { try $0.audit(filter) }

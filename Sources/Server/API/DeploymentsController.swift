@@ -9,8 +9,6 @@ import Ledger
 struct DeploymentsController {
     let backend: Backend
 
-    static let outcomes = DeploymentOutcome.allCases.map(\.rawValue)
-
     var endpoints: RouteCollection<ShiplogRequestContext> {
         RouteCollection(context: ShiplogRequestContext.self)
             .get("deployments", use: list)
@@ -96,7 +94,7 @@ struct DeploymentsController {
         let cursor = try query.integer("cursor", in: 1...Int64.max)
         let filter = DeploymentFilter(
             app: try query.name("app"), environment: try query.name("environment"), actor: try query.name("actor"),
-            outcome: try query.choice("outcome", Self.outcomes), since: try query.time("since"), until: try query.time("until"),
+            outcome: try query.choice("outcome", DeploymentOutcome.self), since: try query.time("since"), until: try query.time("until"),
             before: cursor, limit: Int(limit))
         let records = try await backend.store.reading { try $0.deployments(filter) }
         return CursorPage(itemsKey: "deployments", items: records, nextCursor: QueryReader.nextCursor(records.map(\.position), limit: Int(limit)))
@@ -165,7 +163,7 @@ struct DeploymentsController {
         let store = backend.store
         let launched = try await workflow.launch(wait: wait, operation) { result in
             let duration = (try? store.deployments(DeploymentFilter(id: result.id, limit: 1)).first?.durationMs).flatMap { $0 }
-            metrics.deploymentFinished(outcome: result.outcome.rawValue, duration: duration.map { .milliseconds($0) })
+            metrics.deploymentFinished(outcome: result.outcome, duration: duration.map { .milliseconds($0) })
         }
         let accepted: Accepted
         switch launched {

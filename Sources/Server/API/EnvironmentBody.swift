@@ -29,7 +29,7 @@ struct EnvironmentBody: ResponseGenerator {
         member("images", state.images?.jsonQuoted)
         member("last_healthy_arn", state.lastHealthyArn?.jsonQuoted)
         member("last_healthy_revision", state.lastHealthyRevision.map(String.init))
-        member("last_outcome", state.lastOutcome?.jsonQuoted)
+        member("last_outcome", state.lastOutcome?.rawValue.jsonQuoted)
         member("revision", state.revision.map(String.init))
         member("tag", state.tag?.jsonQuoted)
         member("task_definition_arn", state.taskDefinitionArn?.jsonQuoted)

@@ -23,7 +23,7 @@ struct EnvironmentsController {
         var taskDefinitionArn: String?
         var deployedAt: String?
         var deployedBy: String?
-        var lastOutcome: String?
+        var lastOutcome: DeploymentOutcome?
     }
 
     @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> EnvironmentList {

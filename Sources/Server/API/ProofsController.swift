@@ -87,7 +87,7 @@ struct ProofsController {
     @Sendable func report(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
         try await backend.authorize(.read, context)
         let query = try QueryReader(request, allowed: ["format", "since", "until", "app", "environment"])
-        let format = ReportFormat(rawValue: try query.choice("format", ReportFormat.allCases.map(\.rawValue)) ?? "json") ?? .json
+        let format = try query.choice("format", ReportFormat.self) ?? .json
         // Streamed from one snapshot as the client reads it: a full JSON export is hundreds of megabytes.
         let report = try await StreamedReport.start(format, ReportRequest(
             since: try query.time("since"), until: try query.time("until"), app: try query.name("app"),

@@ -33,11 +33,12 @@ struct QueryReader {
         return value
     }
 
-    /// One of `values`.
-    func choice(_ name: String, _ values: [String]) throws -> String? {
-        guard let value = parameters[name] else { return nil }
-        guard values.contains(value) else {
-            throw HTTPError(.badRequest, message: "\(name) must be one of \(values.joined(separator: ", ")), not '\(value)'")
+    /// One of `Value`'s cases, by its raw value.
+    func choice<Value: RawRepresentable & CaseIterable>(_ name: String, _: Value.Type) throws -> Value? where Value.RawValue == String {
+        guard let text = parameters[name] else { return nil }
+        guard let value = Value(rawValue: text) else {
+            let values = Value.allCases.map(\.rawValue)
+            throw HTTPError(.badRequest, message: "\(name) must be one of \(values.joined(separator: ", ")), not '\(text)'")
         }
         return value
     }

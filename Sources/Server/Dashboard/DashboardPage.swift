@@ -91,7 +91,7 @@ extension DashboardPage.Cell {
         app = state.app
         environment = state.environment
         absent = nil
-        status = StatusBadge(outcome: state.deploymentInProgress == nil ? state.lastOutcome : "in_progress")
+        status = StatusBadge(outcome: state.deploymentInProgress == nil ? state.lastOutcome : .inProgress)
         tag = state.tag
         revision = state.revision
         deployedBy = state.deployedBy
@@ -99,7 +99,7 @@ extension DashboardPage.Cell {
         deployedAtText = DisplayText.time(state.deployedAt)
         inProgress = state.deploymentInProgress
         self.lastAttempt = lastAttempt.flatMap { record in
-            guard record.outcome != "succeeded", record.outcome != "in_progress" else { return nil }
+            guard record.outcome != .succeeded, record.outcome != .inProgress else { return nil }
             return DashboardPage.Attempt(id: record.id, tag: record.tag, actor: record.actor ?? "unknown")
         }
         drift = state.drift
