@@ -64,6 +64,7 @@ struct GitHubTeamDirectoryTests {
 
     @Test func anActiveMemberIsAMaintainerAndTheRequestIsTheDocumentedOne() async throws {
         let github = try await GitHubTeamStub(["ana": GitHubTeamStub.membership("ana", state: "active")])
+        defer { Task { try? await github.server.stop() } }
         let directory = GitHubTeamDirectory(team: github.team(), environment: Self.token)
 
         #expect(await directory.lookUp("ana") == .maintainer)
@@ -88,10 +89,11 @@ struct GitHubTeamDirectoryTests {
     ])
     func anythingButAnActiveMembershipIsNotAMaintainer(response: CannedResponse, answer: MaintainerAnswer) async throws {
         let github = try await GitHubTeamStub(["ana": response])
+        defer { Task { try? await github.server.stop() } }
         #expect(await GitHubTeamDirectory(team: github.team(), environment: Self.token).lookUp("ana") == answer)
     }
 
-    @Test func anUnreachableGitHubOrAMissingTokenFailsClosedWithoutCaching() async throws {
+    @Test func anUnreachableGitHubOrAMissingTokenFailsClosed() async throws {
         let github = try await GitHubTeamStub([:])
         let team = github.team()
         try await github.server.stop()
@@ -113,6 +115,7 @@ struct GitHubTeamDirectoryTests {
             if request.uri.hasSuffix("/cara") { return failing.withLock { $0 } ? GitHubTeamStub.serverError : GitHubTeamStub.notFound }
             return GitHubTeamStub.membership("ana", state: "active")
         }
+        defer { Task { try? await server.stop() } }
         let clock = VirtualClock()
         let team = GitHubTeam(organization: "WordPress", slug: "openverse-maintainers", cacheTime: .seconds(300), apiURL: server.baseURL)
         let directory = GitHubTeamDirectory(team: team, clock: clock, environment: Self.token)
@@ -147,6 +150,7 @@ struct GitHubTeamAccessTests {
 
     @Test func anActiveTeamMemberRollsBackAndABotActsForThemAsForAListedMaintainer() async throws {
         let github = try await GitHubTeamStub(["ana-maintainer": GitHubTeamStub.membership("ana-maintainer", state: "active")])
+        defer { Task { try? await github.server.stop() } }
         let harness = try await Self.harness(github)
         let engine = harness.engine()
 
@@ -161,6 +165,7 @@ struct GitHubTeamAccessTests {
 
     @Test func whenGitHubCannotBeAskedARollbackIsRefusedAndTheAuditSaysItFailedClosed() async throws {
         let github = try await GitHubTeamStub(["ana-maintainer": GitHubTeamStub.serverError])
+        defer { Task { try? await github.server.stop() } }
         let harness = try await Self.harness(github)
         let engine = harness.engine()
         let failedClosed = "GitHub could not be asked whether they are in team WordPress/openverse-maintainers (HTTP 500: Server Error), so refused: failing closed"
@@ -187,6 +192,7 @@ struct GitHubTeamAccessTests {
 
     @Test func aDeployerWhoIsNotInTheTeamDeploysButMayNotRollBack() async throws {
         let github = try await GitHubTeamStub([:])
+        defer { Task { try? await github.server.stop() } }
         let harness = try await Self.harness(github)
         let engine = harness.engine()
 

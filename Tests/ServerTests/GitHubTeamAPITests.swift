@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Ledger
 import NIOCore
 import NIOHTTP1
+import Server
 import Simulation
 import Synchronization
 import TestSupport
@@ -28,6 +29,7 @@ struct GitHubTeamAPITests {
             return CannedResponse(status: .ok, headers: [("Content-Type", "application/json; charset=utf-8")],
                                   body: #"{"url":"https://api.github.com/organizations/1/team/2/memberships/ben-maintainer","role":"member","state":"active"}"#)
         }
+        defer { Task { try? await github.stop() } }
         let variable = "SHIPLOG_TEST_GITHUB_TOKEN_\(github.port)"
         setenv(variable, "ghp_test", 1)
         let configuration = ExampleConfiguration.text.replacingOccurrences(

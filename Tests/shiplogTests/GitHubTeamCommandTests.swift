@@ -15,6 +15,7 @@ struct GitHubTeamCommandTests {
             return CannedResponse(status: .ok, headers: [("Content-Type", "application/json; charset=utf-8")],
                                   body: #"{"url":"https://api.github.com/organizations/1/team/2/memberships/ben-maintainer","role":"member","state":"active"}"#)
         }
+        defer { Task { try? await github.stop() } }
         var cli = CLI()
         try cli.run("init")
         let file = cli.directory.path("shiplog.yml")
