@@ -77,7 +77,15 @@ let package = Package(
         ),
         .target(
             name: "Access",
-            dependencies: ["Clocks", "Ledger", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Clocks",
+                "Ledger",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -282,6 +290,7 @@ let package = Package(
         .testTarget(
             name: "DeployTests",
             dependencies: [
+                "Access",
                 "Clocks",
                 "Deploy",
                 "Simulation",

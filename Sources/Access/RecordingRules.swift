@@ -37,7 +37,7 @@ public struct RecordingRules: Sendable {
             let stamped = try stamp(events, by: principal)
             let key = try idempotencyKey.map { try IdempotencyKey($0, scope: principal.idempotencyScope) }
             var request = try AppendRequest(events: stamped, expectedVersion: expectedVersion, idempotencyKey: key)
-            try checkTypes(stamped, by: principal)
+            try await checkTypes(stamped, by: principal)
             // A retry under a key already used is answered from the first append (or refused as a
             // conflict) by the store: the streams it opened exist now, and were checked then.
             if let key, try store.hasAppended(under: key) { return request }
@@ -47,7 +47,7 @@ public struct RecordingRules: Sendable {
                     throw LedgerError.wrongExpectedVersion(stream: stream, expected: expectedVersion, actual: actual)
                 }
             }
-            request.newStreams = try checkStreams(stamped, by: principal)
+            request.newStreams = try await checkStreams(stamped, by: principal)
             return request
         } catch let refusal as AccessRefusal {
             if !principal.name.isEmpty { try await refusal.record(in: store, metadata: refusalMetadata) }
@@ -69,20 +69,20 @@ public struct RecordingRules: Sendable {
     }
 
     /// Refuses types only shiplog writes, and a principal that may not record at all.
-    private func checkTypes(_ events: [NewEvent], by principal: Principal) throws {
+    private func checkTypes(_ events: [NewEvent], by principal: Principal) async throws {
         for event in events {
             if case .shiplog(let writers) = EventTypes.writer(of: event.type) {
                 throw AccessRefusal(.record, reason: "\(event.type) is written only by \(writers), never recorded from outside")
             }
         }
         for person in Set(events.map(\.metadata.onBehalfOf)) {
-            if let reason = policy.refusal(.record, by: principal, onBehalfOf: person) { throw AccessRefusal(.record, reason: reason) }
+            if let reason = await policy.refusal(.record, by: principal, onBehalfOf: person) { throw AccessRefusal(.record, reason: reason) }
         }
     }
 
     /// Refuses streams the principal may not write and deployments it could not have made;
     /// returns the streams the append opens.
-    private func checkStreams(_ events: [NewEvent], by principal: Principal) throws -> Set<String> {
+    private func checkStreams(_ events: [NewEvent], by principal: Principal) async throws -> Set<String> {
         let opened = try store.firstEvents(of: events.map(\.stream))
         var newStreams: Set<String> = []
         var firstType: [String: String] = [:]
@@ -105,7 +105,7 @@ public struct RecordingRules: Sendable {
             try checkPlace(event, streamOpenedWith: firstType[event.stream] ?? event.type, opens: opens)
             if let requested = event.payload as? DeploymentRequested {
                 let action = Self.action(for: requested)
-                if let reason = policy.refusal(action, by: principal, onBehalfOf: event.metadata.onBehalfOf) {
+                if let reason = await policy.refusal(action, by: principal, onBehalfOf: event.metadata.onBehalfOf) {
                     throw AccessRefusal(action, app: requested.app, environment: requested.environment, reason: reason)
                 }
             }

@@ -2,7 +2,7 @@
 /// deploys and records events, a maintainer also rolls back and deploys to production.
 ///
 /// A token carries its role; a person acting through the CLI gets the one the configuration's
-/// `maintainers:` and `deployers:` lists give them.
+/// `maintainers:` (a list, or a GitHub team) and `deployers:` give them.
 public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
     case viewer, deployer, maintainer
 

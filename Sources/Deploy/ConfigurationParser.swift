@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import Yams
 
@@ -29,7 +30,13 @@ enum ConfigurationParser {
             configuration.stableTimeout = timeout
         }
         if let node = top["drivers"] { configuration.drivers = try drivers(node, reader) }
-        configuration.maintainers = try top["maintainers"].map { try reader.strings($0, "maintainers") } ?? []
+        if let node = top["maintainers"] {
+            if case .mapping = node {
+                configuration.maintainersTeam = try maintainersTeam(node, reader)
+            } else {
+                configuration.maintainers = try reader.strings(node, "maintainers")
+            }
+        }
         configuration.deployers = try top["deployers"].map { try reader.strings($0, "deployers") } ?? []
         if let node = top["bots"] {
             for (name, value) in try reader.mapping(node, "bots", allowed: nil) {
@@ -74,6 +81,40 @@ enum ConfigurationParser {
             }
         }
         return configuration
+    }
+
+    /// `maintainers: {github_team: ORG/TEAM, cache: 5m, token_env: GITHUB_TOKEN, api_url: https://api.github.com}`.
+    private static func maintainersTeam(_ node: Node, _ reader: Reader) throws -> GitHubTeam {
+        let fields = try reader.mapping(node, "maintainers", allowed: ["github_team", "cache", "token_env", "api_url"])
+        let name = try reader.required(fields, "github_team", "maintainers") { try reader.string($0, "maintainers.github_team") }
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
+        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.unicodeScalars.allSatisfy(allowed.contains) }) else {
+            throw ConfigurationError.invalid(file: reader.file, key: "maintainers.github_team", "must be ORG/TEAM (the team's slug), such as WordPress/openverse-maintainers, not '\(name)'")
+        }
+        var team = GitHubTeam(organization: parts[0], slug: parts[1])
+        if let value = fields["cache"] {
+            let text = try reader.string(value, "maintainers.cache")
+            guard let time = duration(text) else {
+                throw ConfigurationError.invalid(file: reader.file, key: "maintainers.cache", "must be a duration such as 5m, 30s or 0s (ask every time), not '\(text)'")
+            }
+            team.cacheTime = time
+        }
+        if let value = fields["token_env"] {
+            let variable = try reader.string(value, "maintainers.token_env")
+            guard variable.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil else {
+                throw ConfigurationError.invalid(file: reader.file, key: "maintainers.token_env", "must name an environment variable (the token itself never goes in the file), not '\(variable)'")
+            }
+            team.tokenVariable = variable
+        }
+        if let value = fields["api_url"] {
+            let text = try reader.string(value, "maintainers.api_url")
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme), url.host?.isEmpty == false, url.query == nil else {
+                throw ConfigurationError.invalid(file: reader.file, key: "maintainers.api_url", "must be an http(s) URL such as https://api.github.com, not '\(text)'")
+            }
+            team.apiURL = text.hasSuffix("/") ? String(text.dropLast()) : text
+        }
+        return team
     }
 
     private static func drivers(_ node: Node, _ reader: Reader) throws -> ShiplogConfiguration.Drivers {

@@ -112,6 +112,9 @@ public struct ShiplogConfiguration: Sendable, Equatable {
     public var drivers: Drivers
     /// GitHub logins allowed to roll back (and to deploy).
     public var maintainers: [String]
+    /// The GitHub team whose active members are the maintainers (`maintainers: {github_team: ORG/TEAM}`),
+    /// instead of the list: one source of truth, so the list is then empty.
+    public var maintainersTeam: GitHubTeam?
     /// GitHub logins allowed to deploy.
     public var deployers: [String]
     /// Bot login → whom it may act for: role names (`maintainers`, `deployers`) or logins.

@@ -44,7 +44,7 @@ public struct Backend: Sendable {
             throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer realm=\"shiplog\""],
                             message: "a valid bearer token is required (Authorization: Bearer shiplog_...)")
         }
-        if let reason = policy.refusal(action, by: identity.principal) {
+        if let reason = await policy.refusal(action, by: identity.principal) {
             throw try await refused(AccessRefusal(action, app: app, environment: environment, reason: reason), identity, context)
         }
         return identity
@@ -59,7 +59,7 @@ public struct Backend: Sendable {
         app: String? = nil, environment: String? = nil
     ) async throws -> EventMetadata {
         guard let person, person != identity.name else { return identity.metadata(clientAddress: context.clientAddress) }
-        if let reason = policy.refusal(action, by: identity.principal, onBehalfOf: person) {
+        if let reason = await policy.refusal(action, by: identity.principal, onBehalfOf: person) {
             throw try await refused(AccessRefusal(action, app: app, environment: environment, reason: reason), identity, context)
         }
         return identity.metadata(onBehalfOf: person, clientAddress: context.clientAddress)

@@ -41,6 +41,14 @@ public enum ExampleConfiguration {
         # and only for those its acts_for names (a role, or logins); the person is the
         # actor that counts.
         maintainers: [ana-maintainer, ben-maintainer]
+        # Or, instead of the list, the active members of a GitHub team, asked through
+        # GitHub's REST API with the token in token_env (needs read:org) and kept for
+        # `cache`. GitHub unreachable or answering an error refuses (fails closed).
+        # maintainers:
+        #   github_team: WordPress/openverse-maintainers
+        #   cache: 5m                        # default 5m; 0s asks every time
+        #   token_env: GITHUB_TOKEN          # default GITHUB_TOKEN
+        #   api_url: https://api.github.com  # GitHub Enterprise: https://HOST/api/v3
         deployers: [cara-contributor]
         bots:
           openverse-bot: { acts_for: maintainers }

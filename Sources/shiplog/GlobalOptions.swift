@@ -76,7 +76,7 @@ struct GlobalOptions: ParsableArguments {
     /// Refuses the actor an action its role (by ``accessPolicy()``) falls short of, recording the
     /// refusal as the API does.
     func authorize(_ action: Permissions.Action, in store: EventStore) async throws {
-        guard let reason = try accessPolicy().refusal(action, by: principal, onBehalfOf: metadata.onBehalfOf) else { return }
+        guard let reason = try await accessPolicy().refusal(action, by: principal, onBehalfOf: metadata.onBehalfOf) else { return }
         let refusal = AccessRefusal(action, reason: reason)
         if !principal.name.isEmpty { try await refusal.record(in: store, metadata: metadata) }
         throw refusal

@@ -60,7 +60,7 @@ struct DashboardController {
         do {
             identity = try await backend.authorize(.read, context)
         } catch let error as HTTPError where error.status == .forbidden {
-            let reason = backend.policy.refusal(.read, by: presented.principal) ?? "access denied"
+            let reason = await backend.policy.refusal(.read, by: presented.principal) ?? "access denied"
             return HTMLPage.message("Not allowed", reason, identity: presented, status: .forbidden)
         }
         return try await render(identity)

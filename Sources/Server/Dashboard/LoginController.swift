@@ -47,7 +47,7 @@ struct LoginController {
             backend.metrics.refused(status: 401)
             return HTMLPage.response("login", Page(notice: "That token is not valid: it is unknown, was revoked or has expired."), status: .unauthorized)
         }
-        if let reason = backend.policy.refusal(.read, by: identity.principal) {
+        if let reason = await backend.policy.refusal(.read, by: identity.principal) {
             backend.metrics.refused(status: 403)
             return HTMLPage.response("login", Page(notice: "That token may not read the ledger: \(reason)."), status: .forbidden)
         }
