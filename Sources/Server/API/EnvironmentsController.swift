@@ -1,4 +1,5 @@
 import Access
+import Deploy
 import Hummingbird
 import Ledger
 
@@ -26,11 +27,27 @@ struct EnvironmentsController {
         var lastOutcome: String?
     }
 
+    /// An environment's active freeze, beside what runs there.
+    struct Freeze: Encodable {
+        var environment: String
+        var window: String
+        var reason: String?
+        var until: String
+
+        init(_ freeze: ActiveFreeze) {
+            environment = freeze.environment
+            window = freeze.window
+            reason = freeze.reason
+            until = freeze.untilText
+        }
+    }
+
     @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
         try await backend.authorize(.read, context)
         _ = try QueryReader(request, allowed: [])
         let states = try backend.store.environmentStates().map(JSONBody.environmentState)
-        return JSONBody.object(["environments": "[" + states.joined(separator: ",") + "]"])
+        let freezes = try JSONBody.encode((backend.workflow?.activeFreezes ?? []).map(Freeze.init))
+        return JSONBody.object(["environments": "[" + states.joined(separator: ",") + "]", "freezes": freezes])
     }
 
     @Sendable func state(_ request: Request, context: ShiplogRequestContext) async throws -> Response {

@@ -28,7 +28,8 @@ struct DashboardController {
             }
             let page = DashboardPage(
                 identity: identity, states: states, lastAttempts: lastAttempts,
-                deployments: try store.deployments(DeploymentFilter(limit: Self.latestCount)), configuration: backend.workflow?.configuration)
+                deployments: try store.deployments(DeploymentFilter(limit: Self.latestCount)), configuration: backend.workflow?.configuration,
+                freezes: backend.workflow?.activeFreezes ?? [])
             return HTMLPage.response("dashboard", page)
         }
     }
