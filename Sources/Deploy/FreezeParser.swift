@@ -64,7 +64,7 @@ enum FreezeParser {
         if days.isEmpty { throw ConfigurationError.invalid(file: reader.file, key: "\(key).days", "must name at least one day") }
         let opens = try timeOfDay(start, "\(key).start", reader, allowsMidnightEnd: false)
         let closes = try timeOfDay(end, "\(key).end", reader, allowsMidnightEnd: true)
-        guard opens != closes % (24 * 60) else {
+        guard opens != closes else {
             throw ConfigurationError.invalid(file: reader.file, key: "\(key).end", "must differ from start (\(start)); for whole days use start 00:00, end 24:00")
         }
         return FreezeWindow(name: name, reason: reason, schedule: .weekly(days: Set(days), start: opens, end: closes, timeZone: zone))

@@ -1,4 +1,5 @@
 import Deploy
+import ECS
 import Foundation
 import Ledger
 import Simulation
