@@ -8,6 +8,8 @@ public struct Permissions: Sendable, Equatable {
         case templateChange = "template_change"
         /// Issuing and revoking API tokens (`shiplog token`): who holds one acts with its role.
         case tokenAdmin = "token_admin"
+        /// Deploying, promoting or correcting drift inside an environment's freeze window.
+        case overrideFreeze = "override_freeze"
 
         /// Deploying to `environment`: production needs more than the others.
         public static func deploy(to environment: String) -> Action {
@@ -20,6 +22,7 @@ public struct Permissions: Sendable, Equatable {
             case .productionDeploy: "deploy to production"
             case .templateChange: "change templates"
             case .tokenAdmin: "issue or revoke tokens"
+            case .overrideFreeze: "override a freeze"
             default: rawValue
             }
         }
@@ -33,6 +36,7 @@ public struct Permissions: Sendable, Equatable {
     public static let defaults: [Action: Role] = [
         .read: .viewer, .record: .deployer, .deploy: .deployer, .productionDeploy: .maintainer,
         .rollback: .maintainer, .promote: .maintainer, .reconcile: .maintainer, .templateChange: .deployer, .tokenAdmin: .maintainer,
+        .overrideFreeze: .maintainer,
     ]
 
     /// - Parameter overrides: action name → role name, as `api.roles` writes them; the

@@ -108,6 +108,10 @@ public struct RecordingRules: Sendable {
                 if let reason = await policy.refusal(action, by: principal, onBehalfOf: event.metadata.onBehalfOf) {
                     throw AccessRefusal(action, app: requested.app, environment: requested.environment, reason: reason)
                 }
+                if requested.freezeOverride != nil,
+                   let reason = await policy.refusal(.overrideFreeze, by: principal, onBehalfOf: event.metadata.onBehalfOf) {
+                    throw AccessRefusal(.overrideFreeze, app: requested.app, environment: requested.environment, reason: reason)
+                }
             }
         }
         return newStreams

@@ -6,7 +6,7 @@ public struct DeployError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong, to switch on.
     public enum Code: String, Sendable, Hashable {
         case unknownApp, unknownEnvironment, tagNotFound, accessDenied, busy, missingVariable
-        case badRequest, notFound, stillRunning, crashed, superseded, waitTimedOut
+        case badRequest, notFound, stillRunning, crashed, superseded, waitTimedOut, frozen
     }
 
     public let code: Code
@@ -36,6 +36,11 @@ public struct DeployError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The actor may not do this; the refusal was recorded as an `AccessDenied` event.
     public static func accessDenied(_ reason: String) -> DeployError {
         DeployError(.accessDenied, "access denied: \(reason)")
+    }
+
+    /// The environment is inside a freeze window; the refusal was recorded as an `AccessDenied` event.
+    public static func frozen(_ freeze: ActiveFreeze) -> DeployError {
+        DeployError(.frozen, "\(freeze.summary); nothing was deployed (a maintainer may override: --override-freeze \"reason\", or override_freeze in the API)")
     }
 
     /// Another deployment holds the app's environment.

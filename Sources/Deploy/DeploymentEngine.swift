@@ -44,7 +44,8 @@ public struct DeploymentEngine: Sendable {
     /// Whether and how long a deploy waits for the one holding its environment, and the
     /// heartbeat of a claim (see ``EnvironmentClaim``). Reconciles never wait.
     public var queueing = EnvironmentClaim.Queueing()
-    /// Heartbeats, their expiry and the wait timeout: the ledger's clock, so they compare with `recorded_at`.
+    /// Heartbeats, their expiry, the wait timeout and freeze windows: the ledger's clock, so they
+    /// compare with `recorded_at` (the simulated drivers' clock is virtual; a freeze is not).
     public var claimClock: any ShiplogClock = SystemClock()
 
     public init(configuration: ShiplogConfiguration, store: EventStore, drivers: DeployDrivers, clock: any ShiplogClock) {
@@ -62,14 +63,18 @@ public struct DeploymentEngine: Sendable {
     ///
     /// Refusals (unknown app or environment, a tag missing from the registry, a variable the template
     /// lacks, another deployment in flight) throw ``DeployError`` and write nothing, except an
-    /// actor's refusal, which is recorded as `AccessDenied`. A deployment that ran and failed
-    /// returns its result.
+    /// actor's refusal and a freeze's, which are recorded as `AccessDenied`. A deployment that ran
+    /// and failed returns its result.
+    ///
+    /// - Parameter overrideFreeze: a maintainer's reason to deploy inside a freeze window, recorded
+    ///   in the `DeploymentRequested`.
     public func deploy(
         app: String, environment: String, tag: String, trigger: DeploymentTrigger = .manual,
-        requiredVariables: [String] = [], metadata: EventMetadata
+        requiredVariables: [String] = [], overrideFreeze: String? = nil, metadata: EventMetadata
     ) async throws -> DeploymentResult {
         let (appConfiguration, place) = try configuration.target(app: app, environment: environment)
         try await authorize(.deploy(to: environment), app: app, environment: environment, metadata: metadata)
+        let freeze = try await admitDuringFreeze(.deploy(to: environment), app: app, environment: environment, override: overrideFreeze, metadata: metadata)
         if !requiredVariables.isEmpty { try await checkVariables(requiredVariables, in: place, of: appConfiguration) }
         try await requireTag(tag, of: appConfiguration)
         if environment == ShiplogConfiguration.promotionSource, let promotion = try promotionInFlight(app: app) {
@@ -83,7 +88,8 @@ public struct DeploymentEngine: Sendable {
             if try promotionInFlight(app: app) == nil { try await releaseQueued(app: app, started: clock.now) }
             return DeploymentResult(id: promotion, app: app, environment: environment, tag: tag, outcome: .inProgress, isQueued: true)
         }
-        return try await start(appConfiguration, place, tag: tag, trigger: trigger, images: appConfiguration.images(tag: tag), metadata: metadata)
+        return try await start(appConfiguration, place, tag: tag, trigger: trigger, images: appConfiguration.images(tag: tag),
+                               freeze: freeze, metadata: metadata)
     }
 
     /// Rolls `app` in `environment` back to `tag`: maintainers only (or a bot acting for one).
@@ -92,31 +98,40 @@ public struct DeploymentEngine: Sendable {
     /// *current* template is rendered, so variables added and secrets rotated since are kept; an
     /// existing revision is reused only when it is identical to that render. `reuseRevision`
     /// reuses the newest revision that runs those images, whatever else it holds.
+    ///
+    /// A freeze does not hold a rollback back: rolling back is how a frozen environment recovers.
+    /// The window it ran in is recorded in the `DeploymentRequested`.
     public func rollback(
         app: String, environment: String, tag: String, reuseRevision: Bool = false, metadata: EventMetadata
     ) async throws -> DeploymentResult {
         let (appConfiguration, place) = try configuration.target(app: app, environment: environment)
         try await authorize(.rollback, app: app, environment: environment, metadata: metadata)
         try await requireTag(tag, of: appConfiguration)
+        let freeze = activeFreeze(environment: environment).map { FreezeNote(window: $0.window, override: nil) }
         return try await start(appConfiguration, place, tag: tag, trigger: .rollback, images: appConfiguration.images(tag: tag),
-                               reusesRevision: reuseRevision, metadata: metadata)
+                               reusesRevision: reuseRevision, freeze: freeze, metadata: metadata)
     }
 
     /// Deploys back the images the ledger says should run (`images`, read from the desired task
     /// definition), for the reconciler: trigger `reconcile`, and the desired revision is reused
-    /// when it still runs exactly those images.
-    public func reconcile(app: String, environment: String, tag: String, images: [String: String], metadata: EventMetadata) async throws -> DeploymentResult {
+    /// when it still runs exactly those images. Inside a freeze window it is refused as a deploy is.
+    public func reconcile(
+        app: String, environment: String, tag: String, images: [String: String], overrideFreeze: String? = nil, metadata: EventMetadata
+    ) async throws -> DeploymentResult {
         let (appConfiguration, place) = try configuration.target(app: app, environment: environment)
         try await authorize(.reconcile, app: app, environment: environment, metadata: metadata)
-        return try await start(appConfiguration, place, tag: tag, trigger: .reconcile, images: images, reusesRevision: true, metadata: metadata)
+        let freeze = try await admitDuringFreeze(.reconcile, app: app, environment: environment, override: overrideFreeze, metadata: metadata)
+        return try await start(appConfiguration, place, tag: tag, trigger: .reconcile, images: images, reusesRevision: true, freeze: freeze, metadata: metadata)
     }
 
     /// Deploys to production exactly the image digests staging runs; staging deploys asked for
-    /// meanwhile are queued and run, in order, once the promotion has finished.
-    public func promote(app: String, metadata: EventMetadata) async throws -> DeploymentResult {
+    /// meanwhile are queued and run, in order, once the promotion has finished. Inside a freeze
+    /// window of production it is refused as a deploy is.
+    public func promote(app: String, overrideFreeze: String? = nil, metadata: EventMetadata) async throws -> DeploymentResult {
         let (appConfiguration, staging) = try configuration.target(app: app, environment: ShiplogConfiguration.promotionSource)
         let (_, production) = try configuration.target(app: app, environment: ShiplogConfiguration.promotionTarget)
         try await authorize(.promote, app: app, environment: production.name, metadata: metadata)
+        let freeze = try await admitDuringFreeze(.promote, app: app, environment: production.name, override: overrideFreeze, metadata: metadata)
         let service = try await drivers.ecs.describeService(cluster: staging.cluster, service: staging.service)
         let definition = try await drivers.ecs.describeTaskDefinition(service.taskDefinition)
         let registry = try drivers.registry(appConfiguration)
@@ -137,7 +152,7 @@ public struct DeploymentEngine: Sendable {
             images[container.name] = "\(container.image):\(runningTag)@\(digest)"
             tag = tag ?? runningTag
         }
-        return try await start(appConfiguration, production, tag: tag ?? "latest", trigger: .promotion, images: images, metadata: metadata)
+        return try await start(appConfiguration, production, tag: tag ?? "latest", trigger: .promotion, images: images, freeze: freeze, metadata: metadata)
     }
 
     /// Closes a deployment whose process died, from what ECS actually runs.
@@ -240,7 +255,7 @@ public struct DeploymentEngine: Sendable {
 
     private func start(
         _ app: ShiplogConfiguration.App, _ place: ShiplogConfiguration.Environment, tag: String, trigger: DeploymentTrigger,
-        images: [String: String], reusesRevision: Bool = false, metadata: EventMetadata
+        images: [String: String], reusesRevision: Bool = false, freeze: FreezeNote? = nil, metadata: EventMetadata
     ) async throws -> DeploymentResult {
         let run = UUID().uuidString
         ProcessOwner.begin(run)
@@ -258,7 +273,8 @@ public struct DeploymentEngine: Sendable {
         let heartbeat = beating(id, run: run)
         defer { heartbeat.cancel() }
         let started = clock.now
-        let request = DeploymentRequested(app: app.name, environment: place.name, tag: tag, trigger: trigger, images: images)
+        let request = DeploymentRequested(app: app.name, environment: place.name, tag: tag, trigger: trigger, images: images,
+                                          freezeWindow: freeze?.window, freezeOverride: freeze?.override)
         var first: [any EventPayload] = []
         if trigger == .rollback { first.append(RollbackRequested(app: app.name, environment: place.name, tag: tag)) }
         first.append(request)
@@ -615,6 +631,35 @@ public struct DeploymentEngine: Sendable {
     }
 
     // MARK: Checks before anything is written
+
+    /// The freeze `environment` is in now, by the ledger's clock.
+    public func activeFreeze(environment: String) -> ActiveFreeze? {
+        configuration.activeFreeze(environment: environment, at: claimClock.now)
+    }
+
+    /// What a deployment records of the freeze it ran in.
+    struct FreezeNote {
+        var window: String
+        var override: String?
+    }
+
+    /// Lets `action` into `environment` outside its freeze windows, or inside one with an
+    /// override, which only those who may override a freeze (maintainers) may give, frozen or not.
+    /// A refusal is recorded as `AccessDenied`, with the window and when it ends.
+    private func admitDuringFreeze(
+        _ action: Permissions.Action, app: String, environment: String, override: String?, metadata: EventMetadata
+    ) async throws -> FreezeNote? {
+        if let override {
+            try FreezeOverride.check(override)
+            try await authorize(.overrideFreeze, app: app, environment: environment, metadata: metadata)
+        }
+        guard let freeze = activeFreeze(environment: environment) else { return nil }
+        guard let override else {
+            try await AccessRefusal(action, app: app, environment: environment, reason: freeze.summary).record(in: store, metadata: metadata)
+            throw DeployError.frozen(freeze)
+        }
+        return FreezeNote(window: freeze.window, override: override)
+    }
 
     private func authorize(_ action: Permissions.Action, app: String, environment: String, metadata: EventMetadata) async throws {
         guard checksActors else { return }

@@ -1,3 +1,4 @@
+import Access
 import AWS
 import Clocks
 import Foundation
@@ -28,7 +29,8 @@ public struct Reconciler: Sendable {
         public var drift: DriftPass
         /// Deployments started to correct drift, with their outcome.
         public var corrections: [Correction]
-        /// For a dry run: what a correcting pass would do.
+        /// For a dry run: what a correcting pass would do. For a correcting pass: the corrections a
+        /// freeze window held back, each with the freeze.
         public var plan: [String]
 
         public struct Correction: Sendable, Equatable, Codable {
@@ -60,7 +62,13 @@ public struct Reconciler: Sendable {
     private var store: EventStore { engine.store }
 
     /// Checks the selected services, records what changed, and corrects what `mode` says.
-    public func pass(app: String? = nil, environment: String? = nil, mode: Mode, metadata: EventMetadata) async throws -> Pass {
+    ///
+    /// A correction inside a freeze window of its environment is planned, not made, and the
+    /// refusal is recorded once per drift and window (a pass runs every minute; a freeze lasts
+    /// days), unless `overrideFreeze` gives a maintainer's reason.
+    public func pass(
+        app: String? = nil, environment: String? = nil, mode: Mode, overrideFreeze: String? = nil, metadata: EventMetadata
+    ) async throws -> Pass {
         let drift = try await detector.check(store: store, app: app, environment: environment, now: engine.clock.now)
         var pass = Pass(drift: drift, corrections: [], plan: [])
         if mode == .dryRun {
@@ -81,7 +89,13 @@ public struct Reconciler: Sendable {
         if case .correct(let environments) = mode {
             for service in drift.drifted where environments?.contains(service.environment) ?? true {
                 guard !service.serviceMissing, let images = service.desiredImages, let tag = service.desiredTag else { continue }
-                let result = try await engine.reconcile(app: service.app, environment: service.environment, tag: tag, images: images, metadata: metadata)
+                if overrideFreeze == nil, let freeze = engine.activeFreeze(environment: service.environment) {
+                    pass.plan.append("\(Self.planLine(service)): held, \(freeze.summary)")
+                    try await recordHeld(service, freeze, metadata: metadata)
+                    continue
+                }
+                let result = try await engine.reconcile(app: service.app, environment: service.environment, tag: tag, images: images,
+                                                        overrideFreeze: overrideFreeze, metadata: metadata)
                 _ = try await store.append([NewEvent(
                     stream: Self.stream(service),
                     DriftCorrected(app: service.app, environment: service.environment, by: "shiplog", deploymentId: result.id),
@@ -132,6 +146,19 @@ public struct Reconciler: Sendable {
         let event = NewEvent(stream: Self.stream(service), DriftResolved(
             app: service.app, environment: service.environment, how: how, deploymentId: deploymentId), metadata: metadata)
         try await appendOnce(event, expecting: version)
+    }
+
+    /// Records in the drift stream that `freeze` held the correction back, unless it says so
+    /// already since the drift was detected.
+    private func recordHeld(_ service: ServiceDrift, _ freeze: ActiveFreeze, metadata: EventMetadata) async throws {
+        let events = try store.events(EventFilter(stream: Self.stream(service)))
+        let refusal = AccessRefusal(.reconcile, app: service.app, environment: service.environment, reason: freeze.summary)
+        let sinceDetected = events.reversed().prefix { $0.type != DriftDetected.eventType }
+        let said = sinceDetected.contains { event in
+            event.type == AccessDenied.eventType && (try? AccessDenied.decode(from: event.data))?.reason == refusal.reason
+        }
+        guard !said else { return }
+        try await appendOnce(NewEvent(stream: Self.stream(service), refusal.event, metadata: metadata), expecting: events.last?.version ?? 0)
     }
 
     /// Appends expecting the version just read: if another process recorded the same

@@ -127,6 +127,11 @@ public struct ShiplogConfiguration: Sendable, Equatable {
     /// The environments whose drift the background reconciler corrects; it reports the others.
     public var reconcileCorrects: Set<String> = []
 
+    /// Environment → the windows in which it takes no deploys, promotions or reconcile corrections
+    /// (`freeze:`). Per environment rather than per app: a freeze is the organisation's decision
+    /// about an environment, and one app left out of a per-app list would be a hole in it.
+    public var freezes: [String: [FreezeWindow]] = [:]
+
     /// The least role an API token needs for each action, where the file overrides the
     /// service's defaults (`api: {roles: {rollback: deployer}}`).
     public var apiRoles: [String: String] = [:]

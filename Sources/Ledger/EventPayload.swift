@@ -193,13 +193,22 @@ public struct DeploymentRequested: EventPayload, Equatable {
     public var trigger: DeploymentTrigger
     /// Container name → full image reference, when known at request time.
     public var images: [String: String]?
+    /// The freeze window the environment was in when this was asked for (a rollback, or an override).
+    public var freezeWindow: String?
+    /// Why a maintainer deployed inside `freezeWindow` (`--override-freeze`).
+    public var freezeOverride: String?
 
-    public init(app: String, environment: String, tag: String, trigger: DeploymentTrigger, images: [String: String]? = nil) {
+    public init(
+        app: String, environment: String, tag: String, trigger: DeploymentTrigger, images: [String: String]? = nil,
+        freezeWindow: String? = nil, freezeOverride: String? = nil
+    ) {
         self.app = app
         self.environment = environment
         self.tag = tag
         self.trigger = trigger
         self.images = images
+        self.freezeWindow = freezeWindow
+        self.freezeOverride = freezeOverride
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
@@ -208,6 +217,8 @@ public struct DeploymentRequested: EventPayload, Equatable {
         case tag
         case trigger
         case images
+        case freezeWindow = "freeze_window"
+        case freezeOverride = "freeze_override"
     }
 }
 

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import SQLite
 
@@ -8,17 +7,30 @@ import SQLite
 ///
 /// In WAL mode readers never block the writer nor each other, and each sees
 /// the log as of the last commit when its read began.
+///
+/// Reads that callers await (``onReaderThread(_:)``) run on the pool's own threads, as appends
+/// run on the writer's: SQLite calls block, and Swift's cooperative pool has only as many threads
+/// as cores. A concurrent `DispatchQueue` would not do: on Linux it runs on the same worker
+/// threads as the cooperative pool, so reads waiting for a connection held by a task that
+/// waits for a thread stalled each other (the event-stream tests timed out under load).
 final class ReaderPool: @unchecked Sendable {
     private let path: String
     private let capacity: Int
-    /// Reads that callers await run here, on threads of their own: SQLite calls block, and Swift's
-    /// cooperative pool has only as many threads as cores.
-    private let queue = DispatchQueue(label: "shiplog.readers", attributes: .concurrent)
 
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var idle: [Connection] = []
     private var opened = 0
+
+    // Guarded by `jobsCondition`.
+    private let jobsCondition = NSCondition()
+    private var jobs: [() -> Void] = []
+    private var threads = 0
+    private var waitingThreads = 0
+
+    /// How long a reader thread without work lives before it ends (a store's threads end with
+    /// its use; a busy service keeps them).
+    static let threadIdleTime: TimeInterval = 5
 
     init(path: String, capacity: Int = 4) {
         self.path = path
@@ -43,7 +55,45 @@ final class ReaderPool: @unchecked Sendable {
     /// Runs `work` (reads through this pool) on a reader thread; the caller's task suspends meanwhile.
     func onReaderThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try work() }) }
+            submit { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
+    /// Queues `job` for a reader thread, starting one (up to `capacity`, one per connection) when
+    /// more jobs wait than threads wait for work.
+    private func submit(_ job: @escaping () -> Void) {
+        jobsCondition.lock()
+        jobs.append(job)
+        if jobs.count > waitingThreads, threads < capacity {
+            threads += 1
+            let thread = Thread { self.runJobs() }
+            thread.name = "shiplog.reader"
+            thread.start()
+        } else {
+            jobsCondition.signal()
+        }
+        jobsCondition.unlock()
+    }
+
+    /// A reader thread: runs queued jobs until none has come for ``threadIdleTime``.
+    private func runJobs() {
+        jobsCondition.lock()
+        while true {
+            if jobs.isEmpty {
+                waitingThreads += 1
+                let deadline = Date(timeIntervalSinceNow: Self.threadIdleTime)
+                while jobs.isEmpty, jobsCondition.wait(until: deadline) {}
+                waitingThreads -= 1
+                if jobs.isEmpty {
+                    threads -= 1
+                    jobsCondition.unlock()
+                    return
+                }
+            }
+            let job = jobs.removeFirst()
+            jobsCondition.unlock()
+            job()
+            jobsCondition.lock()
         }
     }
 

@@ -65,6 +65,17 @@ public struct Backend: Sendable {
         return identity.metadata(onBehalfOf: person, clientAddress: context.clientAddress)
     }
 
+    /// Refuses (403, recorded as `AccessDenied`) a freeze override from whoever may not give one,
+    /// acting for `person` or not; the engine admits the override once this has passed.
+    func authorizeFreezeOverride(
+        _ reason: String?, _ identity: APIIdentity, onBehalfOf person: String?, _ context: ShiplogRequestContext, app: String?, environment: String?
+    ) async throws {
+        guard reason != nil else { return }
+        if let refusal = await policy.refusal(.overrideFreeze, by: identity.principal, onBehalfOf: person) {
+            throw try await refused(AccessRefusal(.overrideFreeze, app: app, environment: environment, reason: refusal), identity, context)
+        }
+    }
+
     /// Records `identity`'s refusal as `AccessDenied` and returns the 403 that says why.
     private func refused(_ refusal: AccessRefusal, _ identity: APIIdentity, _ context: ShiplogRequestContext) async throws -> HTTPError {
         try await refusal.record(in: store, metadata: identity.metadata(clientAddress: context.clientAddress))

@@ -35,6 +35,13 @@ public final class ServerWorkflow: Sendable {
         self.engine = engine
     }
 
+    /// The freezes the configured environments are in now, staging before production.
+    public var activeFreezes: [ActiveFreeze] {
+        let names = Set(configuration.apps.values.flatMap(\.environments.keys))
+        let pipeline = [ShiplogConfiguration.promotionSource, ShiplogConfiguration.promotionTarget].filter(names.contains)
+        return (pipeline + names.subtracting(pipeline).sorted()).compactMap { engine.activeFreeze(environment: $0) }
+    }
+
     /// The reconciler over this engine.
     public var reconciler: Reconciler {
         drivers.reconciler(engine)

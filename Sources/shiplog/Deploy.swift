@@ -20,6 +20,7 @@ struct DeployCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var acting: ActingOptions
     @OptionGroup var queue: QueueOptions
+    @OptionGroup var freeze: FreezeOptions
 
     @Argument(help: "The app, as shiplog.yml names it.")
     var app: String?
@@ -62,7 +63,7 @@ struct DeployCommand: AsyncParsableCommand {
         try await workflow.run { engine in
             try await engine.deploy(
                 app: app ?? "", environment: environment ?? "", tag: tag ?? "", trigger: trigger.deploymentTrigger,
-                requiredVariables: requiredVariables, metadata: workflow.metadata)
+                requiredVariables: requiredVariables, overrideFreeze: freeze.overrideFreeze, metadata: workflow.metadata)
         }
     }
 }

@@ -10,6 +10,7 @@ struct Promote: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var acting: ActingOptions
     @OptionGroup var queue: QueueOptions
+    @OptionGroup var freeze: FreezeOptions
 
     @Argument(help: "The app.")
     var app: String
@@ -20,6 +21,6 @@ struct Promote: AsyncParsableCommand {
     func run() async throws {
         let workflow = try await Workflow.open(global, acting: acting, app: app, environment: ShiplogConfiguration.promotionTarget, timeout: timeout, queue: queue)
         try await workflow.resumeInterrupted()
-        try await workflow.run { engine in try await engine.promote(app: app, metadata: workflow.metadata) }
+        try await workflow.run { engine in try await engine.promote(app: app, overrideFreeze: freeze.overrideFreeze, metadata: workflow.metadata) }
     }
 }

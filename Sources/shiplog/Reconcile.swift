@@ -21,6 +21,7 @@ struct Reconcile: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var acting: ActingOptions
+    @OptionGroup var freeze: FreezeOptions
 
     @Option(help: "Only this app.")
     var app: String?
@@ -41,6 +42,7 @@ struct Reconcile: AsyncParsableCommand {
     var passes: Int?
 
     func validate() throws {
+        if watch && freeze.overrideFreeze != nil { throw ValidationError("--override-freeze corrects once; --watch keeps to the freeze windows") }
         if watch && dryRun { throw ValidationError("--watch and --dry-run do not go together") }
         if watch && (app != nil || environment != nil) { throw ValidationError("--watch reconciles every configured service; it takes no --app or --env") }
     }
@@ -55,7 +57,8 @@ struct Reconcile: AsyncParsableCommand {
         }
         let pass: Reconciler.Pass
         do {
-            pass = try await workflow.reconciler.pass(app: app, environment: environment, mode: dryRun ? .dryRun : .correct(nil), metadata: workflow.metadata)
+            pass = try await workflow.reconciler.pass(app: app, environment: environment, mode: dryRun ? .dryRun : .correct(nil),
+                                                 overrideFreeze: freeze.overrideFreeze, metadata: workflow.metadata)
         } catch {
             try? await store.releaseLease(ReconcileLoop.leaseName, holder: holder)
             throw error
@@ -68,6 +71,7 @@ struct Reconcile: AsyncParsableCommand {
             for correction in pass.corrections {
                 emit("\(correction.app) \(correction.environment): \(correction.deploymentId) \(correction.outcome.rawValue)")
             }
+            for held in pass.plan { emit(held) }
             let remaining = pass.stillDrifting
             emit(remaining.isEmpty ? "nothing drifts now" : "still drifting:\n" + (try DriftListing.render(remaining, .table)))
         }

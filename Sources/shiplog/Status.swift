@@ -1,4 +1,5 @@
 import ArgumentParser
+import Clocks
 import Deploy
 import Foundation
 import Ledger
@@ -16,6 +17,9 @@ struct Status: AsyncParsableCommand {
 
     @Option(help: .choosing("A table for people, JSON or CSV for programs", OutputFormat.self))
     var format: OutputFormat = .table
+
+    @Option(help: ArgumentHelp("The configuration, for its freeze windows (else env SHIPLOG_CONFIG, else ./shiplog.yml when there is one).", valueName: "path"))
+    var config: String?
 
     func run() async throws {
         let store = try global.openStore(.readOnly)
@@ -35,5 +39,19 @@ struct Status: AsyncParsableCommand {
            let last = try? JSONDecoder().decode(LastPass.self, from: Data(text.utf8)) {
             emit("\n" + last.summary)
         }
+        // Freezes, for people; programs read them from GET /api/v1/environments.
+        if format == .table {
+            for freeze in try activeFreezes(at: SystemClock().now) { emit("\n" + freeze.summary + ": deploys, promotions and reconcile corrections wait") }
+        }
+    }
+
+    /// The freezes the configuration's environments (or `--env`) are in at `date`; none without a configuration.
+    private func activeFreezes(at date: Date) throws -> [ActiveFreeze] {
+        let named = config ?? ProcessInfo.processInfo.environment["SHIPLOG_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        let path = named ?? "shiplog.yml"
+        guard named != nil || FileManager.default.fileExists(atPath: path) else { return [] }
+        let configuration = try ShiplogConfiguration.load(path: path)
+        let environments = Set(configuration.apps.values.flatMap(\.environments.keys)).filter { environment == nil || $0 == environment }
+        return environments.sorted().compactMap { configuration.activeFreeze(environment: $0, at: date) }
     }
 }

@@ -27,12 +27,15 @@ struct DeploymentsController {
         var onBehalfOf: String?
         /// Refuse (409) rather than queue when another deployment holds the environment.
         var noWait: Bool?
+        /// A maintainer's reason to deploy inside a freeze window.
+        var overrideFreeze: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case app, environment, tag, trigger
             case requiredVariables = "required_variables"
             case onBehalfOf = "on_behalf_of"
             case noWait = "no_wait"
+            case overrideFreeze = "override_freeze"
         }
     }
 
@@ -57,11 +60,13 @@ struct DeploymentsController {
         var app: String
         var onBehalfOf: String?
         var noWait: Bool?
+        var overrideFreeze: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case app
             case onBehalfOf = "on_behalf_of"
             case noWait = "no_wait"
+            case overrideFreeze = "override_freeze"
         }
     }
 
@@ -119,14 +124,16 @@ struct DeploymentsController {
     @Sendable func deploy(_ request: Request, context: ShiplogRequestContext) async throws -> EditedResponse<Accepted> {
         let body = try await request.decode(as: DeployRequest.self, context: context)
         try check(app: body.app, environment: body.environment, tag: body.tag, onBehalfOf: body.onBehalfOf)
+        if let reason = body.overrideFreeze { try FreezeOverride.check(reason) }
         let trigger = try trigger(body.trigger)
         let action = Permissions.Action.deploy(to: body.environment)
         let identity = try await backend.authorize(action, context, app: body.app, environment: body.environment)
         let metadata = try await backend.metadata(identity, onBehalfOf: body.onBehalfOf, context, action: action, app: body.app, environment: body.environment)
+        try await backend.authorizeFreezeOverride(body.overrideFreeze, identity, onBehalfOf: body.onBehalfOf, context, app: body.app, environment: body.environment)
         let required = body.requiredVariables ?? []
         return try await launch(wait: body.noWait != true, app: body.app, environment: body.environment) { engine in
             try await engine.deploy(app: body.app, environment: body.environment, tag: body.tag, trigger: trigger,
-                                    requiredVariables: required, metadata: metadata)
+                                    requiredVariables: required, overrideFreeze: body.overrideFreeze, metadata: metadata)
         }
     }
 
@@ -145,11 +152,14 @@ struct DeploymentsController {
         let body = try await request.decode(as: PromotionRequest.self, context: context)
         try Names.check(body.app, what: "app")
         if let person = body.onBehalfOf { try Names.check(person, what: "on_behalf_of") }
+        if let reason = body.overrideFreeze { try FreezeOverride.check(reason) }
         let identity = try await backend.authorize(.promote, context, app: body.app, environment: ShiplogConfiguration.promotionTarget)
         let metadata = try await backend.metadata(identity, onBehalfOf: body.onBehalfOf, context, action: .promote, app: body.app,
                                                   environment: ShiplogConfiguration.promotionTarget)
+        try await backend.authorizeFreezeOverride(body.overrideFreeze, identity, onBehalfOf: body.onBehalfOf, context, app: body.app,
+                                                  environment: ShiplogConfiguration.promotionTarget)
         return try await launch(wait: body.noWait != true, app: body.app, environment: ShiplogConfiguration.promotionTarget) { engine in
-            try await engine.promote(app: body.app, metadata: metadata)
+            try await engine.promote(app: body.app, overrideFreeze: body.overrideFreeze, metadata: metadata)
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Ledger
 
@@ -45,8 +46,11 @@ struct EnvironmentBody: ResponseGenerator {
 /// `GET /api/v1/environments`: `{"environments": [...]}`, each as ``EnvironmentBody`` writes it.
 struct EnvironmentList: ResponseGenerator {
     var states: [EnvironmentState]
+    /// Active freezes, through the API's encoder: few, and not worth writing by hand.
+    var freezes: [EnvironmentsController.Freeze]
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        .json("{\"environments\":[" + states.map { EnvironmentBody($0).jsonText }.joined(separator: ",") + "]}")
+        let freezes = String(decoding: try APICoding.encoder.encode(freezes), as: UTF8.self)
+        return .json("{\"environments\":[" + states.map { EnvironmentBody($0).jsonText }.joined(separator: ",") + "],\"freezes\":" + freezes + "}")
     }
 }

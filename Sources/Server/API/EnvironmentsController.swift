@@ -1,4 +1,5 @@
 import Access
+import Deploy
 import Hummingbird
 import Ledger
 
@@ -26,10 +27,27 @@ struct EnvironmentsController {
         var lastOutcome: DeploymentOutcome?
     }
 
+    /// An environment's active freeze, beside what runs there.
+    struct Freeze: Encodable {
+        var environment: String
+        var window: String
+        var reason: String?
+        var until: String
+
+        init(_ freeze: ActiveFreeze) {
+            environment = freeze.environment
+            window = freeze.window
+            reason = freeze.reason
+            until = freeze.untilText
+        }
+    }
+
     @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> EnvironmentList {
         try await backend.authorize(.read, context)
         _ = try QueryReader(request, allowed: [])
-        return EnvironmentList(states: try await backend.store.reading { try $0.environmentStates() })
+        return EnvironmentList(
+            states: try await backend.store.reading { try $0.environmentStates() },
+            freezes: (backend.workflow?.activeFreezes ?? []).map(Freeze.init))
     }
 
     @Sendable func state(_ request: Request, context: ShiplogRequestContext) async throws -> EnvironmentBody {

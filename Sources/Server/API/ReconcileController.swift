@@ -23,11 +23,14 @@ struct ReconcileController {
         var environment: String?
         var dryRun: Bool?
         var onBehalfOf: String?
+        /// A maintainer's reason to correct drift inside a freeze window.
+        var overrideFreeze: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case app, environment
             case dryRun = "dry_run"
             case onBehalfOf = "on_behalf_of"
+            case overrideFreeze = "override_freeze"
         }
     }
 
@@ -72,10 +75,13 @@ struct ReconcileController {
         if let app = body.app { try Names.check(app, what: "app") }
         if let environment = body.environment { try Names.check(environment, what: "environment") }
         if let person = body.onBehalfOf { try Names.check(person, what: "on_behalf_of") }
+        if let reason = body.overrideFreeze { try FreezeOverride.check(reason) }
         let workflow = try backend.requireWorkflow()
         if let app = body.app { _ = try workflow.configuration.target(app: app, environment: body.environment ?? ShiplogConfiguration.promotionSource) }
         let identity = try await backend.authorize(.reconcile, context, app: body.app, environment: body.environment)
         let metadata = try await backend.metadata(identity, onBehalfOf: body.onBehalfOf, context, action: .reconcile, app: body.app, environment: body.environment)
+        try await backend.authorizeFreezeOverride(body.overrideFreeze, identity, onBehalfOf: body.onBehalfOf, context, app: body.app,
+                                                  environment: body.environment)
         let store = backend.store, holder = "api-\(context.id)"
         guard try await store.acquireLease(ReconcileLoop.leaseName, holder: holder, now: Date(), duration: 15 * 60) else {
             let current = try await store.reading { try $0.leaseHolder(ReconcileLoop.leaseName, now: Date()) }
@@ -84,7 +90,8 @@ struct ReconcileController {
         let pass: Reconciler.Pass
         do {
             pass = try await workflow.reconciler.pass(app: body.app, environment: body.environment,
-                                                      mode: body.dryRun == true ? .dryRun : .correct(nil), metadata: metadata)
+                                                      mode: body.dryRun == true ? .dryRun : .correct(nil),
+                                                      overrideFreeze: body.overrideFreeze, metadata: metadata)
         } catch {
             try? await store.releaseLease(ReconcileLoop.leaseName, holder: holder)
             throw error

@@ -30,7 +30,7 @@ struct DashboardController {
             }
             let page = DashboardPage(
                 identity: identity, states: states, lastAttempts: lastAttempts, deployments: deployments,
-                configuration: backend.workflow?.configuration)
+                configuration: backend.workflow?.configuration, freezes: backend.workflow?.activeFreezes ?? [])
             return HTMLPage.response("dashboard", page)
         }
     }

@@ -37,12 +37,22 @@ struct DashboardPage: Sendable {
         let cells: [Cell]
     }
 
+    /// An environment in a freeze window: deploys, promotions and reconcile corrections wait.
+    struct Freeze: Sendable {
+        let environment: String
+        let window: String
+        let reason: String?
+        let until: String
+        let untilText: String?
+    }
+
     let identity: APIIdentity
     /// The event types the page refreshes on (the script listens for each by name).
     let liveEvents: String
     let environments: [String]
     let columnCount: Int
     let rows: [Row]
+    let freezes: [Freeze]
     let deployments: [DeploymentSummary]
     let hasDeployments: Bool
 
@@ -51,9 +61,10 @@ struct DashboardPage: Sendable {
     ///   - lastAttempts: the latest deployment of each app and environment, keyed `environment/app`.
     ///   - configuration: adds the apps and environments nothing was deployed to yet; nil when the
     ///     service runs without one, then the grid holds only what the ledger knows.
+    ///   - freezes: the environments in a freeze window now.
     init(
         identity: APIIdentity, states: [EnvironmentState], lastAttempts: [String: DeploymentRecord], deployments: [DeploymentRecord],
-        configuration: ShiplogConfiguration?
+        configuration: ShiplogConfiguration?, freezes: [ActiveFreeze] = []
     ) {
         var configured: Set<String> = []
         for (name, app) in configuration?.apps ?? [:] {
@@ -74,6 +85,10 @@ struct DashboardPage: Sendable {
                 }
                 return Cell(state, lastAttempt: lastAttempts[key])
             })
+        }
+        self.freezes = freezes.map { freeze in
+            Freeze(environment: freeze.environment, window: freeze.window, reason: freeze.reason, until: freeze.untilText,
+                   untilText: DisplayText.time(freeze.untilText))
         }
         self.deployments = deployments.map(DeploymentSummary.init)
         hasDeployments = !deployments.isEmpty
