@@ -1,4 +1,5 @@
 import Access
+import Deploy
 import Hummingbird
 import Ledger
 

@@ -18,10 +18,11 @@ struct FormProtection: Sendable {
     /// The hidden field of every state-changing form.
     static let field = "form_token"
 
-    private let key: SymmetricKey
+    /// The key's bytes: `SymmetricKey` is not `Sendable`.
+    private let key: Data
 
-    init(key: SymmetricKey = SymmetricKey(size: .bits256)) {
-        self.key = key
+    init() {
+        key = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
     }
 
     /// The token the pages served to `request`'s session put in their forms; nil without a session.
@@ -54,7 +55,7 @@ struct FormProtection: Sendable {
     }
 
     private func token(session: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(session.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        HMAC<SHA256>.authenticationCode(for: Data(session.utf8), using: SymmetricKey(data: key)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Takes as long whatever the first difference, so the time to refuse says nothing of the token.
