@@ -11,10 +11,13 @@ public struct DeployError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public let code: Code
     public let message: String
+    /// For ``tagNotFound(_:image:nearest:)``: the tags that exist, closest first; empty otherwise.
+    public let nearest: [String]
 
-    private init(_ code: Code, _ message: String) {
+    private init(_ code: Code, _ message: String, nearest: [String] = []) {
         self.code = code
         self.message = message
+        self.nearest = nearest
     }
 
     public var description: String { message }
@@ -30,7 +33,7 @@ public struct DeployError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The tag is missing for one of the app's images; `nearest` are the closest tags that exist.
     public static func tagNotFound(_ tag: String, image: String, nearest: [String]) -> DeployError {
         let hint = nearest.isEmpty ? "the repository has no tags" : "nearest existing tags: \(nearest.joined(separator: ", "))"
-        return DeployError(.tagNotFound, "tag \(tag) not found for \(image); \(hint)")
+        return DeployError(.tagNotFound, "tag \(tag) not found for \(image); \(hint)", nearest: nearest)
     }
 
     /// The actor may not do this; the refusal was recorded as an `AccessDenied` event.

@@ -666,6 +666,16 @@ public struct DeploymentEngine: Sendable {
         try await configuration.authorize(action, app: app, environment: environment, metadata: metadata, store: store)
     }
 
+    /// Refuses `tag` when the registry lacks it for one of `app`'s images, as `deploy` and
+    /// `rollback` do before they write anything: the dashboard asks first, to offer the nearest
+    /// tags before it asks to confirm.
+    ///
+    /// - Throws: ``DeployError/tagNotFound(_:image:nearest:)`` with the closest tags that exist.
+    public func requireTag(_ tag: String, app: String, environment: String) async throws {
+        let (appConfiguration, _) = try configuration.target(app: app, environment: environment)
+        try await requireTag(tag, of: appConfiguration)
+    }
+
     /// - Throws: ``DeployError/tagNotFound(_:image:nearest:)`` with the closest tags that exist.
     private func requireTag(_ tag: String, of app: ShiplogConfiguration.App) async throws {
         let registry = try drivers.registry(app)

@@ -66,6 +66,7 @@ public func buildRouter(_ backend: Backend, settings: ServerSettings) throws -> 
     router.addRoutes(GitHubWebhookController(backend: backend, secret: settings.githubWebhookSecret).endpoints, atPath: "webhooks/github")
     router.addRoutes(LoginController(backend: backend).endpoints)
     router.addRoutes(DashboardController(backend: backend).endpoints)
+    router.addRoutes(DashboardActionsController(backend: backend).endpoints)
     router.addRoutes(TlogController(backend: backend).endpoints, atPath: "tlog")
     let api = router.group("api/v1")
     api.addRoutes(EnvironmentsController(backend: backend).endpoints, atPath: "environments")

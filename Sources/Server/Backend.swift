@@ -17,6 +17,8 @@ public struct Backend: Sendable {
     public let workflow: ServerWorkflow?
     public let metrics: ServerMetrics
     public let logger: Logger
+    /// The dashboard's form tokens, under a key of this process's own.
+    let forms = FormProtection()
 
     /// - Parameter tokenClock: the wall clock tokens expire by.
     public init(

@@ -46,7 +46,11 @@ import Testing
             #expect(dashboard.text.contains("vera-viewer (viewer)"))
             #expect(try await client.execute(uri: "/login", method: .get, headers: .session(harness.viewer)).headers[.location] == "/")
 
-            let logout = try await client.execute(uri: "/logout", method: .post, headers: .session(harness.viewer))
+            // Logging out is a form like any other: it carries the session's form token.
+            let formToken = String(try #require(dashboard.text.firstMatch(of: /name="form_token" value="([0-9a-f]{64})"/)).1)
+            var headers = HTTPFields.session(harness.viewer)
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            let logout = try await client.execute(uri: "/logout", method: .post, headers: headers, body: ByteBuffer(string: "form_token=\(formToken)"))
             #expect(logout.status == .seeOther)
             #expect(logout.headers[.location] == "/login")
             let cleared = try #require(logout.headers[values: .setCookie].first)

@@ -9,6 +9,8 @@ import Ledger
 struct DeploymentsController {
     let backend: Backend
 
+    private var launcher: DeploymentLauncher { DeploymentLauncher(backend: backend) }
+
     var endpoints: RouteCollection<ShiplogRequestContext> {
         RouteCollection(context: ShiplogRequestContext.self)
             .get("deployments", use: list)
@@ -123,7 +125,7 @@ struct DeploymentsController {
 
     @Sendable func deploy(_ request: Request, context: ShiplogRequestContext) async throws -> EditedResponse<Accepted> {
         let body = try await request.decode(as: DeployRequest.self, context: context)
-        try check(app: body.app, environment: body.environment, tag: body.tag, onBehalfOf: body.onBehalfOf)
+        try launcher.check(app: body.app, environment: body.environment, tag: body.tag, onBehalfOf: body.onBehalfOf)
         if let reason = body.overrideFreeze { try FreezeOverride.check(reason) }
         let trigger = try trigger(body.trigger)
         let action = Permissions.Action.deploy(to: body.environment)
@@ -131,50 +133,31 @@ struct DeploymentsController {
         let metadata = try await backend.metadata(identity, onBehalfOf: body.onBehalfOf, context, action: action, app: body.app, environment: body.environment)
         try await backend.authorizeFreezeOverride(body.overrideFreeze, identity, onBehalfOf: body.onBehalfOf, context, app: body.app, environment: body.environment)
         let required = body.requiredVariables ?? []
-        return try await launch(wait: body.noWait != true, app: body.app, environment: body.environment) { engine in
+        let launched = try await launcher.launch(wait: body.noWait != true) { engine in
             try await engine.deploy(app: body.app, environment: body.environment, tag: body.tag, trigger: trigger,
                                     requiredVariables: required, overrideFreeze: body.overrideFreeze, metadata: metadata)
         }
+        return accepted(launched, app: body.app, environment: body.environment)
     }
 
     @Sendable func rollback(_ request: Request, context: ShiplogRequestContext) async throws -> EditedResponse<Accepted> {
         let body = try await request.decode(as: RollbackRequest.self, context: context)
-        try check(app: body.app, environment: body.environment, tag: body.tag, onBehalfOf: body.onBehalfOf)
-        let identity = try await backend.authorize(.rollback, context, app: body.app, environment: body.environment)
-        let metadata = try await backend.metadata(identity, onBehalfOf: body.onBehalfOf, context, action: .rollback, app: body.app, environment: body.environment)
-        return try await launch(wait: body.noWait != true, app: body.app, environment: body.environment) { engine in
-            try await engine.rollback(app: body.app, environment: body.environment, tag: body.tag,
-                                      reuseRevision: body.reuseRevision ?? false, metadata: metadata)
-        }
+        let launched = try await launcher.rollback(
+            app: body.app, environment: body.environment, tag: body.tag, onBehalfOf: body.onBehalfOf, reuseRevision: body.reuseRevision ?? false,
+            wait: body.noWait != true, context)
+        return accepted(launched, app: body.app, environment: body.environment)
     }
 
     @Sendable func promote(_ request: Request, context: ShiplogRequestContext) async throws -> EditedResponse<Accepted> {
         let body = try await request.decode(as: PromotionRequest.self, context: context)
-        try Names.check(body.app, what: "app")
-        if let person = body.onBehalfOf { try Names.check(person, what: "on_behalf_of") }
-        if let reason = body.overrideFreeze { try FreezeOverride.check(reason) }
-        let identity = try await backend.authorize(.promote, context, app: body.app, environment: ShiplogConfiguration.promotionTarget)
-        let metadata = try await backend.metadata(identity, onBehalfOf: body.onBehalfOf, context, action: .promote, app: body.app,
-                                                  environment: ShiplogConfiguration.promotionTarget)
-        try await backend.authorizeFreezeOverride(body.overrideFreeze, identity, onBehalfOf: body.onBehalfOf, context, app: body.app,
-                                                  environment: ShiplogConfiguration.promotionTarget)
-        return try await launch(wait: body.noWait != true, app: body.app, environment: ShiplogConfiguration.promotionTarget) { engine in
-            try await engine.promote(app: body.app, overrideFreeze: body.overrideFreeze, metadata: metadata)
-        }
+        let launched = try await launcher.promote(
+            app: body.app, onBehalfOf: body.onBehalfOf, overrideFreeze: body.overrideFreeze, wait: body.noWait != true, context)
+        return accepted(launched, app: body.app, environment: ShiplogConfiguration.promotionTarget)
     }
 
-    /// Launches `operation`: 202 with the deployment to follow, or with the request queued behind
-    /// the deployment holding `environment` (its stream of the environment tells when it starts).
-    private func launch(
-        wait: Bool, app: String, environment: String, _ operation: @escaping @Sendable (DeploymentEngine) async throws -> DeploymentResult
-    ) async throws -> EditedResponse<Accepted> {
-        let workflow = try backend.requireWorkflow()
-        let metrics = backend.metrics
-        let store = backend.store
-        let launched = try await workflow.launch(wait: wait, operation) { result in
-            let duration = (try? store.deployments(DeploymentFilter(id: result.id, limit: 1)).first?.durationMs).flatMap { $0 }
-            metrics.deploymentFinished(outcome: result.outcome, duration: duration.map { .milliseconds($0) })
-        }
+    /// 202 with the deployment to follow, or with the request queued behind the deployment
+    /// holding `environment` (its stream of the environment tells when it starts).
+    private func accepted(_ launched: ServerWorkflow.Launched, app: String, environment: String) -> EditedResponse<Accepted> {
         let accepted: Accepted
         switch launched {
         case .started(let id):
@@ -184,15 +167,6 @@ struct DeploymentsController {
             accepted = Accepted(id: request, status: "queued", location: "/api/v1/events?stream=\(stream)")
         }
         return EditedResponse(status: .accepted, headers: [.location: accepted.location], response: accepted)
-    }
-
-    private func check(app: String, environment: String, tag: String, onBehalfOf: String?) throws {
-        try Names.check(app, what: "app")
-        try Names.check(environment, what: "environment")
-        try Names.check(tag, what: "tag")
-        if let onBehalfOf { try Names.check(onBehalfOf, what: "on_behalf_of") }
-        // Unknown apps and environments are refused before anything is recorded, even a refusal.
-        if let workflow = backend.workflow { _ = try workflow.configuration.target(app: app, environment: environment) }
     }
 
     private func trigger(_ text: String?) throws -> DeploymentTrigger {

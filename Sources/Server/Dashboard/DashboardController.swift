@@ -1,10 +1,12 @@
 import Access
+import Deploy
 import Hummingbird
 import Ledger
 
 /// The dashboard for people in a browser: what runs where and the latest deployments (`GET /`),
 /// and one deployment with its timeline (`GET /deployments/{id}`). Without a valid token the
-/// browser is sent to ``LoginController``'s form; a viewer's token suffices.
+/// browser is sent to ``LoginController``'s form; a viewer's token suffices. Those who may promote
+/// or roll back also get the buttons that start them (``DashboardActionsController``).
 struct DashboardController {
     let backend: Backend
 
@@ -18,7 +20,7 @@ struct DashboardController {
     }
 
     @Sendable func overview(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
-        try await page(context) { identity in
+        try await page(request, context) { identity, formToken in
             let (states, lastAttempts, deployments) = try await backend.store.reading { store in
                 let states = try store.environmentStates()
                 var lastAttempts: [String: DeploymentRecord] = [:]
@@ -30,14 +32,15 @@ struct DashboardController {
             }
             let page = DashboardPage(
                 identity: identity, states: states, lastAttempts: lastAttempts, deployments: deployments,
-                configuration: backend.workflow?.configuration, freezes: backend.workflow?.activeFreezes ?? [])
+                configuration: backend.workflow?.configuration, freezes: backend.workflow?.activeFreezes ?? [],
+                actions: try await actions(of: identity, formToken: formToken))
             return HTMLPage.response("dashboard", page)
         }
     }
 
     /// Takes the id with or without its `deployment-` prefix, as the API does.
     @Sendable func deployment(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
-        try await page(context) { identity in
+        try await page(request, context) { identity, formToken in
             let given = try context.parameters.require("id")
             let id = given.hasPrefix("deployment-") ? given : "deployment-\(given)"
             guard (try? Names.check(given, what: "deployment id")) != nil,
@@ -45,24 +48,52 @@ struct DashboardController {
                       guard let record = try store.deployments(DeploymentFilter(id: id, limit: 1)).first else { return nil }
                       return (record, try store.events(EventFilter(stream: id)))
                   }) else {
-                return HTMLPage.message("No such deployment", "The ledger has no deployment '\(given)'.", identity: identity, status: .notFound)
+                return HTMLPage.message(
+                    "No such deployment", "The ledger has no deployment '\(given)'.", identity: identity, formToken: formToken, status: .notFound)
             }
-            return HTMLPage.response("deployment", DeploymentPage(identity: identity, record: found.record, events: found.events))
+            return HTMLPage.response("deployment", DeploymentPage(identity: identity, formToken: formToken, record: found.record, events: found.events))
         }
     }
 
-    /// Renders a page for a reader. Without a valid token: 303 to the login form. With a token
-    /// whose role may not read (the configuration can raise it): a 403 page, the refusal
-    /// recorded as the API records it.
-    private func page(_ context: ShiplogRequestContext, render: (APIIdentity) async throws -> Response) async throws -> Response {
+    /// What `identity` may start from the grid: asked of the policy the API's promote and
+    /// rollback ask, and only when the service deploys at all.
+    private func actions(of identity: APIIdentity, formToken: String?) async throws -> DashboardPage.Actions {
+        var actions = DashboardPage.Actions(formToken: formToken)
+        guard let workflow = backend.workflow else { return actions }
+        actions.mayRollBack = await backend.policy.refusal(.rollback, by: identity.principal) == nil
+        actions.mayPromote = await backend.policy.refusal(.promote, by: identity.principal) == nil
+        if actions.mayPromote {
+            for app in workflow.configuration.apps.keys {
+                if try await promotionGatesPassed(app: app, workflow) { actions.gatesPassed.insert(app) }
+            }
+        }
+        return actions
+    }
+
+    /// Whether `app`'s promotion gates have passed, for the "Deploy to production" button.
+    ///
+    /// The verification gates (issue #15, item 2) land separately: when they do, this answers
+    /// `try await workflow.engine.promotionGates(app: app).passed`. Until then there are no gates,
+    /// and `promote` refuses whatever they would.
+    private func promotionGatesPassed(app: String, _ workflow: ServerWorkflow) async throws -> Bool {
+        true
+    }
+
+    /// Renders a page for a reader, with the token its forms carry. Without a valid token: 303 to
+    /// the login form. With a token whose role may not read (the configuration can raise it): a
+    /// 403 page, the refusal recorded as the API records it.
+    private func page(
+        _ request: Request, _ context: ShiplogRequestContext, render: (APIIdentity, String?) async throws -> Response
+    ) async throws -> Response {
         guard let presented = context.identity else { return .redirect(to: "/login", type: .normal) }
+        let formToken = backend.forms.token(for: request)
         let identity: APIIdentity
         do {
             identity = try await backend.authorize(.read, context)
         } catch let error as HTTPError where error.status == .forbidden {
             let reason = await backend.policy.refusal(.read, by: presented.principal) ?? "access denied"
-            return HTMLPage.message("Not allowed", reason, identity: presented, status: .forbidden)
+            return HTMLPage.message("Not allowed", reason, identity: presented, formToken: formToken, status: .forbidden)
         }
-        return try await render(identity)
+        return try await render(identity, formToken)
     }
 }

@@ -23,6 +23,20 @@ struct DashboardPage: Sendable {
         /// The latest deployment here when it did not succeed: what was tried, by whom.
         let lastAttempt: Attempt?
         let drift: String?
+        /// The "Deploy to production" button, on staging's cell (see ``DashboardPage/promotable(staging:production:mayPromote:gatesPassed:)``).
+        let promote: Bool
+        /// The rollback form, for those who may roll back.
+        let rollback: Bool
+    }
+
+    /// What the viewer may start from the page, and the token its forms carry.
+    struct Actions: Sendable {
+        /// The session's ``FormProtection`` token.
+        var formToken: String?
+        var mayPromote = false
+        var mayRollBack = false
+        /// The apps whose promotion gates have passed.
+        var gatesPassed: Set<String> = []
     }
 
     /// A deployment a cell links to.
@@ -47,6 +61,7 @@ struct DashboardPage: Sendable {
     }
 
     let identity: APIIdentity
+    let formToken: String?
     /// The event types the page refreshes on (the script listens for each by name).
     let liveEvents: String
     let environments: [String]
@@ -62,9 +77,10 @@ struct DashboardPage: Sendable {
     ///   - configuration: adds the apps and environments nothing was deployed to yet; nil when the
     ///     service runs without one, then the grid holds only what the ledger knows.
     ///   - freezes: the environments in a freeze window now.
+    ///   - actions: what the viewer may start; by default nothing.
     init(
         identity: APIIdentity, states: [EnvironmentState], lastAttempts: [String: DeploymentRecord], deployments: [DeploymentRecord],
-        configuration: ShiplogConfiguration?, freezes: [ActiveFreeze] = []
+        configuration: ShiplogConfiguration?, freezes: [ActiveFreeze] = [], actions: Actions = Actions()
     ) {
         var configured: Set<String> = []
         for (name, app) in configuration?.apps ?? [:] {
@@ -74,6 +90,7 @@ struct DashboardPage: Sendable {
         let apps = Set(states.map(\.app)).union(configuration.map { Array($0.apps.keys) } ?? []).sorted()
         let environments = Self.ordered(Set(states.map(\.environment)).union(configuration.map { $0.apps.values.flatMap(\.environments.keys) } ?? []))
         self.identity = identity
+        formToken = actions.formToken
         liveEvents = EventTypes.names.joined(separator: " ")
         self.environments = environments
         columnCount = environments.count + 1
@@ -83,7 +100,11 @@ struct DashboardPage: Sendable {
                 guard let state = byKey[key] else {
                     return Cell(empty: app, environment, absent: configured.contains(key) ? nil : configuration == nil ? "nothing recorded" : "not configured")
                 }
-                return Cell(state, lastAttempt: lastAttempts[key])
+                let promote = environment == ShiplogConfiguration.promotionSource && Self.promotable(
+                    staging: state, production: byKey["\(ShiplogConfiguration.promotionTarget)/\(app)"],
+                    mayPromote: actions.mayPromote && configured.contains(key) && configured.contains("\(ShiplogConfiguration.promotionTarget)/\(app)"),
+                    gatesPassed: actions.gatesPassed.contains(app))
+                return Cell(state, lastAttempt: lastAttempts[key], promote: promote, rollback: actions.mayRollBack && configured.contains(key))
             })
         }
         self.freezes = freezes.map { freeze in
@@ -94,6 +115,15 @@ struct DashboardPage: Sendable {
         hasDeployments = !deployments.isEmpty
     }
 
+    /// Whether staging's cell offers to deploy to production what it runs: the viewer may promote,
+    /// staging runs a tag production does not, neither has a deployment in flight, and the app's
+    /// promotion gates have passed. The one place the button's visibility is decided; whether a
+    /// promotion is allowed is still the engine's to say when it is asked.
+    static func promotable(staging: EnvironmentState, production: EnvironmentState?, mayPromote: Bool, gatesPassed: Bool) -> Bool {
+        guard mayPromote, gatesPassed, let tag = staging.tag, staging.deploymentInProgress == nil else { return false }
+        return production?.deploymentInProgress == nil && production?.tag != tag
+    }
+
     /// Staging before production (the order a release goes), then any others by name.
     private static func ordered(_ environments: Set<String>) -> [String] {
         let pipeline = [ShiplogConfiguration.promotionSource, ShiplogConfiguration.promotionTarget].filter(environments.contains)
@@ -102,7 +132,7 @@ struct DashboardPage: Sendable {
 }
 
 extension DashboardPage.Cell {
-    init(_ state: EnvironmentState, lastAttempt: DeploymentRecord?) {
+    init(_ state: EnvironmentState, lastAttempt: DeploymentRecord?, promote: Bool, rollback: Bool) {
         app = state.app
         environment = state.environment
         absent = nil
@@ -118,6 +148,8 @@ extension DashboardPage.Cell {
             return DashboardPage.Attempt(id: record.id, tag: record.tag, actor: record.actor ?? "unknown")
         }
         drift = state.drift
+        self.promote = promote
+        self.rollback = rollback
     }
 
     /// A configured pair nothing was deployed to (`absent` nil), or a pair that is not configured.
@@ -134,5 +166,7 @@ extension DashboardPage.Cell {
         inProgress = nil
         lastAttempt = nil
         drift = nil
+        promote = false
+        rollback = false
     }
 }

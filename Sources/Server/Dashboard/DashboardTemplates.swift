@@ -41,6 +41,7 @@ enum DashboardTemplates {
         ("layout", layout), ("dashboard", EmbeddedResources.dashboardMustache), ("grid", EmbeddedResources.gridMustache),
         ("latest", EmbeddedResources.latestMustache), ("deployment", EmbeddedResources.deploymentMustache),
         ("login", EmbeddedResources.loginMustache), ("message", EmbeddedResources.messageMustache),
+        ("confirm", EmbeddedResources.confirmMustache),
     ]
 
     private static let layout = EmbeddedResources.layoutMustache

@@ -5,6 +5,7 @@ import Ledger
 /// Stored properties only: Mustache reads them by reflection.
 struct DeploymentPage: Sendable {
     let identity: APIIdentity
+    let formToken: String?
     /// The event types the page refreshes on (the script listens for each by name).
     let liveEvents: String
     /// The deployment's stream: the page refreshes only on events of it.
@@ -17,8 +18,9 @@ struct DeploymentPage: Sendable {
     let stoppedTasks: [StoppedTaskRow]
     let hasStoppedTasks: Bool
 
-    init(identity: APIIdentity, record: DeploymentRecord, events: [RecordedEvent]) {
+    init(identity: APIIdentity, formToken: String?, record: DeploymentRecord, events: [RecordedEvent]) {
         self.identity = identity
+        self.formToken = formToken
         liveEvents = EventTypes.names.joined(separator: " ")
         stream = record.id
         deployment = DeploymentSummary(record)

@@ -11,6 +11,8 @@ enum HTMLPage {
     /// A page that only says one thing, such as why a deployment page is not there.
     struct Message: Sendable {
         let identity: APIIdentity?
+        /// The session's ``FormProtection`` token, for the log-out form.
+        let formToken: String?
         let heading: String
         let text: String
     }
@@ -29,8 +31,10 @@ enum HTMLPage {
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
     }
 
-    static func message(_ heading: String, _ text: String, identity: APIIdentity?, status: HTTPResponse.Status) -> Response {
-        response("message", Message(identity: identity, heading: heading, text: text), status: status)
+    static func message(
+        _ heading: String, _ text: String, identity: APIIdentity?, formToken: String? = nil, status: HTTPResponse.Status
+    ) -> Response {
+        response("message", Message(identity: identity, formToken: formToken, heading: heading, text: text), status: status)
     }
 }
 

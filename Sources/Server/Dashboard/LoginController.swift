@@ -6,7 +6,8 @@ import NIOCore
 
 /// Signing in to the dashboard from a browser: `GET /login` shows a form for an API token,
 /// `POST /login` checks it and keeps it in the `shiplog_token` cookie that
-/// ``TokenAuthenticator`` reads, `POST /logout` clears it.
+/// ``TokenAuthenticator`` reads, `POST /logout` clears it (with the session's form token, see
+/// ``FormProtection``: there is no session yet to tie one to when logging in).
 ///
 /// The cookie is HttpOnly (page scripts cannot read the token) and SameSite=Strict (other sites
 /// cannot make the browser send it). It has no Secure flag because the service may be reached
@@ -24,6 +25,15 @@ struct LoginController {
         var token: String
     }
 
+    /// The log-out form's one field.
+    struct LogoutForm: Decodable {
+        var formToken: String?
+
+        enum CodingKeys: String, CodingKey {
+            case formToken = "form_token"
+        }
+    }
+
     var endpoints: RouteCollection<ShiplogRequestContext> {
         RouteCollection(context: ShiplogRequestContext.self)
             .get("login", use: form)
@@ -39,7 +49,7 @@ struct LoginController {
 
     /// A valid token: the cookie and a 303 to the dashboard. Anything else: the form again, 401.
     @Sendable func login(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
-        if let refused = refuseCrossSite(request) { return refused }
+        if let refused = backend.forms.refuseCrossSite(request) { return refused }
         let body = try await request.body.collect(upTo: 4096)
         let token = (try? URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body)))?.token
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
@@ -58,20 +68,11 @@ struct LoginController {
 
     /// Clears the cookie and shows the form.
     @Sendable func logout(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
-        if let refused = refuseCrossSite(request) { return refused }
+        let body = try await request.body.collect(upTo: 4096)
+        let form = try? URLEncodedFormDecoder().decode(LogoutForm.self, from: String(buffer: body))
+        if let refused = backend.forms.refusal(request, presented: form?.formToken) { return refused }
         var response = Response.redirect(to: "/login", type: .normal)
         response.setCookie(Cookie(name: TokenAuthenticator.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
         return response
     }
-
-    /// Another site's form may not log a browser in (to a token of the attacker's) or out:
-    /// browsers say where a request came from in `Sec-Fetch-Site`; tools that send none pass.
-    private func refuseCrossSite(_ request: Request) -> Response? {
-        guard let site = request.headers[.secFetchSite], site != "same-origin", site != "none" else { return nil }
-        return HTMLPage.message("Not allowed", "Signing in and out only works from this site's own pages.", identity: nil, status: .forbidden)
-    }
-}
-
-extension HTTPField.Name {
-    static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
 }
