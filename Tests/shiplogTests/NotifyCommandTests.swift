@@ -27,7 +27,7 @@ struct NotifyCommandTests {
         let notify = """
 
             notify:
-              retry: {attempts: 5, backoff: 20ms}
+              retry: {attempts: 5, backoff: 50ms}
               sinks:
                 - {name: hook, type: webhook, url: "\(url)", events: [DeploymentRequested]}
 
@@ -41,7 +41,7 @@ struct NotifyCommandTests {
         let cli = CLI()
         try configure(cli, url: server.baseURL + "/hook")
         #expect(try cli.run("notify").lines == ["hook: subscribed at position 0"])
-        let count = 80
+        let count = 150
         let input = (1...count).map { String.requested($0, tag: "t\($0)") }.joined(separator: "\n") + "\n"
         #expect(try cli.run(["events", "append", "--actor", "ana-maintainer", "--each"], input: input).status == 0)
 
