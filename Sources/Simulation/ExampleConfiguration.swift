@@ -53,24 +53,6 @@ public enum ExampleConfiguration {
         bots:
           openverse-bot: { acts_for: maintainers }
 
-        # Freeze windows, per environment (every app in it): inside one, deploys, promotions
-        # and reconcile corrections are refused and recorded; rollbacks still run. A
-        # maintainer overrides with --override-freeze "reason" (API: override_freeze), recorded
-        # with the reason. A dated window runs from start up to end (a date as end includes
-        # that day); a weekly one repeats on `days` from `start` to `end` in `time_zone`, past
-        # midnight when end is at or before start.
-        # freeze:
-        #   production:
-        #     - name: Year-end holidays
-        #       reason: most maintainers are away
-        #       start: 2026-12-19
-        #       end: 2027-01-03
-        #     - name: Friday evenings
-        #       days: [fri]
-        #       start: "17:00"
-        #       end: "24:00"
-        #       time_zone: America/New_York
-
         # Notifications: each sink gets the events its `events` name (default: failures,
         # automatic rollbacks, timeouts, drift and access refusals; a cdevents sink also gets
         # successes), optionally only for some `apps` and `environments`. Every attempt is
@@ -94,6 +76,24 @@ public enum ExampleConfiguration {
         #       type: cdevents             # CloudEvents (structured mode) for CDEvents consumers
         #       url: http://broker.example.org/default
         #       events: [DeploymentStable, RolledBackAutomatically, DeploymentFailed]
+
+        # Freeze windows, per environment (every app in it): inside one, deploys, promotions
+        # and reconcile corrections are refused and recorded; rollbacks still run. A
+        # maintainer overrides with --override-freeze "reason" (API: override_freeze), recorded
+        # with the reason. A dated window runs from start up to end (a date as end includes
+        # that day); a weekly one repeats on `days` from `start` to `end` in `time_zone`, past
+        # midnight when end is at or before start.
+        # freeze:
+        #   production:
+        #     - name: Year-end holidays
+        #       reason: most maintainers are away
+        #       start: 2026-12-19
+        #       end: 2027-01-03
+        #     - name: Friday evenings
+        #       days: [fri]
+        #       start: "17:00"
+        #       end: "24:00"
+        #       time_zone: America/New_York
 
         apps:
           api:

@@ -85,7 +85,7 @@ import Testing
 
 @Suite struct ExampleNotifyConfigurationTests {
     @Test func theExampleConfigurationsCommentedNotifyParses() throws {
-        let commented = ExampleConfiguration.text.split(separator: "\n").drop { !$0.hasPrefix("# notify:") }.prefix { $0.hasPrefix("#") }
+        let commented = ExampleConfiguration.text.split(separator: "\n").drop { !$0.hasPrefix("# notify:") }.prefix { $0 == "# notify:" || $0.hasPrefix("#  ") }
         let text = commented.map { $0.dropFirst(2) }.joined(separator: "\n")
         let configuration = try ShiplogConfiguration.parse(ExampleConfiguration.text + "\n" + text, file: "shiplog.yml")
         #expect(configuration.notify.sinks.map(\.name) == ["maintainers", "audit", "cdevents"])
