@@ -89,6 +89,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Notifications",
+            dependencies: [
+                "Clocks",
+                "Ledger",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Reports",
             dependencies: ["Ledger"],
             exclude: ["Templates"],
@@ -129,6 +142,7 @@ let package = Package(
                 "Clocks",
                 "Access",
                 "Ledger",
+                "Notifications",
                 "ECS",
                 "Registry",
                 "AWS",
@@ -159,6 +173,7 @@ let package = Package(
                 "Clocks",
                 "Access",
                 "Ledger",
+                "Notifications",
                 "Deploy",
                 "Simulation",
                 "Reports",
@@ -187,6 +202,7 @@ let package = Package(
             name: "shiplog",
             dependencies: [
                 "Access",
+                "Notifications",
                 "Server",
                 "Ledger",
                 "Reports",
@@ -304,6 +320,22 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NotificationsTests",
+            dependencies: [
+                "Clocks",
+                "Deploy",
+                "Ledger",
+                "Notifications",
+                "Simulation",
+                "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            exclude: ["CDEventsSchemas"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -19,7 +19,7 @@ enum ConfigurationParser {
             throw ConfigurationError.notYAML(file: file, detail.filter { !$0.isEmpty }.joined(separator: " "))
         }
         let reader = Reader(file: file)
-        let top = try reader.mapping(root, "", allowed: ["database", "stable_timeout", "drivers", "maintainers", "deployers", "bots", "apps", "reconcile", "api", "freeze"])
+        let top = try reader.mapping(root, "", allowed: ["database", "stable_timeout", "drivers", "maintainers", "deployers", "bots", "apps", "reconcile", "api", "freeze", "notify"])
         var configuration = ShiplogConfiguration(file: file)
         configuration.database = try top["database"].map { try reader.string($0, "database") }
         if let node = top["stable_timeout"] {
@@ -69,6 +69,7 @@ enum ConfigurationParser {
             configuration.reconcileCorrects = Set(corrects)
         }
         if let node = top["freeze"] { configuration.freezes = try FreezeParser.parse(node, reader, known: configuration.apps) }
+        if let node = top["notify"] { configuration.notify = try NotifyParser.parse(node, reader, known: configuration.apps) }
         if let node = top["api"] {
             let fields = try reader.mapping(node, "api", allowed: ["roles"])
             if let roles = fields["roles"] {

@@ -1,5 +1,6 @@
 import Access
 import Foundation
+import Notifications
 
 /// What shiplog deploys, where, who may do it, and which drivers it talks to: `shiplog.yml`,
 /// with `SHIPLOG_*` environment variables and command-line flags layered over it.
@@ -131,6 +132,9 @@ public struct ShiplogConfiguration: Sendable, Equatable {
     /// (`freeze:`). Per environment rather than per app: a freeze is the organisation's decision
     /// about an environment, and one app left out of a per-app list would be a hole in it.
     public var freezes: [String: [FreezeWindow]] = [:]
+
+    /// Where the ledger's events are notified (`notify:`); no sinks when the file has no section.
+    public var notify = NotificationSettings()
 
     /// The least role an API token needs for each action, where the file overrides the
     /// service's defaults (`api: {roles: {rollback: deployer}}`).

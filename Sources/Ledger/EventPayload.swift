@@ -100,6 +100,8 @@ public enum EventTypes {
         (WorkflowRunReported.self, .shiplog("POST /webhooks/github (GitHub's signed deliveries)")),
         (GitHubDeploymentCreated.self, .shiplog("POST /webhooks/github (GitHub's signed deliveries)")),
         (GitHubDeploymentStatusReported.self, .shiplog("POST /webhooks/github (GitHub's signed deliveries)")),
+        (NotificationDelivered.self, .shiplog("the notifier (`shiplog notify` or `shiplog serve` with a `notify:` section)")),
+        (NotificationFailed.self, .shiplog("the notifier (`shiplog notify` or `shiplog serve` with a `notify:` section)")),
     ]
 
     /// Who may write `type`; nil for a type the ledger does not know.
@@ -162,7 +164,7 @@ public enum EventTypes {
     }
 
     /// The known type closest to `name` by edit distance, if one is close.
-    static func nearest(to name: String) -> String? {
+    public static func nearest(to name: String) -> String? {
         let scored = names.map { ($0, editDistance(name.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, name.count / 3) else { return nil }
         return best.0
@@ -1040,5 +1042,88 @@ public struct GitHubDeploymentStatusReported: EventPayload, Equatable {
         case targetUrl = "target_url"
         case logUrl = "log_url"
         case description
+    }
+}
+
+// MARK: - Notifications (stream: `notification-<delivery id>`, one per event and sink)
+
+/// A notification of an event reached a sink, which answered 2xx.
+public struct NotificationDelivered: EventPayload, Equatable {
+    public static let eventType = "NotificationDelivered"
+    /// Stable per (event, sink): what the receiver deduplicates by.
+    public var deliveryId: String
+    public var sink: String
+    /// The event notified of.
+    public var eventId: String
+    public var eventPosition: Int64
+    /// The type of the event notified of.
+    public var notifiedType: String
+    /// The receiver's HTTP status.
+    public var status: Int
+    /// Which attempt it was, from 1; the attempts before it are recorded as ``NotificationFailed``.
+    public var attempt: Int
+
+    public init(deliveryId: String, sink: String, eventId: String, eventPosition: Int64, notifiedType: String, status: Int, attempt: Int) {
+        self.deliveryId = deliveryId
+        self.sink = sink
+        self.eventId = eventId
+        self.eventPosition = eventPosition
+        self.notifiedType = notifiedType
+        self.status = status
+        self.attempt = attempt
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case deliveryId = "delivery_id"
+        case sink
+        case eventId = "event_id"
+        case eventPosition = "event_position"
+        case notifiedType = "event_type"
+        case status
+        case attempt
+    }
+}
+
+/// An attempt to notify a sink of an event failed: the receiver answered other than 2xx, or
+/// never answered. `gave_up` marks the last attempt, after which the notification is not retried.
+public struct NotificationFailed: EventPayload, Equatable {
+    public static let eventType = "NotificationFailed"
+    public var deliveryId: String
+    public var sink: String
+    public var eventId: String
+    public var eventPosition: Int64
+    /// The type of the event notified of.
+    public var notifiedType: String
+    /// The receiver's HTTP status; nil when there was no answer (refused, timed out, not sent).
+    public var status: Int?
+    public var reason: String
+    public var attempt: Int
+    public var gaveUp: Bool
+
+    public init(
+        deliveryId: String, sink: String, eventId: String, eventPosition: Int64, notifiedType: String, status: Int?, reason: String,
+        attempt: Int, gaveUp: Bool
+    ) {
+        self.deliveryId = deliveryId
+        self.sink = sink
+        self.eventId = eventId
+        self.eventPosition = eventPosition
+        self.notifiedType = notifiedType
+        self.status = status
+        self.reason = reason
+        self.attempt = attempt
+        self.gaveUp = gaveUp
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case deliveryId = "delivery_id"
+        case sink
+        case eventId = "event_id"
+        case eventPosition = "event_position"
+        case notifiedType = "event_type"
+        case status
+        case reason
+        case attempt
+        case gaveUp = "gave_up"
     }
 }

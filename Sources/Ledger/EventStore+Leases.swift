@@ -57,7 +57,7 @@ extension EventStore {
         }
     }
 
-    private func writeOperational<T: Sendable>(_ work: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+    func writeOperational<T: Sendable>(_ work: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         guard let writer = groupWriter else { throw LedgerError.notALedger(path, "opened read-only") }
         do {
             return try await writer.exclusive(work)

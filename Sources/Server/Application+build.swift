@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdCore
 import Ledger
 import Logging
+import Notifications
 import ServiceLifecycle
 import Simulation
 
@@ -18,6 +19,9 @@ public func buildApplication(_ settings: ServerSettings, logger: Logger = Logger
     var services: [any Service] = [LedgerService(store: backend.store, workflow: backend.workflow, logger: logger)]
     if let workflow = backend.workflow, settings.reconciles ?? workflow.configuration.reconcileConfigured {
         services.append(ReconcilerService(workflow: workflow, logger: logger))
+    }
+    if let workflow = backend.workflow, !workflow.configuration.notify.sinks.isEmpty {
+        services.append(NotifierService(notifier: Notifier(store: backend.store, settings: workflow.configuration.notify), logger: logger))
     }
     if let key = settings.signingKey {
         services.append(CheckpointService(store: backend.store, signer: try NoteSigner(keyText: key), interval: settings.checkpointInterval, logger: logger))

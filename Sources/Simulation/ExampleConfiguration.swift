@@ -53,6 +53,30 @@ public enum ExampleConfiguration {
         bots:
           openverse-bot: { acts_for: maintainers }
 
+        # Notifications: each sink gets the events its `events` name (default: failures,
+        # automatic rollbacks, timeouts, drift and access refusals; a cdevents sink also gets
+        # successes), optionally only for some `apps` and `environments`. Every attempt is
+        # recorded (NotificationDelivered / NotificationFailed), failures are retried with
+        # exponential backoff, and each notification carries a delivery id (stable per event
+        # and sink) to deduplicate by. `shiplog serve` delivers them; so does `shiplog notify --watch`.
+        # notify:
+        #   dashboard_url: https://shiplog.example.org   # messages link to the deployment's page
+        #   retry: {attempts: 5, backoff: 2s, max_backoff: 5m}
+        #   sinks:
+        #     - name: maintainers
+        #       type: slack                # a Slack incoming webhook
+        #       url: https://hooks.slack.com/services/T000/B000/XXXX
+        #       mentions: {ana-maintainer: U012AB3CD}   # GitHub login -> Slack member id
+        #     - name: audit
+        #       type: webhook              # JSON, X-Shiplog-Signature-256: sha256=HMAC of the body
+        #       url: https://hooks.example.org/shiplog
+        #       secret_env: SHIPLOG_HOOK_SECRET
+        #       environments: [production]
+        #     - name: cdevents
+        #       type: cdevents             # CloudEvents (structured mode) for CDEvents consumers
+        #       url: http://broker.example.org/default
+        #       events: [DeploymentStable, RolledBackAutomatically, DeploymentFailed]
+
         # Freeze windows, per environment (every app in it): inside one, deploys, promotions
         # and reconcile corrections are refused and recorded; rollbacks still run. A
         # maintainer overrides with --override-freeze "reason" (API: override_freeze), recorded

@@ -1,0 +1,220 @@
+import Clocks
+import Foundation
+import Ledger
+import Logging
+
+/// Delivers notifications of the log's events to the configured sinks: one subscription per
+/// sink, whose position in the log is kept in the database.
+///
+/// A sink's subscription reads the events after its position, and for each one the sink wants
+/// sends one notification, retried with exponential backoff up to the settings' attempts. Every
+/// attempt's outcome is an event in the stream `notification-<delivery id>`:
+/// `NotificationFailed` for each failed attempt (the last with `gave_up`), `NotificationDelivered`
+/// once. Those events are appended with an expected version, so the ledger records a delivery
+/// once even with two notifiers on one ledger; a restart reads them and neither repeats a
+/// concluded delivery nor restarts its attempt count. Only a process killed between a receiver's
+/// answer and the record of it sends that notification again, under the same delivery id, which
+/// the receiver deduplicates by.
+///
+/// A new sink starts at the head of the log: it is told of what happens from then on, not of
+/// the ledger's past. Sinks do not wait for each other: a dead receiver holds up only its own.
+///
+/// ```swift
+/// let notifier = Notifier(store: store, settings: configuration.notify)
+/// try await notifier.deliverPending()
+/// ```
+public struct Notifier: Sendable {
+    /// What the notifier did, for a command to print.
+    public enum Report: Sendable, Equatable {
+        /// A sink's subscription began, at this position.
+        case subscribed(sink: String, position: Int64)
+        case delivered(NotificationDelivered)
+        case failed(NotificationFailed)
+    }
+
+    public let store: EventStore
+    public let settings: NotificationSettings
+    public var transport: any NotificationTransport
+    /// What backoff and polling wait on.
+    public var clock: any ShiplogClock
+    /// Where secrets are read, at each attempt (a rotated secret is picked up).
+    public var environment: @Sendable () -> [String: String]
+    /// How often ``run()`` looks for new events.
+    public var pollInterval: Duration = .seconds(1)
+    public var batchSize = 200
+    public var report: @Sendable (Report) -> Void = { _ in }
+    public var logger = Logger(label: "shiplog.notify")
+
+    public init(
+        store: EventStore, settings: NotificationSettings, transport: any NotificationTransport = HTTPNotificationTransport(),
+        clock: any ShiplogClock = SystemClock(), environment: @escaping @Sendable () -> [String: String] = { ProcessInfo.processInfo.environment }
+    ) {
+        self.store = store
+        self.settings = settings
+        self.transport = transport
+        self.clock = clock
+        self.environment = environment
+    }
+
+    /// Who the ledger says recorded each outcome.
+    static let metadata = EventMetadata(actor: "shiplog-notifier", authMethod: "service")
+
+    /// Delivers, to every sink, what the log holds up to its head now; returns when each sink has
+    /// concluded those deliveries (delivered, or given up after its attempts).
+    public func deliverPending() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for sink in settings.sinks {
+                group.addTask { try await catchUp(sink) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Delivers until cancelled, looking for new events every ``pollInterval``. A sink whose
+    /// delivery fails with a storage error is retried at the next interval.
+    public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for sink in settings.sinks {
+                group.addTask {
+                    while true {
+                        do {
+                            try await catchUp(sink)
+                        } catch is CancellationError {
+                            throw CancellationError()
+                        } catch {
+                            logger.error("notifications stalled", metadata: ["notify.sink": "\(sink.name)", "error": "\(error)"])
+                        }
+                        try await clock.sleep(for: pollInterval)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Routes the events after `sink`'s position, up to the head as it is now, and moves the position on.
+    func catchUp(_ sink: NotificationSink) async throws {
+        let name = sink.name
+        let (stored, head) = try await store.reading { store in (try store.notificationPosition(sink: name), try store.head()?.position ?? 0) }
+        guard var position = stored else {
+            try await store.saveNotificationPosition(sink: name, position: head, now: clock.now)
+            report(.subscribed(sink: name, position: head))
+            return
+        }
+        while position < head {
+            try Task.checkCancellation()
+            let after = position, limit = batchSize
+            let events = try await store.reading { store in try store.events(EventFilter(after: after, through: head, limit: limit)) }
+            guard !events.isEmpty else { break }
+            for event in events {
+                // The type alone rules most events out, before the deployment is read.
+                let notice = sink.events.contains(event.type) ? try await store.reading { store in try Notice.make(event, store: store) } : nil
+                if let notice, sink.matches(notice) {
+                    try await deliver(notice, to: sink)
+                    try await store.saveNotificationPosition(sink: name, position: event.position, now: clock.now)
+                }
+                position = event.position
+            }
+            try await store.saveNotificationPosition(sink: name, position: position, now: clock.now)
+        }
+    }
+
+    /// Sends `notice` to `sink` until it is delivered or given up, recording every attempt.
+    func deliver(_ notice: Notice, to sink: NotificationSink) async throws {
+        let deliveryId = OutgoingNotification.deliveryID(eventId: notice.event.id, sink: sink.name)
+        let stream = "notification-\(deliveryId)"
+        let history = try await store.reading { store in try store.events(EventFilter(stream: stream)) }
+        if history.contains(where: Self.concludes) { return }
+        var version = history.last?.version ?? 0
+        var attempt = history.count + 1
+        while true {
+            let outcome: AttemptResult
+            switch Result(catching: { try render(notice, for: sink, deliveryId: deliveryId) }) {
+            case .success(let request):
+                outcome = await transport.send(request)
+            case .failure(let error as MissingSecret):
+                outcome = .noAnswer("not sent: \(error.variable) holds no secret to sign it with")
+            case .failure(let error):
+                // Rendering again would fail again: give up at once.
+                try await record(notice, sink, deliveryId, .noAnswer("not sent: \(error)"), attempt: attempt, gaveUp: true, after: version)
+                return
+            }
+            let gaveUp = !outcome.isSuccess && attempt >= settings.maxAttempts
+            guard try await record(notice, sink, deliveryId, outcome, attempt: attempt, gaveUp: gaveUp, after: version) else { return }
+            if outcome.isSuccess || gaveUp { return }
+            version += 1
+            try await clock.sleep(for: settings.backoff(after: attempt))
+            attempt += 1
+        }
+    }
+
+    /// The request for `notice` to `sink`, signed where the sink wants it.
+    private func render(_ notice: Notice, for sink: NotificationSink, deliveryId: String) throws -> OutgoingNotification {
+        switch sink.kind {
+        case .slack:
+            return try SlackMessage.render(notice, sink: sink, deliveryId: deliveryId)
+        case .cdevents:
+            return try CDEvent.render(notice, sink: sink, deliveryId: deliveryId)
+        case .webhook:
+            var secret: String?
+            if let variable = sink.secretVariable {
+                guard let value = environment()[variable], !value.isEmpty else { throw MissingSecret(variable: variable) }
+                secret = value
+            }
+            return try WebhookMessage.render(notice, sink: sink, deliveryId: deliveryId, secret: secret)
+        }
+    }
+
+    private struct MissingSecret: Error {
+        let variable: String
+    }
+
+    /// Appends the attempt's outcome after `version` of the delivery's stream.
+    ///
+    /// - Returns: false when another notifier recorded this delivery meanwhile: it is theirs to finish.
+    @discardableResult
+    private func record(
+        _ notice: Notice, _ sink: NotificationSink, _ deliveryId: String, _ outcome: AttemptResult, attempt: Int, gaveUp: Bool, after version: Int64
+    ) async throws -> Bool {
+        let stream = "notification-\(deliveryId)"
+        var metadata = Self.metadata
+        metadata.causationID = notice.event.id
+        let event: NewEvent
+        let reported: Report
+        switch outcome {
+        case .answered(let status) where outcome.isSuccess:
+            let payload = NotificationDelivered(
+                deliveryId: deliveryId, sink: sink.name, eventId: notice.event.id, eventPosition: notice.event.position,
+                notifiedType: notice.eventType, status: status, attempt: attempt)
+            event = NewEvent(stream: stream, payload, metadata: metadata)
+            reported = .delivered(payload)
+        case .answered(let status):
+            let payload = NotificationFailed(
+                deliveryId: deliveryId, sink: sink.name, eventId: notice.event.id, eventPosition: notice.event.position,
+                notifiedType: notice.eventType, status: status, reason: "HTTP \(status)", attempt: attempt, gaveUp: gaveUp)
+            event = NewEvent(stream: stream, payload, metadata: metadata)
+            reported = .failed(payload)
+        case .noAnswer(let reason):
+            let payload = NotificationFailed(
+                deliveryId: deliveryId, sink: sink.name, eventId: notice.event.id, eventPosition: notice.event.position,
+                notifiedType: notice.eventType, status: nil, reason: reason, attempt: attempt, gaveUp: gaveUp)
+            event = NewEvent(stream: stream, payload, metadata: metadata)
+            reported = .failed(payload)
+        }
+        do {
+            _ = try await store.append([event], expectedVersion: version == 0 ? .noStream : .exactly(version))
+        } catch let error as LedgerError where error.code == .wrongExpectedVersion {
+            return false
+        }
+        logger.debug("notification attempt", metadata: ["notify.sink": "\(sink.name)", "notify.delivery": "\(deliveryId)", "notify.attempt": "\(attempt)"])
+        report(reported)
+        return true
+    }
+
+    /// Whether a recorded attempt ends its delivery.
+    private static func concludes(_ event: RecordedEvent) -> Bool {
+        if event.type == NotificationDelivered.eventType { return true }
+        guard event.type == NotificationFailed.eventType, let failed = try? NotificationFailed.decode(from: event.data) else { return false }
+        return failed.gaveUp
+    }
+}
