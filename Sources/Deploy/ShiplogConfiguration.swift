@@ -28,6 +28,9 @@ public struct ShiplogConfiguration: Sendable, Equatable {
         public var templateFamily: String
         /// Answers which release is live (`/version.json` or `/version`); nil when there is none.
         public var versionEndpoint: String?
+        /// The verifications that must have passed in staging, for the tag staging runs, before a
+        /// promotion deploys it here (`gates: [e2e]`); only the promotion's target has them.
+        public var gates: [String] = []
 
         public init(name: String, cluster: String, service: String, templateFamily: String, versionEndpoint: String? = nil) {
             self.name = name
@@ -131,6 +134,10 @@ public struct ShiplogConfiguration: Sendable, Equatable {
     /// (`freeze:`). Per environment rather than per app: a freeze is the organisation's decision
     /// about an environment, and one app left out of a per-app list would be a hole in it.
     public var freezes: [String: [FreezeWindow]] = [:]
+
+    /// GitHub workflows whose completed runs are recorded as verification results
+    /// (`verification.github_workflows`).
+    public var verificationWorkflows: [VerificationWorkflow] = []
 
     /// The least role an API token needs for each action, where the file overrides the
     /// service's defaults (`api: {roles: {rollback: deployer}}`).

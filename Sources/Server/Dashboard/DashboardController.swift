@@ -1,4 +1,5 @@
 import Access
+import Deploy
 import Hummingbird
 import Ledger
 
@@ -30,9 +31,26 @@ struct DashboardController {
             }
             let page = DashboardPage(
                 identity: identity, states: states, lastAttempts: lastAttempts, deployments: deployments,
-                configuration: backend.workflow?.configuration, freezes: backend.workflow?.activeFreezes ?? [])
+                configuration: backend.workflow?.configuration, freezes: backend.workflow?.activeFreezes ?? [], gates: await gates())
             return HTMLPage.response("dashboard", page)
         }
+    }
+
+    /// Production's gates for each app that has any, read as `promote` reads them; a staging that
+    /// ECS cannot describe shows the gates' names, unknown, rather than fail the page.
+    private func gates() async -> [String: DashboardPage.Gates] {
+        guard let workflow = backend.workflow else { return [:] }
+        var gates: [String: DashboardPage.Gates] = [:]
+        for (app, configuration) in workflow.configuration.apps {
+            guard let names = configuration.environments[ShiplogConfiguration.promotionTarget]?.gates, !names.isEmpty else { continue }
+            do {
+                gates[app] = DashboardPage.Gates(try await workflow.engine.promotionGates(app: app))
+            } catch {
+                backend.logger.debug("gates not read", metadata: ["app": "\(app)", "error": "\(error)"])
+                gates[app] = DashboardPage.Gates(unread: names)
+            }
+        }
+        return gates
     }
 
     /// Takes the id with or without its `deployment-` prefix, as the API does.

@@ -23,6 +23,43 @@ struct DashboardPage: Sendable {
         /// The latest deployment here when it did not succeed: what was tried, by whom.
         let lastAttempt: Attempt?
         let drift: String?
+        /// The verifications a promotion here waits for, on the promotion's target.
+        let gates: Gates?
+    }
+
+    /// Production's gates for the tag staging runs, or, when staging could not be read, their names alone.
+    struct Gates: Sendable {
+        /// The tag staging runs; nil when staging could not be read (``unread``). Named apart from
+        /// the cell's `tag`, which Mustache would otherwise find for a nil one.
+        let testedTag: String?
+        let unread: Bool
+        let source: String
+        let passed: Bool
+        let items: [Gate]
+
+        init(_ gates: PromotionGates) {
+            testedTag = gates.tag
+            unread = false
+            source = gates.source
+            passed = gates.passed
+            items = gates.gates.map { Gate(name: $0.name, state: $0.state.rawValue, url: $0.newest?.result.url) }
+        }
+
+        init(unread names: [String]) {
+            testedTag = nil
+            unread = true
+            source = ShiplogConfiguration.promotionSource
+            passed = false
+            items = names.map { Gate(name: $0, state: "unknown", url: nil) }
+        }
+    }
+
+    struct Gate: Sendable {
+        let name: String
+        /// passed, failed, missing or unknown.
+        let state: String
+        /// The newest result's run.
+        let url: String?
     }
 
     /// A deployment a cell links to.
@@ -62,9 +99,10 @@ struct DashboardPage: Sendable {
     ///   - configuration: adds the apps and environments nothing was deployed to yet; nil when the
     ///     service runs without one, then the grid holds only what the ledger knows.
     ///   - freezes: the environments in a freeze window now.
+    ///   - gates: app → production's gates, for the apps that have any.
     init(
         identity: APIIdentity, states: [EnvironmentState], lastAttempts: [String: DeploymentRecord], deployments: [DeploymentRecord],
-        configuration: ShiplogConfiguration?, freezes: [ActiveFreeze] = []
+        configuration: ShiplogConfiguration?, freezes: [ActiveFreeze] = [], gates: [String: Gates] = [:]
     ) {
         var configured: Set<String> = []
         for (name, app) in configuration?.apps ?? [:] {
@@ -80,10 +118,12 @@ struct DashboardPage: Sendable {
         rows = apps.map { app in
             Row(app: app, cells: environments.map { environment in
                 let key = "\(environment)/\(app)"
+                let gates = environment == ShiplogConfiguration.promotionTarget ? gates[app] : nil
                 guard let state = byKey[key] else {
-                    return Cell(empty: app, environment, absent: configured.contains(key) ? nil : configuration == nil ? "nothing recorded" : "not configured")
+                    return Cell(empty: app, environment, absent: configured.contains(key) ? nil : configuration == nil ? "nothing recorded" : "not configured",
+                                gates: gates)
                 }
-                return Cell(state, lastAttempt: lastAttempts[key])
+                return Cell(state, lastAttempt: lastAttempts[key], gates: gates)
             })
         }
         self.freezes = freezes.map { freeze in
@@ -102,7 +142,7 @@ struct DashboardPage: Sendable {
 }
 
 extension DashboardPage.Cell {
-    init(_ state: EnvironmentState, lastAttempt: DeploymentRecord?) {
+    init(_ state: EnvironmentState, lastAttempt: DeploymentRecord?, gates: DashboardPage.Gates? = nil) {
         app = state.app
         environment = state.environment
         absent = nil
@@ -118,10 +158,11 @@ extension DashboardPage.Cell {
             return DashboardPage.Attempt(id: record.id, tag: record.tag, actor: record.actor ?? "unknown")
         }
         drift = state.drift
+        self.gates = gates
     }
 
     /// A configured pair nothing was deployed to (`absent` nil), or a pair that is not configured.
-    init(empty app: String, _ environment: String, absent: String?) {
+    init(empty app: String, _ environment: String, absent: String?, gates: DashboardPage.Gates? = nil) {
         self.app = app
         self.environment = environment
         self.absent = absent
@@ -134,5 +175,6 @@ extension DashboardPage.Cell {
         inProgress = nil
         lastAttempt = nil
         drift = nil
+        self.gates = gates
     }
 }
