@@ -142,9 +142,9 @@ public struct DeploymentEngine: Sendable {
         let registry = try drivers.registry(appConfiguration)
         var images: [String: String] = [:]
         var tag: String?
-        for (container, running) in running {
-            let runningTag = ImageTag.of(running)
-            let pinned = running.split(separator: "@").dropFirst().first.map(String.init)
+        for (container, image) in running {
+            let runningTag = ImageTag.of(image)
+            let pinned = image.split(separator: "@").dropFirst().first.map(String.init)
             let digest: String
             if let pinned {
                 digest = pinned

@@ -85,7 +85,8 @@ extension VerificationCommand {
         var format: OutputFormat = .table
 
         func validate() throws {
-            for (value, what) in [(app, "--app"), (environment, "--environment"), (tag, "--tag")] {
+            let names: [(String?, String)] = [(app, "--app"), (environment, "--environment"), (tag, "--tag")]
+            for (value, what) in names {
                 if let value, !NameRule.isValid(value) { throw ValidationError(NameRule.problem(value, what: what)) }
             }
         }
