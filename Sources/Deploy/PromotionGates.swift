@@ -14,9 +14,9 @@ public struct PromotionGates: Sendable, Equatable {
     public struct Gate: Sendable, Equatable {
         public var name: String
         public var state: State
-        public var newest: Verification?
+        public var newest: RecordedVerification?
 
-        public init(name: String, state: State, newest: Verification?) {
+        public init(name: String, state: State, newest: RecordedVerification?) {
             self.name = name
             self.state = state
             self.newest = newest
@@ -33,12 +33,12 @@ public struct PromotionGates: Sendable, Equatable {
     public var gates: [Gate]
 
     /// Evaluates `names` against `results` (all for `tag` in `source`, oldest first).
-    public init(app: String, source: String, target: String, tag: String, names: [String], results: [Verification]) {
+    public init(app: String, source: String, target: String, tag: String, names: [String], results: [RecordedVerification]) {
         self.app = app
         self.source = source
         self.target = target
         self.tag = tag
-        var newest: [String: Verification] = [:]
+        var newest: [String: RecordedVerification] = [:]
         for verification in results where verification.result.tag == tag { newest[verification.result.name] = verification }
         gates = names.map { name in
             let found = newest[name]

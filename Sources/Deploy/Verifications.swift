@@ -59,20 +59,20 @@ public struct Verifications: Sendable {
     }
 
     /// The results recorded for `app` in `environment`, oldest first; only those for `tag` when given.
-    public static func results(in store: EventStore, app: String, environment: String, tag: String? = nil) throws -> [Verification] {
+    public static func results(in store: EventStore, app: String, environment: String, tag: String? = nil) throws -> [RecordedVerification] {
         let events = try store.events(EventFilter(
             stream: VerificationRecorded.stream(app: app, environment: environment), type: VerificationRecorded.eventType))
         return try events.compactMap { event in
             let result = try VerificationRecorded.decode(from: event.data)
             guard tag == nil || result.tag == tag else { return nil }
             let metadata = event.decodedMetadata()
-            return Verification(result: result, position: event.position, recordedAt: event.recordedAt, actor: metadata.onBehalfOf ?? metadata.actor)
+            return RecordedVerification(result: result, position: event.position, recordedAt: event.recordedAt, actor: metadata.onBehalfOf ?? metadata.actor)
         }
     }
 }
 
 /// One recorded verification result, with where and when the ledger holds it.
-public struct Verification: Sendable, Equatable {
+public struct RecordedVerification: Sendable, Equatable {
     public var result: VerificationRecorded
     public var position: Int64
     public var recordedAt: String

@@ -109,7 +109,7 @@ extension VerificationCommand {
             var url: String?
             var position: Int64
 
-            init(_ verification: Verification) {
+            init(_ verification: RecordedVerification) {
                 name = verification.result.name
                 tag = verification.result.tag
                 outcome = verification.result.outcome.rawValue

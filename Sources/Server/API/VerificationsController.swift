@@ -47,7 +47,7 @@ struct VerificationsController {
         var recordedAt: String
         var recordedBy: String?
 
-        init(_ verification: Verification) {
+        init(_ verification: RecordedVerification) {
             let result = verification.result
             position = verification.position
             app = result.app
@@ -99,7 +99,7 @@ struct VerificationsController {
         let metadata = try await backend.metadata(identity, onBehalfOf: body.onBehalfOf, context, action: .record, app: body.app, environment: body.environment)
         let event = try await verifications.record(result, metadata: metadata)
         backend.metrics.appended(1)
-        let recorded = Verification(result: result, position: event.position, recordedAt: event.recordedAt, actor: metadata.onBehalfOf ?? metadata.actor)
+        let recorded = RecordedVerification(result: result, position: event.position, recordedAt: event.recordedAt, actor: metadata.onBehalfOf ?? metadata.actor)
         return EditedResponse(status: .created, response: Item(recorded))
     }
 }

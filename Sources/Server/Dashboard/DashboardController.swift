@@ -2,6 +2,7 @@ import Access
 import Deploy
 import Hummingbird
 import Ledger
+import Logging
 
 /// The dashboard for people in a browser: what runs where and the latest deployments (`GET /`),
 /// and one deployment with its timeline (`GET /deployments/{id}`). Without a valid token the
