@@ -30,8 +30,10 @@ struct VerificationCommandTests {
         #expect(events.stdout.contains(#""actor":"cara-contributor""#))
         let listed = try cli.run("verification", "list", "--app", "frontend", "--format", "csv")
         #expect(listed.status == 0, "\(listed.stderr)")
-        #expect(listed.lines.count == 2)
-        #expect(listed.lines.last?.hasPrefix("e2e,3f9c2e1,passed,cara-contributor,") == true)
+        let rows = listed.stdout.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(rows.count == 2)
+        #expect(rows.first == "name,tag,outcome,recorded by,recorded at,url")
+        #expect(rows.last?.hasPrefix("e2e,3f9c2e1,passed,cara-contributor,") == true)
     }
 
     @Test func badInputIsOneLineAndWritesNothing() throws {
