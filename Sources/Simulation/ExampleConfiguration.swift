@@ -53,6 +53,21 @@ public enum ExampleConfiguration {
         bots:
           openverse-bot: { acts_for: maintainers }
 
+        # Verification results (an end-to-end suite's outcome for an app, environment and
+        # tag) come from a CI step (`shiplog verification record`, POST /api/v1/verifications)
+        # or, for the workflows listed here, from GitHub's workflow_run webhook: a completed
+        # run's `success` passes, `failure`, `timed_out` and `startup_failure` fail. The tag is
+        # the run's head_sha (staging images are tagged with the commit), or with
+        # `tag: short_sha` its first 7 characters. A production environment's `gates` (below)
+        # name the results a promotion waits for.
+        # verification:
+        #   github_workflows:
+        #     - workflow: .github/workflows/playwright.yml   # the file, or the workflow's name
+        #       repository: WordPress/openverse               # only this repository's runs
+        #       name: e2e
+        #       app: frontend
+        #       environment: staging
+
         # Freeze windows, per environment (every app in it): inside one, deploys, promotions
         # and reconcile corrections are refused and recorded; rollbacks still run. A
         # maintainer overrides with --override-freeze "reason" (API: override_freeze), recorded
@@ -70,21 +85,6 @@ public enum ExampleConfiguration {
         #       start: "17:00"
         #       end: "24:00"
         #       time_zone: America/New_York
-
-        # Verification results (an end-to-end suite's outcome for an app, environment and
-        # tag) come from a CI step (`shiplog verification record`, POST /api/v1/verifications)
-        # or, for the workflows listed here, from GitHub's workflow_run webhook: a completed
-        # run's `success` passes, `failure`, `timed_out` and `startup_failure` fail. The tag is
-        # the run's head_sha (staging images are tagged with the commit), or with
-        # `tag: short_sha` its first 7 characters. A production environment's `gates` (below)
-        # name the results a promotion waits for.
-        # verification:
-        #   github_workflows:
-        #     - workflow: .github/workflows/playwright.yml   # the file, or the workflow's name
-        #       repository: WordPress/openverse               # only this repository's runs
-        #       name: e2e
-        #       app: frontend
-        #       environment: staging
 
         apps:
           api:
