@@ -1,5 +1,6 @@
 import Access
 import Foundation
+import Ledger
 import Yams
 
 /// Turns the text of `shiplog.yml` into a ``ShiplogConfiguration``, refusing anything it does not
@@ -19,7 +20,7 @@ enum ConfigurationParser {
             throw ConfigurationError.notYAML(file: file, detail.filter { !$0.isEmpty }.joined(separator: " "))
         }
         let reader = Reader(file: file)
-        let top = try reader.mapping(root, "", allowed: ["database", "stable_timeout", "drivers", "maintainers", "deployers", "bots", "apps", "reconcile", "api", "freeze", "notify"])
+        let top = try reader.mapping(root, "", allowed: ["database", "stable_timeout", "drivers", "maintainers", "deployers", "bots", "apps", "reconcile", "api", "freeze", "notify", "verification"])
         var configuration = ShiplogConfiguration(file: file)
         configuration.database = try top["database"].map { try reader.string($0, "database") }
         if let node = top["stable_timeout"] {
@@ -70,6 +71,7 @@ enum ConfigurationParser {
         }
         if let node = top["freeze"] { configuration.freezes = try FreezeParser.parse(node, reader, known: configuration.apps) }
         if let node = top["notify"] { configuration.notify = try NotifyParser.parse(node, reader, known: configuration.apps) }
+        if let node = top["verification"] { configuration.verificationWorkflows = try verificationWorkflows(node, reader, known: configuration.apps) }
         if let node = top["api"] {
             let fields = try reader.mapping(node, "api", allowed: ["roles"])
             if let roles = fields["roles"] {
@@ -117,6 +119,53 @@ enum ConfigurationParser {
             team.apiURL = text.hasSuffix("/") ? String(text.dropLast()) : text
         }
         return team
+    }
+
+    /// A list of verification names, each a ledger name, none twice.
+    private static func verificationNames(_ node: Node, _ key: String, _ reader: Reader) throws -> [String] {
+        let names = try reader.strings(node, key)
+        if let bad = names.first(where: { !NameRule.isValid($0) }) {
+            throw ConfigurationError.invalid(file: reader.file, key: key, NameRule.problem(bad, what: "a verification name"))
+        }
+        if Set(names).count != names.count { throw ConfigurationError.invalid(file: reader.file, key: key, "names a verification twice") }
+        return names
+    }
+
+    /// `verification: {github_workflows: [{workflow, name, app, environment, repository?, tag?}, ...]}`.
+    private static func verificationWorkflows(
+        _ node: Node, _ reader: Reader, known apps: [String: ShiplogConfiguration.App]
+    ) throws -> [VerificationWorkflow] {
+        let fields = try reader.mapping(node, "verification", allowed: ["github_workflows"])
+        guard let list = fields["github_workflows"] else { return [] }
+        guard case .sequence(let entries) = list else {
+            throw ConfigurationError.invalid(file: reader.file, key: "verification.github_workflows", "must be a list such as [{workflow: .github/workflows/e2e.yml, name: e2e, app: frontend, environment: staging}]")
+        }
+        return try entries.enumerated().map { index, entry in
+            let key = "verification.github_workflows[\(index)]"
+            let fields = try reader.mapping(entry, key, allowed: ["workflow", "repository", "name", "app", "environment", "tag"])
+            func text(_ name: String) throws -> String { try reader.required(fields, name, key) { try reader.string($0, "\(key).\(name)") } }
+            let name = try text("name")
+            guard NameRule.isValid(name) else { throw ConfigurationError.invalid(file: reader.file, key: "\(key).name", NameRule.problem(name, what: "a verification name")) }
+            let app = try text("app"), environment = try text("environment")
+            guard let found = apps[app] else {
+                throw ConfigurationError.invalid(file: reader.file, key: "\(key).app", "unknown app '\(app)' (known: \(apps.keys.sorted().joined(separator: ", ")))")
+            }
+            guard found.environments[environment] != nil else {
+                throw ConfigurationError.invalid(
+                    file: reader.file, key: "\(key).environment", "app \(app) has no environment '\(environment)' (known: \(found.environments.keys.sorted().joined(separator: ", ")))")
+            }
+            var workflow = VerificationWorkflow(
+                workflow: try text("workflow"), repository: try fields["repository"].map { try reader.string($0, "\(key).repository") },
+                name: name, app: app, environment: environment)
+            if let value = fields["tag"] {
+                let source = try reader.string(value, "\(key).tag")
+                guard let tag = VerificationWorkflow.TagSource(rawValue: source) else {
+                    throw ConfigurationError.invalid(file: reader.file, key: "\(key).tag", "must be head_sha or short_sha, not '\(source)'")
+                }
+                workflow.tag = tag
+            }
+            return workflow
+        }
     }
 
     private static func drivers(_ node: Node, _ reader: Reader) throws -> ShiplogConfiguration.Drivers {
@@ -170,7 +219,7 @@ enum ConfigurationParser {
         var result: [String: ShiplogConfiguration.Environment] = [:]
         for (environment, value) in environments {
             let key = "\(path).environments.\(environment)"
-            let place = try reader.mapping(value, key, allowed: ["cluster", "service", "template_family", "version_endpoint"])
+            let place = try reader.mapping(value, key, allowed: ["cluster", "service", "template_family", "version_endpoint", "gates"])
             let endpoint = try place["version_endpoint"].map { try reader.string($0, "\(key).version_endpoint") }
             if let endpoint, URL(string: endpoint)?.host == nil {
                 throw ConfigurationError.invalid(file: reader.file, key: "\(key).version_endpoint", "must be a URL, not '\(endpoint)'")
@@ -181,6 +230,14 @@ enum ConfigurationParser {
                 service: try reader.required(place, "service", key) { try reader.string($0, "\(key).service") },
                 templateFamily: try reader.required(place, "template_family", key) { try reader.string($0, "\(key).template_family") },
                 versionEndpoint: endpoint)
+            if let node = place["gates"] {
+                guard environment == ShiplogConfiguration.promotionTarget else {
+                    throw ConfigurationError.invalid(
+                        file: reader.file, key: "\(key).gates",
+                        "gates hold promotions, which deploy only to \(ShiplogConfiguration.promotionTarget): list them under \(path).environments.\(ShiplogConfiguration.promotionTarget)")
+                }
+                result[environment]?.gates = try verificationNames(node, "\(key).gates", reader)
+            }
         }
         if result.isEmpty { throw ConfigurationError.invalid(file: reader.file, key: "\(path).environments", "must name at least one environment") }
         var app = ShiplogConfiguration.App(name: name, registry: registry, containers: containers, environments: result)

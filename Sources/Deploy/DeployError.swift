@@ -6,7 +6,7 @@ public struct DeployError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong, to switch on.
     public enum Code: String, Sendable, Hashable {
         case unknownApp, unknownEnvironment, tagNotFound, accessDenied, busy, missingVariable
-        case badRequest, notFound, stillRunning, crashed, superseded, waitTimedOut, frozen
+        case badRequest, notFound, stillRunning, crashed, superseded, waitTimedOut, frozen, gatesNotPassed
     }
 
     public let code: Code
@@ -44,6 +44,12 @@ public struct DeployError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The environment is inside a freeze window; the refusal was recorded as an `AccessDenied` event.
     public static func frozen(_ freeze: ActiveFreeze) -> DeployError {
         DeployError(.frozen, "\(freeze.summary); nothing was deployed (a maintainer may override: --override-freeze \"reason\", or override_freeze in the API)")
+    }
+
+    /// The verifications production's gates name have not all passed for the tag staging runs; the
+    /// refusal was recorded as an `AccessDenied` event.
+    public static func gatesNotPassed(_ gates: PromotionGates) -> DeployError {
+        DeployError(.gatesNotPassed, "promotion of \(gates.app) refused: \(gates.summary); nothing was deployed (record a result with `shiplog verification record` or POST /api/v1/verifications)")
     }
 
     /// Another deployment holds the app's environment.

@@ -126,23 +126,25 @@ public struct DeploymentEngine: Sendable {
 
     /// Deploys to production exactly the image digests staging runs; staging deploys asked for
     /// meanwhile are queued and run, in order, once the promotion has finished. Inside a freeze
-    /// window of production it is refused as a deploy is.
+    /// window of production it is refused as a deploy is; so it is, recorded the same way, until
+    /// the verifications production's gates name have passed for the tag staging runs.
     public func promote(app: String, overrideFreeze: String? = nil, metadata: EventMetadata) async throws -> DeploymentResult {
         let (appConfiguration, staging) = try configuration.target(app: app, environment: ShiplogConfiguration.promotionSource)
         let (_, production) = try configuration.target(app: app, environment: ShiplogConfiguration.promotionTarget)
         try await authorize(.promote, app: app, environment: production.name, metadata: metadata)
         let freeze = try await admitDuringFreeze(.promote, app: app, environment: production.name, override: overrideFreeze, metadata: metadata)
-        let service = try await drivers.ecs.describeService(cluster: staging.cluster, service: staging.service)
-        let definition = try await drivers.ecs.describeTaskDefinition(service.taskDefinition)
+        let running = try await stagingImages(appConfiguration, staging)
+        let gates = try promotionGates(app: app, tag: ImageTag.of(running.first?.image ?? ""))
+        if !gates.passed {
+            try await AccessRefusal(.promote, app: app, environment: production.name, reason: gates.summary).record(in: store, metadata: metadata)
+            throw DeployError.gatesNotPassed(gates)
+        }
         let registry = try drivers.registry(appConfiguration)
         var images: [String: String] = [:]
         var tag: String?
-        for container in appConfiguration.containers {
-            guard let running = definition.container(named: container.name)?.image else {
-                throw DeployError.notFound("\(staging.service) runs no container \(container.name) (task definition \(DeploymentResult.shortName(service.taskDefinition)))")
-            }
-            let runningTag = ImageTag.of(running)
-            let pinned = running.split(separator: "@").dropFirst().first.map(String.init)
+        for (container, image) in running {
+            let runningTag = ImageTag.of(image)
+            let pinned = image.split(separator: "@").dropFirst().first.map(String.init)
             let digest: String
             if let pinned {
                 digest = pinned
@@ -589,6 +591,40 @@ public struct DeploymentEngine: Sendable {
     }
 
     // MARK: Promotions
+
+    /// Where production's gates stand for the tag staging runs now (read from ECS, as `promote`
+    /// reads it): each configured verification passed, failed or missing, and whether all passed.
+    ///
+    /// - Throws: ``DeployError`` for an app without staging and production, or a staging service
+    ///   ECS cannot describe.
+    public func promotionGates(app: String) async throws -> PromotionGates {
+        let (appConfiguration, staging) = try configuration.target(app: app, environment: ShiplogConfiguration.promotionSource)
+        _ = try configuration.target(app: app, environment: ShiplogConfiguration.promotionTarget)
+        let running = try await stagingImages(appConfiguration, staging)
+        return try promotionGates(app: app, tag: ImageTag.of(running.first?.image ?? ""))
+    }
+
+    /// Production's gates evaluated against the results recorded in staging for `tag`.
+    private func promotionGates(app: String, tag: String) throws -> PromotionGates {
+        let names = configuration.apps[app]?.environments[ShiplogConfiguration.promotionTarget]?.gates ?? []
+        let results = names.isEmpty ? [] : try Verifications.results(in: store, app: app, environment: ShiplogConfiguration.promotionSource, tag: tag)
+        return PromotionGates(
+            app: app, source: ShiplogConfiguration.promotionSource, target: ShiplogConfiguration.promotionTarget, tag: tag, names: names, results: results)
+    }
+
+    /// The image each of the app's containers runs in staging, in the configuration's order.
+    private func stagingImages(
+        _ app: ShiplogConfiguration.App, _ staging: ShiplogConfiguration.Environment
+    ) async throws -> [(container: ShiplogConfiguration.Container, image: String)] {
+        let service = try await drivers.ecs.describeService(cluster: staging.cluster, service: staging.service)
+        let definition = try await drivers.ecs.describeTaskDefinition(service.taskDefinition)
+        return try app.containers.map { container in
+            guard let running = definition.container(named: container.name)?.image else {
+                throw DeployError.notFound("\(staging.service) runs no container \(container.name) (task definition \(DeploymentResult.shortName(service.taskDefinition)))")
+            }
+            return (container, running)
+        }
+    }
 
     /// The promotion holding production, if one is in flight.
     private func promotionInFlight(app: String) throws -> String? {

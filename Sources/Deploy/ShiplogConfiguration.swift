@@ -29,6 +29,9 @@ public struct ShiplogConfiguration: Sendable, Equatable {
         public var templateFamily: String
         /// Answers which release is live (`/version.json` or `/version`); nil when there is none.
         public var versionEndpoint: String?
+        /// The verifications that must have passed in staging, for the tag staging runs, before a
+        /// promotion deploys it here (`gates: [e2e]`); only the promotion's target has them.
+        public var gates: [String] = []
 
         public init(name: String, cluster: String, service: String, templateFamily: String, versionEndpoint: String? = nil) {
             self.name = name
@@ -135,6 +138,9 @@ public struct ShiplogConfiguration: Sendable, Equatable {
 
     /// Where the ledger's events are notified (`notify:`); no sinks when the file has no section.
     public var notify = NotificationSettings()
+    /// GitHub workflows whose completed runs are recorded as verification results
+    /// (`verification.github_workflows`).
+    public var verificationWorkflows: [VerificationWorkflow] = []
 
     /// The least role an API token needs for each action, where the file overrides the
     /// service's defaults (`api: {roles: {rollback: deployer}}`).

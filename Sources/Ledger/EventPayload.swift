@@ -102,6 +102,7 @@ public enum EventTypes {
         (GitHubDeploymentStatusReported.self, .shiplog("POST /webhooks/github (GitHub's signed deliveries)")),
         (NotificationDelivered.self, .shiplog("the notifier (`shiplog notify` or `shiplog serve` with a `notify:` section)")),
         (NotificationFailed.self, .shiplog("the notifier (`shiplog notify` or `shiplog serve` with a `notify:` section)")),
+        (VerificationRecorded.self, .shiplog("`shiplog verification record` or POST /api/v1/verifications (deployers and up), and POST /webhooks/github for a configured workflow's completed run")),
     ]
 
     /// Who may write `type`; nil for a type the ledger does not know.
@@ -1125,5 +1126,59 @@ public struct NotificationFailed: EventPayload, Equatable {
         case reason
         case attempt
         case gaveUp = "gave_up"
+// MARK: - Verification (stream: `verification-<app>-<environment>`)
+
+/// How a verification suite ended.
+public enum VerificationOutcome: String, Codable, Sendable, CaseIterable {
+    case passed, failed
+}
+
+/// A verification suite (an end-to-end test run, say) ran against `tag` of `app` in `environment`.
+///
+/// Promotion gates read the newest result per suite and tag, so a later failure takes back an
+/// earlier pass. Written through the typed paths, which check the app and environment against the
+/// configuration, rather than `POST /api/v1/events`.
+public struct VerificationRecorded: EventPayload, Equatable {
+    public static let eventType = "VerificationRecorded"
+    public var app: String
+    public var environment: String
+    public var tag: String
+    /// The suite (`e2e`): what gates name.
+    public var name: String
+    public var outcome: VerificationOutcome
+    /// The run's page.
+    public var url: String?
+    /// The CI system's id of the run (GitHub's run id).
+    public var runId: String?
+    /// The commit the suite ran at.
+    public var commit: String?
+    public init(
+        app: String, environment: String, tag: String, name: String, outcome: VerificationOutcome, url: String? = nil,
+        runId: String? = nil, commit: String? = nil
+    ) {
+        self.app = app
+        self.environment = environment
+        self.tag = tag
+        self.name = name
+        self.outcome = outcome
+        self.url = url
+        self.runId = runId
+        self.commit = commit
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case app
+        case environment
+        case tag
+        case name
+        case outcome
+        case url
+        case runId = "run_id"
+        case commit
+    }
+
+    /// The stream an app's results in one environment go to.
+    public static func stream(app: String, environment: String) -> String {
+        "verification-\(app)-\(environment)"
     }
 }

@@ -327,3 +327,10 @@ extension GitHubDeploymentCreated: ProjectedPayload {
                               target: "\(repository)@\(ref)", detail: task, db)
     }
 }
+
+extension VerificationRecorded: ProjectedPayload {
+    func project(_ event: Projections.Input, _ db: Connection) throws {
+        try Projections.audit(event, action: "verification", app: app, environment: environment, target: "\(name) \(tag)",
+                              outcome: outcome == .failed ? .failed : .allowed, detail: url, db)
+    }
+}

@@ -79,6 +79,7 @@ public func buildRouter(_ backend: Backend, settings: ServerSettings) throws -> 
     api.addRoutes(EventStreamController(backend: backend).endpoints, atPath: "events/stream")
     api.addRoutes(AuditController(backend: backend).endpoints, atPath: "audit")
     api.addRoutes(ReconcileController(backend: backend).endpoints)
+    api.addRoutes(VerificationsController(backend: backend).endpoints, atPath: "verifications")
     api.addRoutes(ProofsController(backend: backend, signer: signer).endpoints)
     // Innermost, so it sees the router's own 404 for an unmatched method, with every route known.
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))

@@ -76,6 +76,20 @@ public enum ExampleConfiguration {
         #       type: cdevents             # CloudEvents (structured mode) for CDEvents consumers
         #       url: http://broker.example.org/default
         #       events: [DeploymentStable, RolledBackAutomatically, DeploymentFailed]
+        # Verification results (an end-to-end suite's outcome for an app, environment and
+        # tag) come from a CI step (`shiplog verification record`, POST /api/v1/verifications)
+        # or, for the workflows listed here, from GitHub's workflow_run webhook: a completed
+        # run's `success` passes, `failure`, `timed_out` and `startup_failure` fail. The tag is
+        # the run's head_sha (staging images are tagged with the commit), or with
+        # `tag: short_sha` its first 7 characters. A production environment's `gates` (below)
+        # name the results a promotion waits for.
+        # verification:
+        #   github_workflows:
+        #     - workflow: .github/workflows/playwright.yml   # the file, or the workflow's name
+        #       repository: WordPress/openverse               # only this repository's runs
+        #       name: e2e
+        #       app: frontend
+        #       environment: staging
 
         # Freeze windows, per environment (every app in it): inside one, deploys, promotions
         # and reconcile corrections are refused and recorded; rollbacks still run. A
@@ -134,6 +148,10 @@ public enum ExampleConfiguration {
                 service: production-nuxt
                 template_family: production-nuxt-template
                 version_endpoint: https://openverse.org/version.json
+                # Verifications that must have passed in staging, for the tag staging runs,
+                # before `shiplog promote frontend` deploys it here; the newest result per
+                # name counts. A refused promotion is recorded with what is missing.
+                # gates: [e2e]
 
           ingestion_server:
             registry: ghcr.io

@@ -96,7 +96,7 @@ struct ConfigurationTests {
         ("stable_timeout: 15m", "stable_timeout: soon", "shiplog.yml: stable_timeout: must be a duration such as 15m, 900s or 1h, not 'soon'"),
         ("  ecs: simulated          # simulated | aws", "  ecs: fargate", "shiplog.yml: drivers.ecs: must be simulated or aws, not 'fargate'"),
         ("        template_family: staging-api-template   # the deploy drops \"-template\"", "        template_familly: staging-api-template",
-         "shiplog.yml: apps.api.environments.staging.template_familly: unknown key (known: cluster, service, template_family, version_endpoint)"),
+         "shiplog.yml: apps.api.environments.staging.template_familly: unknown key (known: cluster, gates, service, template_family, version_endpoint)"),
         ("maintainers: [ana-maintainer, ben-maintainer]", "maintainers: ana-maintainer", "shiplog.yml: maintainers: must be a list such as [a, b]"),
         ("      django: ghcr.io/wordpress/openverse-api\n", "      django: ghcr.io/wordpress/openverse-api:latest\n",
          "shiplog.yml: apps.api.containers.django: the image must not carry a tag (the deploy sets it): 'ghcr.io/wordpress/openverse-api:latest'"),

@@ -2,6 +2,7 @@ import Access
 import Deploy
 import Hummingbird
 import Ledger
+import Logging
 
 /// The dashboard for people in a browser: what runs where and the latest deployments (`GET /`),
 /// and one deployment with its timeline (`GET /deployments/{id}`). Without a valid token the
@@ -30,12 +31,30 @@ struct DashboardController {
                 }
                 return (states, lastAttempts, try store.deployments(DeploymentFilter(limit: Self.latestCount)))
             }
+            let gates = await gates()
             let page = DashboardPage(
                 identity: identity, states: states, lastAttempts: lastAttempts, deployments: deployments,
-                configuration: backend.workflow?.configuration, freezes: backend.workflow?.activeFreezes ?? [],
-                actions: try await actions(of: identity, formToken: formToken))
+                configuration: backend.workflow?.configuration, freezes: backend.workflow?.activeFreezes ?? [], gates: gates,
+                actions: await actions(of: identity, formToken: formToken, gates: gates))
             return HTMLPage.response("dashboard", page)
         }
+    }
+
+    /// Production's gates for each app that has any, read as `promote` reads them; a staging that
+    /// ECS cannot describe shows the gates' names, unknown, rather than fail the page.
+    private func gates() async -> [String: DashboardPage.Gates] {
+        guard let workflow = backend.workflow else { return [:] }
+        var gates: [String: DashboardPage.Gates] = [:]
+        for (app, configuration) in workflow.configuration.apps {
+            guard let names = configuration.environments[ShiplogConfiguration.promotionTarget]?.gates, !names.isEmpty else { continue }
+            do {
+                gates[app] = DashboardPage.Gates(try await workflow.engine.promotionGates(app: app))
+            } catch {
+                backend.logger.debug("gates not read", metadata: ["app": "\(app)", "error": "\(error)"])
+                gates[app] = DashboardPage.Gates(unread: names)
+            }
+        }
+        return gates
     }
 
     /// Takes the id with or without its `deployment-` prefix, as the API does.
@@ -57,26 +76,17 @@ struct DashboardController {
 
     /// What `identity` may start from the grid: asked of the policy the API's promote and
     /// rollback ask, and only when the service deploys at all.
-    private func actions(of identity: APIIdentity, formToken: String?) async throws -> DashboardPage.Actions {
+    /// The button shows once `gates` (production's, read as `promote` reads them) have passed, or
+    /// when the app has none; `promote` itself refuses whatever they would.
+    private func actions(of identity: APIIdentity, formToken: String?, gates: [String: DashboardPage.Gates]) async -> DashboardPage.Actions {
         var actions = DashboardPage.Actions(formToken: formToken)
         guard let workflow = backend.workflow else { return actions }
         actions.mayRollBack = await backend.policy.refusal(.rollback, by: identity.principal) == nil
         actions.mayPromote = await backend.policy.refusal(.promote, by: identity.principal) == nil
         if actions.mayPromote {
-            for app in workflow.configuration.apps.keys {
-                if try await promotionGatesPassed(app: app, workflow) { actions.gatesPassed.insert(app) }
-            }
+            actions.gatesPassed = Set(workflow.configuration.apps.keys.filter { gates[$0]?.passed ?? true })
         }
         return actions
-    }
-
-    /// Whether `app`'s promotion gates have passed, for the "Deploy to production" button.
-    ///
-    /// The verification gates (issue #15, item 2) land separately: when they do, this answers
-    /// `try await workflow.engine.promotionGates(app: app).passed`. Until then there are no gates,
-    /// and `promote` refuses whatever they would.
-    private func promotionGatesPassed(app: String, _ workflow: ServerWorkflow) async throws -> Bool {
-        true
     }
 
     /// Renders a page for a reader, with the token its forms carry. Without a valid token: 303 to

@@ -27,6 +27,8 @@ struct DashboardPage: Sendable {
         let promote: Bool
         /// The rollback form, for those who may roll back.
         let rollback: Bool
+        /// The verifications a promotion here waits for, on the promotion's target.
+        let gates: Gates?
     }
 
     /// What the viewer may start from the page, and the token its forms carry.
@@ -37,6 +39,41 @@ struct DashboardPage: Sendable {
         var mayRollBack = false
         /// The apps whose promotion gates have passed.
         var gatesPassed: Set<String> = []
+    }
+
+    /// Production's gates for the tag staging runs, or, when staging could not be read, their names alone.
+    struct Gates: Sendable {
+        /// The tag staging runs; nil when staging could not be read (``unread``). Named apart from
+        /// the cell's `tag`, which Mustache would otherwise find for a nil one.
+        let testedTag: String?
+        let unread: Bool
+        let source: String
+        let passed: Bool
+        let items: [Gate]
+
+        init(_ gates: PromotionGates) {
+            testedTag = gates.tag
+            unread = false
+            source = gates.source
+            passed = gates.passed
+            items = gates.gates.map { Gate(name: $0.name, state: $0.state.rawValue, url: $0.newest?.result.url) }
+        }
+
+        init(unread names: [String]) {
+            testedTag = nil
+            unread = true
+            source = ShiplogConfiguration.promotionSource
+            passed = false
+            items = names.map { Gate(name: $0, state: "unknown", url: nil) }
+        }
+    }
+
+    struct Gate: Sendable {
+        let name: String
+        /// passed, failed, missing or unknown.
+        let state: String
+        /// The newest result's run.
+        let url: String?
     }
 
     /// A deployment a cell links to.
@@ -77,10 +114,11 @@ struct DashboardPage: Sendable {
     ///   - configuration: adds the apps and environments nothing was deployed to yet; nil when the
     ///     service runs without one, then the grid holds only what the ledger knows.
     ///   - freezes: the environments in a freeze window now.
+    ///   - gates: app → production's gates, for the apps that have any.
     ///   - actions: what the viewer may start; by default nothing.
     init(
         identity: APIIdentity, states: [EnvironmentState], lastAttempts: [String: DeploymentRecord], deployments: [DeploymentRecord],
-        configuration: ShiplogConfiguration?, freezes: [ActiveFreeze] = [], actions: Actions = Actions()
+        configuration: ShiplogConfiguration?, freezes: [ActiveFreeze] = [], gates: [String: Gates] = [:], actions: Actions = Actions()
     ) {
         var configured: Set<String> = []
         for (name, app) in configuration?.apps ?? [:] {
@@ -97,14 +135,16 @@ struct DashboardPage: Sendable {
         rows = apps.map { app in
             Row(app: app, cells: environments.map { environment in
                 let key = "\(environment)/\(app)"
+                let gates = environment == ShiplogConfiguration.promotionTarget ? gates[app] : nil
                 guard let state = byKey[key] else {
-                    return Cell(empty: app, environment, absent: configured.contains(key) ? nil : configuration == nil ? "nothing recorded" : "not configured")
+                    return Cell(empty: app, environment, absent: configured.contains(key) ? nil : configuration == nil ? "nothing recorded" : "not configured",
+                                gates: gates)
                 }
                 let promote = environment == ShiplogConfiguration.promotionSource && Self.promotable(
                     staging: state, production: byKey["\(ShiplogConfiguration.promotionTarget)/\(app)"],
                     mayPromote: actions.mayPromote && configured.contains(key) && configured.contains("\(ShiplogConfiguration.promotionTarget)/\(app)"),
                     gatesPassed: actions.gatesPassed.contains(app))
-                return Cell(state, lastAttempt: lastAttempts[key], promote: promote, rollback: actions.mayRollBack && configured.contains(key))
+                return Cell(state, lastAttempt: lastAttempts[key], promote: promote, rollback: actions.mayRollBack && configured.contains(key), gates: gates)
             })
         }
         self.freezes = freezes.map { freeze in
@@ -132,7 +172,7 @@ struct DashboardPage: Sendable {
 }
 
 extension DashboardPage.Cell {
-    init(_ state: EnvironmentState, lastAttempt: DeploymentRecord?, promote: Bool, rollback: Bool) {
+    init(_ state: EnvironmentState, lastAttempt: DeploymentRecord?, promote: Bool, rollback: Bool, gates: DashboardPage.Gates? = nil) {
         app = state.app
         environment = state.environment
         absent = nil
@@ -150,10 +190,11 @@ extension DashboardPage.Cell {
         drift = state.drift
         self.promote = promote
         self.rollback = rollback
+        self.gates = gates
     }
 
     /// A configured pair nothing was deployed to (`absent` nil), or a pair that is not configured.
-    init(empty app: String, _ environment: String, absent: String?) {
+    init(empty app: String, _ environment: String, absent: String?, gates: DashboardPage.Gates? = nil) {
         self.app = app
         self.environment = environment
         self.absent = absent
@@ -168,5 +209,6 @@ extension DashboardPage.Cell {
         drift = nil
         promote = false
         rollback = false
+        self.gates = gates
     }
 }

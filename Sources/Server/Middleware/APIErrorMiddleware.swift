@@ -34,7 +34,7 @@ struct APIErrorMiddleware: RouterMiddleware {
         case let error as DeployError:
             let status: HTTPResponse.Status = switch error.code {
             case .accessDenied: .forbidden
-            case .busy, .stillRunning, .superseded, .waitTimedOut, .frozen: .conflict
+            case .busy, .stillRunning, .superseded, .waitTimedOut, .frozen, .gatesNotPassed: .conflict
             case .unknownApp, .unknownEnvironment, .tagNotFound, .notFound: .notFound
             case .badRequest, .missingVariable: .badRequest
             case .crashed: .internalServerError

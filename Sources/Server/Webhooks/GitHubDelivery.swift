@@ -1,3 +1,4 @@
+import Deploy
 import Foundation
 import Hummingbird
 import Ledger
@@ -11,18 +12,22 @@ enum GitHubDelivery {
     /// The `X-GitHub-Event` names that are recorded; GitHub's other events are acknowledged and dropped.
     static let recordedEvents: Set<String> = ["workflow_run", "deployment", "deployment_status"]
 
-    /// The event a delivery of `name` (one of ``recordedEvents``) records.
+    /// The events a delivery of `name` (one of ``recordedEvents``) records: one, and for a completed
+    /// run of a workflow in `verifications`, its `VerificationRecorded` too (in the same append, so
+    /// a redelivery records neither twice).
     ///
     /// - Throws: 400 naming the field that is missing or malformed, or saying the body is not JSON.
-    static func event(_ name: String, json: [UInt8], clientAddress: String?) throws -> NewEvent {
+    static func events(_ name: String, json: [UInt8], clientAddress: String?, verifications: [VerificationWorkflow] = []) throws -> [NewEvent] {
         let metadata = EventMetadata(authMethod: "github-webhook", clientAddress: clientAddress)
         switch name {
         case "workflow_run":
-            return try decode(WorkflowRunDelivery.self, from: json).event(metadata)
+            let delivery = try decode(WorkflowRunDelivery.self, from: json)
+            let reported = delivery.event(metadata)
+            return [reported] + delivery.verifications(verifications, metadata: reported.metadata)
         case "deployment":
-            return try decode(DeploymentDelivery.self, from: json).event(metadata)
+            return [try decode(DeploymentDelivery.self, from: json).event(metadata)]
         default:
-            return try decode(DeploymentStatusDelivery.self, from: json).event(metadata)
+            return [try decode(DeploymentStatusDelivery.self, from: json).event(metadata)]
         }
     }
 
@@ -135,6 +140,21 @@ enum GitHubDelivery {
                 status: run.status.nonEmpty, conclusion: run.conclusion.nonEmpty, headBranch: run.headBranch.nonEmpty,
                 event: run.event, originalActor: original == actor ? nil : original)
             return NewEvent(stream: GitHubDelivery.stream("run", repository: repository.fullName, id: run.id), payload, metadata: metadata)
+        }
+
+        /// A completed run of a configured workflow is a verification result for the tag its head
+        /// commit built; a run still going, or one that did not finish its suite, is none.
+        func verifications(_ workflows: [VerificationWorkflow], metadata: EventMetadata) -> [NewEvent] {
+            let run = workflowRun
+            guard run.status == "completed", let outcome = VerificationWorkflow.outcome(conclusion: run.conclusion) else { return [] }
+            let path = workflow?.path.nonEmpty ?? run.path.nonEmpty
+            let name = workflow?.name.nonEmpty ?? run.name.nonEmpty
+            return workflows.filter { $0.matches(path: path, name: name, repository: repository.fullName) }.map { configured in
+                let result = VerificationRecorded(
+                    app: configured.app, environment: configured.environment, tag: configured.tag(sha: run.headSha), name: configured.name,
+                    outcome: outcome, url: run.htmlUrl, runId: String(run.id), commit: run.headSha)
+                return NewEvent(stream: VerificationRecorded.stream(app: configured.app, environment: configured.environment), result, metadata: metadata)
+            }
         }
     }
 

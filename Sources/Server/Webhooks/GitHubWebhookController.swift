@@ -1,4 +1,5 @@
 import Crypto
+import Deploy
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -69,8 +70,10 @@ struct GitHubWebhookController {
             return try EditedResponse(status: .accepted, response: Ignored(ignored: name)).response(from: request, context: context)
         }
 
-        let event = try GitHubDelivery.event(name, json: try payload.json(), clientAddress: context.clientAddress)
-        let result = try await backend.store.append(try AppendRequest(events: [event], idempotencyKey: try IdempotencyKey(delivery, scope: Self.idempotencyScope)))
+        let delivered = try GitHubDelivery.events(
+            name, json: try payload.json(), clientAddress: context.clientAddress,
+            verifications: backend.workflow?.configuration.verificationWorkflows ?? [])
+        let result = try await backend.store.append(try AppendRequest(events: delivered, idempotencyKey: try IdempotencyKey(delivery, scope: Self.idempotencyScope)))
         if !result.deduplicated { backend.metrics.appended(result.events.count) }
         let events = result.events.map { Recorded.Event(position: $0.position, id: $0.id, stream: $0.stream, version: $0.version, type: $0.type) }
         return try EditedResponse(status: result.deduplicated ? .ok : .created, response: Recorded(events: events, deduplicated: result.deduplicated))
