@@ -53,6 +53,16 @@ public enum ExampleConfiguration {
         bots:
           openverse-bot: { acts_for: maintainers }
 
+        # GitHub Actions ID tokens as API credentials, instead of a long-lived token in a
+        # repository secret (the workflow needs `permissions: id-token: write`). A run gets
+        # the highest role of the rules whose claims all match; a run no rule names gets none.
+        # What it appends carries the token's run URL, commit, workflow and actor.
+        # oidc:
+        #   audience: shiplog                # what the workflow asks for: core.getIDToken('shiplog')
+        #   roles:
+        #     - {repository: WordPress/openverse, ref: refs/heads/main, role: deployer}
+        #     - {repository: WordPress/openverse, environment: production, role: maintainer}
+
         # Freeze windows, per environment (every app in it): inside one, deploys, promotions
         # and reconcile corrections are refused and recorded; rollbacks still run. A
         # maintainer overrides with --override-freeze "reason" (API: override_freeze), recorded
