@@ -11,10 +11,13 @@ public struct Principal: Sendable, Equatable {
     /// The actor of what it records: the token's name, or the CLI's actor.
     public var name: String
     public var credential: Credential
+    /// The GitHub Actions run a verified ID token names: what it records may not say otherwise.
+    public var workflow: WorkflowRun?
 
-    public init(name: String, credential: Credential) {
+    public init(name: String, credential: Credential, workflow: WorkflowRun? = nil) {
         self.name = name
         self.credential = credential
+        self.workflow = workflow
     }
 
     /// The scope of its idempotency keys: one token's keys are not another's.

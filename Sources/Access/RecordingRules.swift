@@ -64,8 +64,27 @@ public struct RecordingRules: Sendable {
             var event = event
             event.metadata.actor = principal.name
             event.metadata.origin = EventMetadata.recordedOrigin
+            if let run = principal.workflow { event.metadata = try Self.verified(event.metadata, by: run) }
             return event
         }
+    }
+
+    /// `metadata` with the run, commit and workflow a GitHub Actions token proved, refusing a body
+    /// that says otherwise — or that names someone else as the person the run acted for.
+    static func verified(_ metadata: EventMetadata, by run: WorkflowRun) throws -> EventMetadata {
+        func contradicts(_ field: String, _ claimed: String?, _ accepted: [String], _ verified: String) throws {
+            guard let claimed, !accepted.contains(claimed) else { return }
+            throw LedgerError.invalidEvent("metadata.\(field) is what the GitHub Actions token proves (\(verified)), not '\(claimed)'")
+        }
+        try contradicts("on_behalf_of", metadata.onBehalfOf, [run.actor], run.actor)
+        try contradicts("source", metadata.source, [run.url, run.runURL], run.url)
+        try contradicts("commit", metadata.commit, [run.sha], run.sha)
+        var metadata = metadata
+        metadata.onBehalfOf = nil
+        metadata.source = run.url
+        metadata.commit = run.sha
+        metadata.workflowRef = run.workflowRef
+        return metadata
     }
 
     /// Refuses types only shiplog writes, and a principal that may not record at all.

@@ -20,7 +20,7 @@ enum ConfigurationParser {
             throw ConfigurationError.notYAML(file: file, detail.filter { !$0.isEmpty }.joined(separator: " "))
         }
         let reader = Reader(file: file)
-        let top = try reader.mapping(root, "", allowed: ["database", "stable_timeout", "drivers", "maintainers", "deployers", "bots", "apps", "reconcile", "api", "freeze", "notify", "verification"])
+        let top = try reader.mapping(root, "", allowed: ["database", "stable_timeout", "drivers", "maintainers", "deployers", "bots", "apps", "reconcile", "api", "freeze", "notify", "verification", "oidc"])
         var configuration = ShiplogConfiguration(file: file)
         configuration.database = try top["database"].map { try reader.string($0, "database") }
         if let node = top["stable_timeout"] {
@@ -72,6 +72,7 @@ enum ConfigurationParser {
         if let node = top["freeze"] { configuration.freezes = try FreezeParser.parse(node, reader, known: configuration.apps) }
         if let node = top["notify"] { configuration.notify = try NotifyParser.parse(node, reader, known: configuration.apps) }
         if let node = top["verification"] { configuration.verificationWorkflows = try verificationWorkflows(node, reader, known: configuration.apps) }
+        if let node = top["oidc"] { configuration.oidc = try oidc(node, reader) }
         if let node = top["api"] {
             let fields = try reader.mapping(node, "api", allowed: ["roles"])
             if let roles = fields["roles"] {
@@ -166,6 +167,50 @@ enum ConfigurationParser {
             }
             return workflow
         }
+    }
+
+    /// `oidc: {issuer, audience, server_url, key_cache, leeway, roles: [{repository, ref, environment, ..., role}]}`.
+    private static func oidc(_ node: Node, _ reader: Reader) throws -> GitHubOIDC {
+        let fields = try reader.mapping(node, "oidc", allowed: ["issuer", "audience", "server_url", "key_cache", "leeway", "roles"])
+        func url(_ key: String, default value: String) throws -> String {
+            guard let node = fields[key] else { return value }
+            let text = try reader.string(node, "oidc.\(key)")
+            guard WorkflowTokenVerifier.isTrusted(text), URL(string: text)?.query == nil else {
+                throw ConfigurationError.invalid(file: reader.file, key: "oidc.\(key)", "must be an https URL (http only on loopback) such as \(value), not '\(text)'")
+            }
+            return text.hasSuffix("/") ? String(text.dropLast()) : text
+        }
+        func seconds(_ key: String, default value: Duration) throws -> Duration {
+            guard let node = fields[key] else { return value }
+            let text = try reader.string(node, "oidc.\(key)")
+            guard let time = duration(text) else {
+                throw ConfigurationError.invalid(file: reader.file, key: "oidc.\(key)", "must be a duration such as 60s or 1h, not '\(text)'")
+            }
+            return time
+        }
+        let audience = try reader.required(fields, "audience", "oidc") { try reader.string($0, "oidc.audience") }
+        guard !audience.isEmpty else { throw ConfigurationError.invalid(file: reader.file, key: "oidc.audience", "must not be empty") }
+        guard let rolesNode = fields["roles"], case .sequence(let entries) = rolesNode, !entries.isEmpty else {
+            throw ConfigurationError.invalid(file: reader.file, key: "oidc.roles", "must list at least one rule, such as {repository: OWNER/REPO, ref: refs/heads/main, role: deployer}")
+        }
+        let rules = try entries.enumerated().map { index, entry in
+            let key = "oidc.roles[\(index)]"
+            let rule = try reader.mapping(entry, key, allowed: GitHubOIDC.Rule.claimNames.union(["role"]))
+            let roleName = try reader.required(rule, "role", key) { try reader.string($0, "\(key).role") }
+            guard let role = Role(rawValue: roleName) else {
+                throw ConfigurationError.invalid(file: reader.file, key: "\(key).role", "must be viewer, deployer or maintainer, not '\(roleName)'")
+            }
+            var claims: [String: String] = [:]
+            for (name, value) in rule where name != "role" { claims[name] = try reader.string(value, "\(key).\(name)") }
+            guard claims["repository"] != nil || claims["repository_owner"] != nil else {
+                throw ConfigurationError.invalid(file: reader.file, key: key, "must name a repository (or repository_owner): any repository on GitHub can ask for a token")
+            }
+            return GitHubOIDC.Rule(claims: claims, role: role)
+        }
+        return GitHubOIDC(
+            issuer: try url("issuer", default: GitHubOIDC.defaultIssuer), audience: audience,
+            serverURL: try url("server_url", default: GitHubOIDC.defaultServerURL),
+            keyCacheTime: try seconds("key_cache", default: .seconds(3600)), leeway: try seconds("leeway", default: .seconds(60)), rules: rules)
     }
 
     private static func drivers(_ node: Node, _ reader: Reader) throws -> ShiplogConfiguration.Drivers {

@@ -145,6 +145,8 @@ public struct ShiplogConfiguration: Sendable, Equatable {
     /// The least role an API token needs for each action, where the file overrides the
     /// service's defaults (`api: {roles: {rollback: deployer}}`).
     public var apiRoles: [String: String] = [:]
+    /// GitHub Actions ID tokens accepted as credentials (`oidc:`); nil when none are.
+    public var oidc: GitHubOIDC?
 
     /// The actions `api.roles` may name, and the roles it may give them.
     public static let apiActions: Set<String> = Set(Permissions.Action.allCases.map(\.rawValue))

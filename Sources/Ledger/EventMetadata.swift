@@ -21,11 +21,14 @@ public struct EventMetadata: Codable, Sendable, Equatable {
     /// append`); absent for what shiplog's own flows wrote. Set by shiplog, never by a client: a
     /// recorded stream belongs to the actor of its first event.
     public var origin: String?
+    /// The workflow file that ran (`OWNER/REPO/.github/workflows/FILE@REF`), as a verified GitHub
+    /// Actions ID token says: set by shiplog, never by a client.
+    public var workflowRef: String?
 
     public init(
         actor: String? = nil, onBehalfOf: String? = nil, role: String? = nil, authMethod: String? = nil,
         source: String? = nil, commit: String? = nil, committedAt: String? = nil, correlationID: String? = nil,
-        causationID: String? = nil, clientAddress: String? = nil, origin: String? = nil
+        causationID: String? = nil, clientAddress: String? = nil, origin: String? = nil, workflowRef: String? = nil
     ) {
         self.actor = actor
         self.onBehalfOf = onBehalfOf
@@ -38,6 +41,7 @@ public struct EventMetadata: Codable, Sendable, Equatable {
         self.causationID = causationID
         self.clientAddress = clientAddress
         self.origin = origin
+        self.workflowRef = workflowRef
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -52,6 +56,7 @@ public struct EventMetadata: Codable, Sendable, Equatable {
         case origin
         case role
         case source
+        case workflowRef = "workflow_ref"
     }
 
     /// Decodes stored metadata JSON.
@@ -63,7 +68,7 @@ public struct EventMetadata: Codable, Sendable, Equatable {
     public static let fieldNames = CodingKeys.allCases.map(\.rawValue)
 
     /// The fields only shiplog sets: a recorder that sends one is refused.
-    public static let ledgerFieldNames: Set<String> = ["role", "auth_method", "client_address", "origin"]
+    public static let ledgerFieldNames: Set<String> = ["role", "auth_method", "client_address", "origin", "workflow_ref"]
 
     /// The value of ``origin`` for what an outside recorder appended.
     public static let recordedOrigin = "recorded"
@@ -98,6 +103,7 @@ public struct EventMetadata: Codable, Sendable, Equatable {
         field("origin", origin)
         field("role", role)
         field("source", source)
+        field("workflow_ref", workflowRef)
         text += "}"
         return text
     }
@@ -168,6 +174,6 @@ extension EventMetadata {
             actor: actor ?? defaults.actor, onBehalfOf: onBehalfOf ?? defaults.onBehalfOf, role: role ?? defaults.role,
             authMethod: authMethod ?? defaults.authMethod, source: source ?? defaults.source, commit: commit ?? defaults.commit,
             committedAt: committedAt ?? defaults.committedAt, correlationID: correlationID ?? defaults.correlationID, causationID: causationID ?? defaults.causationID,
-            clientAddress: clientAddress ?? defaults.clientAddress, origin: origin ?? defaults.origin)
+            clientAddress: clientAddress ?? defaults.clientAddress, origin: origin ?? defaults.origin, workflowRef: workflowRef ?? defaults.workflowRef)
     }
 }

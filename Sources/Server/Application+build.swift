@@ -65,7 +65,7 @@ public func buildRouter(_ backend: Backend, settings: ServerSettings) throws -> 
     let router = Router(context: ShiplogRequestContext.self)
     router.add(middleware: HTTPMetricsMiddleware(metrics: backend.metrics))
     router.add(middleware: APIErrorMiddleware())
-    router.add(middleware: TokenAuthenticator(tokens: backend.tokens))
+    router.add(middleware: TokenAuthenticator(tokens: backend.tokens, workflowTokens: backend.workflowTokens, metrics: backend.metrics))
     OperationsController(backend: backend).addRoutes(to: router)
     router.addRoutes(GitHubWebhookController(backend: backend, secret: settings.githubWebhookSecret).endpoints, atPath: "webhooks/github")
     router.addRoutes(LoginController(backend: backend).endpoints)

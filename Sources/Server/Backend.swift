@@ -10,6 +10,8 @@ import Logging
 public struct Backend: Sendable {
     public let store: EventStore
     public let tokens: AccessTokens
+    /// GitHub Actions ID tokens as credentials, when the configuration has an `oidc:` section.
+    public let workflowTokens: WorkflowTokenVerifier?
     /// Who may do what: the configuration's, or the defaults without one.
     public let policy: AccessPolicy
     /// Absent when the service runs without a configuration: then it records and reports, but
@@ -27,6 +29,7 @@ public struct Backend: Sendable {
     ) {
         self.store = store
         self.tokens = AccessTokens(store: store, clock: tokenClock)
+        self.workflowTokens = workflow?.configuration.oidc.map { WorkflowTokenVerifier(settings: $0, clock: tokenClock) }
         self.policy = workflow?.configuration.accessPolicy ?? .unconfigured
         self.workflow = workflow
         self.metrics = metrics

@@ -76,6 +76,7 @@ public enum ExampleConfiguration {
         #       type: cdevents             # CloudEvents (structured mode) for CDEvents consumers
         #       url: http://broker.example.org/default
         #       events: [DeploymentStable, RolledBackAutomatically, DeploymentFailed]
+
         # Verification results (an end-to-end suite's outcome for an app, environment and
         # tag) come from a CI step (`shiplog verification record`, POST /api/v1/verifications)
         # or, for the workflows listed here, from GitHub's workflow_run webhook: a completed
@@ -90,6 +91,16 @@ public enum ExampleConfiguration {
         #       name: e2e
         #       app: frontend
         #       environment: staging
+
+        # GitHub Actions ID tokens as API credentials, instead of a long-lived token in a
+        # repository secret (the workflow needs `permissions: id-token: write`). A run gets
+        # the highest role of the rules whose claims all match; a run no rule names gets none.
+        # What it appends carries the token's run URL, commit, workflow and actor.
+        # oidc:
+        #   audience: shiplog                # what the workflow asks for: core.getIDToken('shiplog')
+        #   roles:
+        #     - {repository: WordPress/openverse, ref: refs/heads/main, role: deployer}
+        #     - {repository: WordPress/openverse, environment: production, role: maintainer}
 
         # Freeze windows, per environment (every app in it): inside one, deploys, promotions
         # and reconcile corrections are refused and recorded; rollbacks still run. A
