@@ -1126,6 +1126,9 @@ public struct NotificationFailed: EventPayload, Equatable {
         case reason
         case attempt
         case gaveUp = "gave_up"
+    }
+}
+
 // MARK: - Verification (stream: `verification-<app>-<environment>`)
 
 /// How a verification suite ended.
