@@ -3,18 +3,24 @@ import Hummingbird
 import HummingbirdTesting
 import Ledger
 import Server
+import Simulation
 import TestSupport
 import Testing
 
-/// The "Deploy to production" button in headless chromium, on the real service and its real
-/// event stream, signed in through the login form: a maintainer clicks it, confirms and watches
-/// the promotion finish; a page from another loopback origin that posts the dashboard's form is
-/// refused and writes nothing; a viewer never sees the button.
+/// The seed's pipeline in headless chromium, on the real service and its real event stream, signed
+/// in through the login form: staging runs a tag, the button stays locked until the end-to-end
+/// gate passes for that tag (recorded as CI records it), then a maintainer clicks it, confirms
+/// and watches the promotion finish; a page from another loopback origin that posts the
+/// dashboard's form is refused and writes nothing; a viewer never sees the button.
 @Suite struct DashboardButtonBrowserTests {
     @Test(.enabled(if: HeadlessChromium.path != nil || TestServices.isCI, "chromium is not installed (CI=true requires it)"))
     func aMaintainerPromotesThroughThePageAForgedPostIsRefusedAndAViewerSeesNoButton() async throws {
         let chromium = try #require(HeadlessChromium.path, "chromium is not installed: scripts/test installs it")
-        let harness = try await ServiceHarness()
+        let gated = ExampleConfiguration.text.replacingOccurrences(
+            of: "        template_family: production-api-template\n",
+            with: "        template_family: production-api-template\n        gates: [e2e]\n")
+        #expect(gated != ExampleConfiguration.text)
+        let harness = try await ServiceHarness(configurationText: gated)
         try await harness.application().test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
             let body = #"{"app": "api", "environment": "staging", "tag": "3f9c2e1"}"#
@@ -26,7 +32,17 @@ import Testing
                 let browser = try ChromiumDevTools(chromium)
                 defer { browser.close() }
                 try await Self.logIn(browser, base, token: harness.maintainer)
+                try await browser.waitUntil("!!document.getElementById('gates-api')")
+                #expect(try await browser.evaluate("document.getElementById('gates-api').textContent") as? String
+                        == "waits for gates for 3f9c2e1 in staging: e2e missing ")
+                #expect(try await browser.evaluate("!!document.getElementById('promote-api')") as? Bool == false)
+
+                let e2e = #"{"app": "api", "environment": "staging", "tag": "3f9c2e1", "name": "e2e", "outcome": "passed"}"#
+                let recorded = try await client.execute(uri: "/api/v1/verifications", method: .post, headers: .bearer(harness.deployer), body: ByteBuffer(string: e2e))
+                #expect(recorded.status == .created)
+                try await browser.navigate(base + "/")
                 try await browser.waitUntil("!!document.getElementById('promote-api')")
+                #expect(try await browser.evaluate("document.getElementById('gates-api').textContent.indexOf('gates passed') === 0") as? Bool == true)
 
                 let before = try harness.store.events(EventFilter()).count
                 try await browser.navigate("http://127.0.0.1:\(try #require(attackerClient.port))/")
@@ -41,6 +57,9 @@ import Testing
                 #expect(try await browser.evaluate("document.querySelector('h1').textContent") as? String == "Deploy api 3f9c2e1 to production?")
                 try await browser.evaluate("document.getElementById('confirm').click()")
                 try await browser.waitUntil("location.pathname.indexOf('/deployments/deployment-') === 0")
+                let started = try #require(try await browser.evaluate("location.pathname") as? String)
+                let outcome = try await harness.outcome(of: String(started.dropFirst("/deployments/".count)))
+                #expect(outcome.outcome == .succeeded, "\(outcome)")
                 try await browser.waitUntil("document.querySelector('#record .status').textContent.indexOf('succeeded') >= 0")
                 let path = try #require(try await browser.evaluate("location.pathname") as? String)
                 let record = try #require(try harness.store.deployments(DeploymentFilter(id: String(path.dropFirst("/deployments/".count)), limit: 1)).first)

@@ -3,7 +3,7 @@
   if (!live.length || !window.EventSource || !window.fetch) return;
   var status = document.getElementById('live-status');
   var stream = document.body.getAttribute('data-stream');
-  var timer = null, opened = false;
+  var timer = null;
   function say(text) { if (status) status.textContent = text; }
   function refresh() {
     timer = null;
@@ -28,8 +28,9 @@
   var source = new EventSource('/api/v1/events/stream');
   source.onopen = function () {
     say('Live: this page updates as events are recorded.');
-    if (opened && !timer) timer = setTimeout(refresh, 300);
-    opened = true;
+    // The stream starts at its opening: what was recorded since the page was rendered (a fast
+    // deployment's end, say) comes only through a refresh, on the first opening as on reconnects.
+    if (!timer) timer = setTimeout(refresh, 300);
   };
   source.onerror = function () {
     say(source.readyState === EventSource.CLOSED ? 'Live updates are off; reload the page for the latest.' : 'Live updates reconnecting\u2026');
