@@ -29,7 +29,8 @@ enum SlackMessage {
             "blocks": [["type": "section", "text": ["type": "mrkdwn", "text": text]]],
         ]
         let body = try JSONSerialization.data(withJSONObject: message, options: [.sortedKeys, .withoutEscapingSlashes])
-        return OutgoingNotification(deliveryId: deliveryId, url: sink.url, headers: [("Content-Type", "application/json")], body: body)
+        // Slack ignores the header; a proxy or test receiver in front of it can deduplicate by it.
+        return OutgoingNotification(deliveryId: deliveryId, url: sink.url, headers: [("Content-Type", "application/json"), ("X-Shiplog-Delivery", deliveryId)], body: body)
     }
 
     /// `<@U…>` for a mapped GitHub login (Slack notifies the member), else the login as text.

@@ -16,10 +16,11 @@ import Testing
             transport: HTTPNotificationTransport(timeout: .seconds(timeout)), clock: clock, environment: { environment })
     }
 
-    @Test func aWebhookThatFailsTwiceGetsTheNotificationOnceAndTheFailuresAreRecordedAsAttempts() async throws {
+    @Test(arguments: NotificationSink.Kind.allCases)
+    func aSinkThatFailsTwiceGetsTheNotificationOnceAndTheFailuresAreRecordedAsAttempts(kind: NotificationSink.Kind) async throws {
         let ledger = try TestLedger()
         let receiver = try await Receiver.start(failing: 2)
-        var sink = NotificationSink(name: "audit", kind: .webhook, url: receiver.url)
+        var sink = NotificationSink(name: "audit", kind: kind, url: receiver.url)
         sink.secretVariable = "HOOK_SECRET"
         try await ledger.subscribeFromStart([sink])
         try await ledger.deployment(ending: TestLedger.failed)
