@@ -65,20 +65,7 @@ struct Notify: AsyncParsableCommand {
             return
         }
         let configured = notifier
-        let task = Task { try await configured.run() }
-        let signals = [SIGTERM, SIGINT].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler { task.cancel() }
-            source.resume()
-            return source
-        }
-        defer { signals.forEach { $0.cancel() } }
-        do {
-            try await task.value
-        } catch is CancellationError {
-            emit("stopped")
-        }
+        if try await untilSignalled({ try await configured.run() }) { emit("stopped") }
     }
 }
 

@@ -102,20 +102,8 @@ struct Reconcile: AsyncParsableCommand {
                 complain("throttled by ECS (\(message)); next pass in \(backoff)")
             }
         }
-        let task = Task { try await loop.run(passes: passes, metadata: workflow.metadata) }
-        let signals = [SIGTERM, SIGINT].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler { task.cancel() }
-            source.resume()
-            return source
-        }
-        defer { signals.forEach { $0.cancel() } }
-        do {
-            try await task.value
-        } catch is CancellationError {
-            emit("stopped: the lease is released")
-        }
+        let metadata = workflow.metadata, configured = loop
+        if try await untilSignalled({ try await configured.run(passes: passes, metadata: metadata) }) { emit("stopped: the lease is released") }
         try workflow.finish()
     }
 }
