@@ -27,7 +27,7 @@ struct EventLineParserTests {
         (#"{"stream":"s","type":"Deployed","data":{}}"#, "line 1: unknown event type 'Deployed'"),
         (#"{"stream":"s","type":"ImageBuilt","data":{"image":"x","tag":"y"},"extra":1}"#, "line 1: unknown field 'extra' (expected: id, stream, type, data, metadata)"),
         (#"{"stream":"s","type":"ImageBuilt","data":{"image":"x","tag":"y"},"id":"nope"}"#, "line 1: field 'id' must be a UUID"),
-        (#"{"stream":"s","type":"ImageBuilt","data":{"image":"x","tag":"y"},"metadata":{"who":"me"}}"#, "line 1: unknown metadata field 'who' (expected: actor, auth_method, causation_id, client_address, commit, committed_at, correlation_id, on_behalf_of, origin, role, source)"),
+        (#"{"stream":"s","type":"ImageBuilt","data":{"image":"x","tag":"y"},"metadata":{"who":"me"}}"#, "line 1: unknown metadata field 'who' (expected: actor, auth_method, causation_id, client_address, commit, committed_at, correlation_id, on_behalf_of, origin, role, source, workflow_ref)"),
         ("", "no events in the input"),
         (#"{"stream":"s","type":"ImageBuilt","data":{"image":"x","tag":"y","colour":"red"}}"#, "line 1: ImageBuilt: unknown field 'colour' (expected: app, digest, image, tag)"),
         (#"{"stream":"s","type":"ImageBuilt","data":{"image":"x","tag":"y","image":"z"}}"#, "line 1: the line has the key 'data.image' twice"),
