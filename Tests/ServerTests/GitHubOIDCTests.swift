@@ -242,6 +242,19 @@ final class LoopbackIssuer: Sendable {
             #expect(refusedField.status == .badRequest || refusedField.status == .unprocessableContent)
             #expect(try harness.store.head()?.position == before)
 
+            // A verification recorded under the token is its run's; another run's id is refused.
+            let e2e = #"{"app": "api", "environment": "staging", "tag": "3f9c2e1", "name": "e2e", "outcome": "passed""#
+            let otherRun = try await client.execute(uri: "/api/v1/verifications", method: .post, headers: .bearer(token), body: ByteBuffer(string: e2e + #", "run_id": "1"}"#))
+            #expect(otherRun.status == .badRequest)
+            #expect(otherRun.errorMessage == "run_id is what the GitHub Actions token proves (9876543210), not '1'")
+            #expect(try harness.store.head()?.position == before)
+            let verified = try await client.execute(uri: "/api/v1/verifications", method: .post, headers: .bearer(token), body: ByteBuffer(string: e2e + "}"))
+            #expect(verified.status == .created)
+            let result = try VerificationRecorded.decode(from: try #require(try harness.store.events(EventFilter(type: "VerificationRecorded")).last).data)
+            #expect(result.runId == "9876543210")
+            #expect(result.url == "https://github.com/WordPress/openverse/actions/runs/9876543210/attempts/2")
+            let afterVerification = try harness.store.head()?.position ?? 0
+
             let expired = try issuer.token(issuer.claims(at: Date(timeIntervalSinceNow: -3600)))
             let late = try await client.execute(uri: "/api/v1/events", method: .post, headers: .bearer(expired), body: ByteBuffer(string: built + "}"))
             #expect(late.status == .unauthorized)
@@ -251,7 +264,7 @@ final class LoopbackIssuer: Sendable {
             stranger["repository"] = "someone/else"
             let unknown = try await client.execute(uri: "/api/v1/events", method: .post, headers: .bearer(try issuer.token(stranger)), body: ByteBuffer(string: built + "}"))
             #expect(unknown.status == .forbidden)
-            #expect(try harness.store.head()?.position == before)
+            #expect(try harness.store.head()?.position == afterVerification)
         }
     }
 }

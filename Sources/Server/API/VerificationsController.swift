@@ -90,16 +90,32 @@ struct VerificationsController {
         let workflow = try backend.requireWorkflow()
         var verifications = Verifications(configuration: workflow.configuration, store: backend.store)
         verifications.checksActors = false
-        let result = VerificationRecorded(
+        var result = VerificationRecorded(
             app: body.app, environment: body.environment, tag: body.tag, name: body.name, outcome: outcome, url: body.url,
             runId: body.runId, commit: body.commit)
         // Unknown apps and environments, and malformed values, are refused before anything is recorded, even a refusal.
         try verifications.check(result)
         let identity = try await backend.authorize(.record, context, app: body.app, environment: body.environment)
         let metadata = try await backend.metadata(identity, onBehalfOf: body.onBehalfOf, context, action: .record, app: body.app, environment: body.environment)
+        if let run = identity.workflow { result = try Self.proven(result, by: run) }
         let event = try await verifications.record(result, metadata: metadata)
         backend.metrics.appended(1)
         let recorded = RecordedVerification(result: result, position: event.position, recordedAt: event.recordedAt, actor: metadata.onBehalfOf ?? metadata.actor)
         return EditedResponse(status: .created, response: Item(recorded))
+    }
+
+    /// A result recorded under a GitHub Actions ID token is that run's: its run id and URL are the
+    /// token's, and a body naming another run is refused, as the events append refuses one.
+    static func proven(_ result: VerificationRecorded, by run: WorkflowRun) throws -> VerificationRecorded {
+        if let claimed = result.runId, claimed != run.runId {
+            throw HTTPError(.badRequest, message: "run_id is what the GitHub Actions token proves (\(run.runId)), not '\(claimed.prefix(80))'")
+        }
+        if let claimed = result.url, claimed != run.url, claimed != run.runURL {
+            throw HTTPError(.badRequest, message: "url is what the GitHub Actions token proves (\(run.url)), not '\(claimed.prefix(80))'")
+        }
+        var result = result
+        result.runId = run.runId
+        result.url = run.url
+        return result
     }
 }
