@@ -217,6 +217,9 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             // `SHIPLOG_CRASH_AFTER`, which tests use to kill a deploy after a step, exists in debug builds only.
             swiftSettings: swiftSettings + [.define("SHIPLOG_TEST_HOOKS", .when(configuration: .debug))]

@@ -18,6 +18,7 @@ extension Events {
         static let configuration = CommandConfiguration(abstract: "Print events as JSON lines, in log order.")
 
         @OptionGroup var global: DatabaseOptions
+        @OptionGroup var service: ServiceOptions
 
         @Option(help: "Only this stream (e.g. deployment-42).")
         var stream: String?
@@ -43,6 +44,7 @@ extension Events {
         }
 
         func run() async throws {
+            if let client = try service.client(global) { return try await run(through: client) }
             let store = try global.openStore(.readOnly)
             var filter = EventFilter(stream: stream, type: type, actor: actor, after: after, limit: limit)
             var printed = 0
@@ -70,6 +72,7 @@ extension Events {
         )
 
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var service: ServiceOptions
 
         @Option(help: ArgumentHelp("Read events from this file instead of standard input.", valueName: "path"))
         var file: String?
@@ -95,19 +98,11 @@ extension Events {
 
         func run() async throws {
             if let idempotencyKey { _ = try IdempotencyKey(idempotencyKey, scope: "") }
+            if let client = try service.client(global.database) { return try await append(through: client) }
             let policy = try global.accessPolicy()
             if each { return try await appendEach(policy) }
-            let input: String
-            if let file {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw LedgerError.invalidEvent("cannot read \(file): no such file or not readable")
-                }
-                input = try EventLineParser.text(Array(data), what: file)
-            } else {
-                input = try EventLineParser.text(Array(FileHandle.standardInput.readDataToEndOfFile()), what: "standard input")
-            }
             // Parse everything before opening the store: bad input writes nothing.
-            let events = try EventLineParser.parse(input, defaults: global.metadata)
+            let events = try EventLineParser.parse(try input(), defaults: global.metadata)
             let store = try global.openStore(.readWrite(create: false))
             let request = try await RecordingRules(policy: policy, store: store).admit(
                 events, by: global.principal, refusalMetadata: global.metadata,
@@ -115,6 +110,35 @@ extension Events {
             let result = try await store.append(request)
             for event in result.events { emit(event.jsonLine()) }
             if result.deduplicated {
+                complain("already appended with idempotency key '\(idempotencyKey ?? "")': nothing new written")
+            }
+        }
+
+        /// The lines to append: `--file`'s, else standard input's.
+        private func input() throws -> String {
+            guard let file else {
+                return try EventLineParser.text(Array(FileHandle.standardInput.readDataToEndOfFile()), what: "standard input")
+            }
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw LedgerError.invalidEvent("cannot read \(file): no such file or not readable")
+            }
+            return try EventLineParser.text(Array(data), what: file)
+        }
+
+        /// The same append through the service, in one request: the service's rules decide what
+        /// the credential may record, and the recorded events are printed back as locally.
+        private func append(through client: ServiceClient) async throws {
+            if each { throw ValidationError("--each appends to a local ledger; through a service the lines go in one request") }
+            if global.actor != nil { throw ValidationError("--actor names who acts on a local ledger; a service takes it from the token") }
+            let context = EventMetadata.fromContext(actor: nil, environment: ProcessInfo.processInfo.environment)
+            let events = try EventLineParser.parse(try input(), defaults: EventMetadata()).map { event in
+                var event = event
+                event.metadata = event.metadata.recorderFields(filledFrom: context)
+                return event
+            }
+            let appended = try await client.append(events, expectedVersion: expectedVersion, idempotencyKey: idempotencyKey)
+            for line in try await client.eventLines(at: appended.events.map(\.position)) { emit(String(line)) }
+            if appended.deduplicated {
                 complain("already appended with idempotency key '\(idempotencyKey ?? "")': nothing new written")
             }
         }
@@ -150,6 +174,25 @@ extension Events {
                 }
                 try await group.waitForAll()
             }
+        }
+    }
+}
+
+extension Events.List {
+    /// The same listing through the service, page by page; `--follow` asks again for what is new.
+    private func run(through client: ServiceClient) async throws {
+        var after = after
+        var printed = 0
+        while true {
+            let pageLimit = min(1000, limit.map { $0 - printed } ?? 1000)
+            let page = try await client.eventPage(stream: stream, type: type, actor: actor, after: after, limit: pageLimit)
+            for line in page.lines { emit(String(line)) }
+            printed += page.lines.count
+            after = page.nextAfter
+            if let limit, printed >= limit { return }
+            if page.lines.count == pageLimit { continue }
+            guard follow else { return }
+            try await Task.sleep(for: .milliseconds(250))
         }
     }
 }

@@ -17,12 +17,13 @@ struct EventsController {
 
     @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> EventPage {
         try await backend.authorize(.read, context)
-        let query = try QueryReader(request, allowed: ["after", "limit", "stream", "type"])
+        let query = try QueryReader(request, allowed: ["actor", "after", "limit", "stream", "type"])
         let after = try query.integer("after", in: 0...Int64.max, default: 0) ?? 0
         let limit = try query.integer("limit", in: 1...1000, default: 100) ?? 100
         let stream = try query.name("stream")
         let type = try query.name("type")
-        let events = try await backend.store.reading { try $0.events(EventFilter(stream: stream, type: type, after: after, limit: Int(limit))) }
+        let actor = try query.name("actor")
+        let events = try await backend.store.reading { try $0.events(EventFilter(stream: stream, type: type, actor: actor, after: after, limit: Int(limit))) }
         return EventPage(events: events, nextAfter: events.last?.position ?? after)
     }
 
