@@ -30,7 +30,22 @@ public struct Notifier: Sendable {
         case subscribed(sink: String, position: Int64)
         case delivered(NotificationDelivered)
         case failed(NotificationFailed)
+        /// Another process delivers (it holds the lease until then); this one waits.
+        case waitingForLease(holder: String, until: String)
     }
+
+    /// Another process holds the notifier's lease: it delivers, and this one must not.
+    public struct Busy: Error, CustomStringConvertible {
+        public var holder: String
+        public var until: String
+        public var description: String {
+            "notifications are being delivered by \(holder) (its lease runs until \(until)); nothing was sent"
+        }
+    }
+
+    /// The lease one delivering process holds at a time, so the service's notifier and a
+    /// `shiplog notify` beside it never both send (and record) the same notification.
+    public static let leaseName = "notifier"
 
     public let store: EventStore
     public let settings: NotificationSettings
@@ -44,6 +59,13 @@ public struct Notifier: Sendable {
     public var batchSize = 200
     public var report: @Sendable (Report) -> Void = { _ in }
     public var logger = Logger(label: "shiplog.notify")
+    /// Who holds the lease while delivering (`pid@host`).
+    public var holder = "\(getpid())@\(ProcessInfo.processInfo.hostName)"
+    /// How long a lease lasts unrenewed: a process that died is taken over after this.
+    public var leaseDuration: Duration = .seconds(30)
+    /// Lease times are wall-clock times: leases are about real processes, whatever clock
+    /// backoff runs on.
+    public var leaseNow: @Sendable () -> Date = { Date() }
 
     public init(
         store: EventStore, settings: NotificationSettings, transport: any NotificationTransport = HTTPNotificationTransport(),
@@ -61,18 +83,94 @@ public struct Notifier: Sendable {
 
     /// Delivers, to every sink, what the log holds up to its head now; returns when each sink has
     /// concluded those deliveries (delivered, or given up after its attempts).
+    ///
+    /// - Throws: ``Busy`` when another process holds the lease: it delivers.
     public func deliverPending() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for sink in settings.sinks {
-                group.addTask { try await catchUp(sink) }
+        guard try await takeLease() else {
+            let current = try store.leaseHolder(Self.leaseName, now: leaseNow())
+            throw Busy(holder: current?.holder ?? "another process", until: current?.expiresAt ?? "soon")
+        }
+        try await holdingLease {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for sink in settings.sinks {
+                    group.addTask { try await catchUp(sink) }
+                }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
         }
     }
 
     /// Delivers until cancelled, looking for new events every ``pollInterval``. A sink whose
     /// delivery fails with a storage error is retried at the next interval.
+    ///
+    /// Delivers only while it holds the lease; otherwise waits for it, reporting who holds it.
     public func run() async throws {
+        var waitingFor: String?
+        while true {
+            try Task.checkCancellation()
+            if try await takeLease() {
+                waitingFor = nil
+                // Delivering ends only when the lease is lost (a stall longer than the lease
+                // let another process take over) or the task is cancelled.
+                try? await holdingLease { try await deliverAll() }
+                try Task.checkCancellation()
+            } else if let current = try store.leaseHolder(Self.leaseName, now: leaseNow()), current.holder != waitingFor {
+                waitingFor = current.holder
+                report(.waitingForLease(holder: current.holder, until: current.expiresAt))
+            }
+            try await Task.sleep(for: min(pollInterval, leaseDuration / 3))
+        }
+    }
+
+    /// Takes or renews the lease; one held by a process of this host that is gone (killed, say)
+    /// is taken over at once rather than when it runs out.
+    private func takeLease() async throws -> Bool {
+        let seconds = Self.seconds(leaseDuration)
+        if try await store.acquireLease(Self.leaseName, holder: holder, now: leaseNow(), duration: seconds) { return true }
+        guard let current = try store.leaseHolder(Self.leaseName, now: leaseNow()), Self.isGone(current.holder) else { return false }
+        try await store.releaseLease(Self.leaseName, holder: current.holder)
+        return try await store.acquireLease(Self.leaseName, holder: holder, now: leaseNow(), duration: seconds)
+    }
+
+    /// Whether `holder` (`pid@host`) names a process of this host that no longer runs.
+    static func isGone(_ holder: String) -> Bool {
+        let parts = holder.split(separator: "@", maxSplits: 1)
+        guard parts.count == 2, let pid = Int32(parts[0]), parts[1] == ProcessInfo.processInfo.hostName else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+
+    /// Runs `work` while renewing the lease every third of its duration; `work` is cancelled
+    /// when a renewal finds the lease taken. The lease is given up when `work` ends, before
+    /// this returns (a process that exits next must not leave it to run out).
+    private func holdingLease(_ work: @escaping @Sendable () async throws -> Void) async throws {
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await work() }
+                group.addTask {
+                    while true {
+                        try await Task.sleep(for: leaseDuration / 3)
+                        guard try await takeLease() else { throw LeaseLost() }
+                    }
+                }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
+        } catch {
+            try? await store.releaseLease(Self.leaseName, holder: holder)
+            throw error
+        }
+        try await store.releaseLease(Self.leaseName, holder: holder)
+    }
+
+    private struct LeaseLost: Error {}
+
+    private static func seconds(_ duration: Duration) -> TimeInterval {
+        let parts = duration.components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+
+    /// Every sink's deliveries, each looking for new events every ``pollInterval``.
+    private func deliverAll() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for sink in settings.sinks {
                 group.addTask {

@@ -27,6 +27,8 @@ struct NotifierService: Service {
                     "notify.sink": "\(failed.sink)", "notify.delivery": "\(failed.deliveryId)", "notify.attempt": "\(failed.attempt)",
                     "notify.gave_up": "\(failed.gaveUp)", "error": "\(failed.reason)",
                 ])
+            case .waitingForLease(let holder, let until):
+                logger.notice("notifications delivered elsewhere", metadata: ["notify.lease_holder": "\(holder)", "notify.lease_until": "\(until)"])
             }
         }
         let configured = notifier

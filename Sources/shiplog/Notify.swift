@@ -57,6 +57,8 @@ struct Notify: AsyncParsableCommand {
             case .failed(let failed):
                 if failed.gaveUp { gaveUp.count.add(1, ordering: .relaxed) }
                 complain("\(failed.sink): \(failed.gaveUp ? "gave up on" : "failed") \(failed.notifiedType) #\(failed.eventPosition) (\(failed.deliveryId), attempt \(failed.attempt)): \(failed.reason)")
+            case .waitingForLease(let holder, let until):
+                complain("waiting: \(holder) delivers notifications (its lease runs until \(until))")
             }
         }
         guard watch else {

@@ -76,6 +76,59 @@ struct NotifyCommandTests {
         try await server.stop()
     }
 
+    /// One notifier delivers at a time: the service's and a `shiplog notify` beside it share a lease.
+    @Test func aSecondNotifierWaitsForTheLeaseAndTakesOverWhenTheFirstStops() async throws {
+        let receiver = Receiver()
+        let server = try await LoopbackHTTPServer.start { receiver.answer($0) }
+        let cli = CLI()
+        try configure(cli, url: server.baseURL + "/hook")
+        #expect(try cli.run("notify").status == 0)
+        let count = 60
+        let input = (1...count).map { String.requested($0, tag: "t\($0)") }.joined(separator: "\n") + "\n"
+        #expect(try cli.run(["events", "append", "--actor", "ana-maintainer", "--each"], input: input).status == 0)
+
+        func watcher() throws -> (Process, OutputCollector, OutputCollector) {
+            let child = cli.process(["notify", "--watch", "--interval", "50ms"])
+            let stdout = Pipe(), stderr = Pipe()
+            child.standardOutput = stdout
+            child.standardError = stderr
+            try child.run()
+            return (child, OutputCollector(stdout.fileHandleForReading), OutputCollector(stderr.fileHandleForReading))
+        }
+        let (first, firstOut, _) = try watcher()
+        await firstOut.wait(seconds: 60) { $0.complete.count >= 5 }
+        #expect(firstOut.complete.count >= 5)
+
+        let once = try cli.run("notify")
+        #expect(once.status == 1)
+        #expect(once.stdout.isEmpty)
+        #expect(once.stderr.split(separator: "\n").count == 1 && once.stderr.contains("being delivered by \(first.processIdentifier)@"), "\(once.stderr)")
+
+        let (second, secondOut, secondErr) = try watcher()
+        await secondErr.wait(seconds: 30) { $0.output.contains("waiting: \(first.processIdentifier)@") }
+        #expect(secondErr.output.contains("waiting: \(first.processIdentifier)@"), "\(secondErr.output)")
+        #expect(secondOut.complete.isEmpty, "the second sends nothing while the first holds the lease")
+
+        first.terminate()
+        first.waitUntilExit()
+        let store = try EventStore(path: cli.database, access: .readOnly)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try store.events(EventFilter(type: "NotificationDelivered")).count < count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        second.terminate()
+        second.waitUntilExit()
+        #expect(secondOut.complete.contains { $0.hasPrefix("hook: delivered") }, "the second took over: \(secondOut.output)")
+        let delivered = try store.events(EventFilter(type: "NotificationDelivered")).map { try NotificationDelivered.decode(from: $0.data) }
+        #expect(delivered.count == count && Set(delivered.map(\.deliveryId)).count == count, "each delivered and recorded once")
+        let accepted = receiver.accepted.withLock { $0 }
+        #expect(accepted.count == count, "the receiver got every notification")
+        // The one in flight when the first was stopped may be sent again by the second (its answer
+        // crossed the stop); none other is.
+        #expect(accepted.values.reduce(0, +) - count <= 1, "no notification repeated but the one in flight at the stop")
+        try await server.stop()
+    }
+
     @Test func notifyWithoutSinksIsAOneLineError() throws {
         let cli = CLI()
         try cli.run("init")
