@@ -80,7 +80,7 @@ public struct DeploymentEngine: Sendable {
         if environment == ShiplogConfiguration.promotionSource, let promotion = try promotionInFlight(app: app) {
             _ = try await store.append([NewEvent(
                 stream: "promotion-\(app)",
-                PromotionQueued(app: app, environment: environment, tag: tag, trigger: trigger, promotion: promotion),
+                PromotionQueued(app: app, environment: environment, tag: tag, trigger: trigger, promotion: promotion, freezeOverride: overrideFreeze),
                 metadata: metadata)])
             progress(DeploymentProgress(deploymentId: promotion, elapsed: .zero, step: PromotionQueued.eventType,
                                         detail: "\(app) \(environment) \(tag) waits for promotion \(promotion)"))
@@ -656,7 +656,9 @@ public struct DeploymentEngine: Sendable {
             }
             report(payload.promotion ?? stream, started, PromotionReleased.eventType, "\(app) \(payload.environment) \(payload.tag)")
             do {
-                let result = try await deploy(app: app, environment: payload.environment, tag: payload.tag, trigger: payload.trigger ?? .merge, metadata: metadata)
+                let result = try await deploy(
+                    app: app, environment: payload.environment, tag: payload.tag, trigger: payload.trigger ?? .merge,
+                    overrideFreeze: payload.freezeOverride, metadata: metadata)
                 report(result.id, started, "released", result.summary)
             } catch let error as DeployError where error.code == .crashed {
                 throw error

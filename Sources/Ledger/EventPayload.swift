@@ -719,12 +719,18 @@ public struct PromotionQueued: EventPayload, Equatable {
     public var trigger: DeploymentTrigger?
     /// The promotion it waits for.
     public var promotion: String?
-    public init(app: String, environment: String, tag: String, trigger: DeploymentTrigger? = nil, promotion: String? = nil) {
+    /// A maintainer's reason to deploy inside a freeze window, given with the request: the
+    /// released deploy carries it, as the request would have.
+    public var freezeOverride: String?
+    public init(
+        app: String, environment: String, tag: String, trigger: DeploymentTrigger? = nil, promotion: String? = nil, freezeOverride: String? = nil
+    ) {
         self.app = app
         self.environment = environment
         self.tag = tag
         self.trigger = trigger
         self.promotion = promotion
+        self.freezeOverride = freezeOverride
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
@@ -733,6 +739,7 @@ public struct PromotionQueued: EventPayload, Equatable {
         case tag
         case trigger
         case promotion
+        case freezeOverride = "freeze_override"
     }
 }
 

@@ -103,6 +103,31 @@ struct FreezeTests {
         #expect(try harness.store.events(EventFilter(type: "AccessDenied")).isEmpty)
     }
 
+    /// A staging deploy a maintainer forced through a freeze, queued behind a promotion, is
+    /// released with its override: the queue does not drop the reason (and so refuse the deploy).
+    @Test func aDeployQueuedBehindAPromotionKeepsItsFreezeOverrideWhenReleased() async throws {
+        let (harness, frozen, _) = try await Self.frozen("staging")
+        _ = try await harness.engine().deploy(app: "api", environment: "staging", tag: "3f9c2e1", trigger: .merge, metadata: Harness.cara)
+        var promoting = frozen
+        let queued = Box<DeploymentResult>()
+        promoting.afterStep = { step, id in
+            guard step == .serviceUpdated, id.hasPrefix("deployment-api-production") else { return }
+            queued.set(try await frozen.deploy(
+                app: "api", environment: "staging", tag: "a1b2c3d", trigger: .merge, overrideFreeze: "the fix cannot wait", metadata: Harness.ana))
+        }
+        #expect(try await promoting.promote(app: "api", metadata: Harness.ana).outcome == .succeeded)
+        #expect(queued.get?.isQueued == true)
+
+        #expect(try harness.types("promotion-api") == ["PromotionQueued", "PromotionReleased"])
+        let released = try #require(try harness.store.deployments(DeploymentFilter(environment: "staging")).first)
+        #expect(released.tag == "a1b2c3d")
+        #expect(released.outcome == .succeeded)
+        let requested = try DeploymentRequested.decode(
+            from: try #require(try harness.store.events(EventFilter(stream: released.id, type: "DeploymentRequested")).first).data)
+        #expect(requested.freezeWindow == "Holidays")
+        #expect(requested.freezeOverride == "the fix cannot wait")
+    }
+
     @Test func aReconcileInsideAFreezePlansButDoesNotCorrectAndRecordsThatOnce() async throws {
         let harness = try await Harness()
         let deployed = try await harness.engine().deploy(app: "api", environment: "staging", tag: "a1b2c3d", metadata: Harness.ana)
