@@ -48,14 +48,28 @@ enum NotifyParser {
     }
 
     private static func sink(_ node: Node, _ key: String, _ reader: ConfigurationParser.Reader, apps: [String: ShiplogConfiguration.App]) throws -> NotificationSink {
-        let fields = try reader.mapping(node, key, allowed: ["name", "type", "url", "events", "apps", "environments", "secret_env", "mentions", "dashboard_url"])
+        let fields = try reader.mapping(
+            node, key, allowed: ["name", "type", "url", "url_env", "events", "apps", "environments", "secret_env", "mentions", "dashboard_url"])
         let name = try reader.required(fields, "name", key) { try reader.string($0, "\(key).name") }
         guard NameRule.isValid(name) else { throw ConfigurationError.invalid(file: reader.file, key: "\(key).name", NameRule.problem(name, what: "a sink's name")) }
         let typeText = try reader.required(fields, "type", key) { try reader.string($0, "\(key).type") }
         guard let kind = NotificationSink.Kind(rawValue: typeText) else {
             throw ConfigurationError.invalid(file: reader.file, key: "\(key).type", "must be slack, webhook or cdevents, not '\(typeText)'")
         }
-        let address = try reader.required(fields, "url", key) { try url($0, "\(key).url", reader) }
+        // A Slack webhook's URL is its secret: `url_env` names the variable holding it, read at
+        // each attempt as `secret_env` is, so it never goes in the file.
+        var address = ""
+        var urlVariable: String?
+        switch (fields["url"], fields["url_env"]) {
+        case (let value?, nil):
+            address = try url(value, "\(key).url", reader)
+        case (nil, let value?):
+            urlVariable = try variable(value, "\(key).url_env", reader)
+        case (.some, .some):
+            throw ConfigurationError.invalid(file: reader.file, key: "\(key).url_env", "give url or url_env, not both")
+        case (nil, nil):
+            throw ConfigurationError.invalid(file: reader.file, key: key, "needs url (or url_env, the variable that holds it)")
+        }
         var events: Set<String>?
         if let value = fields["events"] {
             let names = try reader.strings(value, "\(key).events")
@@ -75,6 +89,7 @@ enum NotifyParser {
             events = Set(names)
         }
         var sink = NotificationSink(name: name, kind: kind, url: address, events: events)
+        sink.urlVariable = urlVariable
         if let value = fields["apps"] {
             let names = try reader.strings(value, "\(key).apps")
             if let unknown = names.first(where: { apps[$0] == nil }) {
@@ -92,11 +107,7 @@ enum NotifyParser {
         }
         if let value = fields["secret_env"] {
             guard kind == .webhook else { throw ConfigurationError.invalid(file: reader.file, key: "\(key).secret_env", "only webhook sinks are signed") }
-            let variable = try reader.string(value, "\(key).secret_env")
-            guard variable.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil else {
-                throw ConfigurationError.invalid(file: reader.file, key: "\(key).secret_env", "must name an environment variable (the secret itself never goes in the file), not '\(variable)'")
-            }
-            sink.secretVariable = variable
+            sink.secretVariable = try variable(value, "\(key).secret_env", reader)
         }
         if let value = fields["mentions"] {
             guard kind == .slack else { throw ConfigurationError.invalid(file: reader.file, key: "\(key).mentions", "only slack sinks mention people") }
@@ -110,6 +121,14 @@ enum NotifyParser {
         }
         sink.dashboardURL = try fields["dashboard_url"].map { try url($0, "\(key).dashboard_url", reader) }
         return sink
+    }
+
+    private static func variable(_ node: Node, _ key: String, _ reader: ConfigurationParser.Reader) throws -> String {
+        let variable = try reader.string(node, key)
+        guard variable.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil else {
+            throw ConfigurationError.invalid(file: reader.file, key: key, "must name an environment variable (the secret itself never goes in the file), not '\(variable)'")
+        }
+        return variable
     }
 
     private static func url(_ node: Node, _ key: String, _ reader: ConfigurationParser.Reader) throws -> String {

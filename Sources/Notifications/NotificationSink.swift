@@ -15,7 +15,11 @@ public struct NotificationSink: Sendable, Equatable {
     /// Unique among the sinks; part of every delivery id, so renaming a sink notifies anew.
     public var name: String
     public var kind: Kind
+    /// Empty when ``urlVariable`` names where the URL is.
     public var url: String
+    /// The environment variable holding the URL (`url_env:`), read at each attempt: a Slack
+    /// webhook's URL is its credential.
+    public var urlVariable: String?
     /// The event types notified; ``defaultEvents(for:)`` when the file names none.
     public var events: Set<String>
     /// Only these apps; empty for all. Events without an app (an access refusal of a token

@@ -231,7 +231,7 @@ public struct Notifier: Sendable {
             case .success(let request):
                 outcome = await transport.send(request)
             case .failure(let error as MissingSecret):
-                outcome = .noAnswer("not sent: \(error.variable) holds no secret to sign it with")
+                outcome = .noAnswer("not sent: \(error.variable) holds \(error.what)")
             case .failure(let error):
                 // Rendering again would fail again: give up at once.
                 try await record(notice, sink, deliveryId, .noAnswer("not sent: \(error)"), attempt: attempt, gaveUp: true, after: version)
@@ -248,6 +248,18 @@ public struct Notifier: Sendable {
 
     /// The request for `notice` to `sink`, signed where the sink wants it.
     private func render(_ notice: Notice, for sink: NotificationSink, deliveryId: String) throws -> OutgoingNotification {
+        var rendered = try renderBody(notice, for: sink, deliveryId: deliveryId)
+        if let variable = sink.urlVariable {
+            guard let value = environment()[variable], let url = URL(string: value), ["http", "https"].contains(url.scheme),
+                  url.host?.isEmpty == false else {
+                throw MissingSecret(variable: variable, what: "an http(s) URL to send to")
+            }
+            rendered.url = value
+        }
+        return rendered
+    }
+
+    private func renderBody(_ notice: Notice, for sink: NotificationSink, deliveryId: String) throws -> OutgoingNotification {
         switch sink.kind {
         case .slack:
             return try SlackMessage.render(notice, sink: sink, deliveryId: deliveryId)
@@ -265,6 +277,7 @@ public struct Notifier: Sendable {
 
     private struct MissingSecret: Error {
         let variable: String
+        var what = "no secret to sign it with"
     }
 
     /// Appends the attempt's outcome after `version` of the delivery's stream.

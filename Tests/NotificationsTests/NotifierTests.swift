@@ -91,6 +91,26 @@ import Testing
         try await receiver.stop()
     }
 
+    /// A Slack webhook's URL is its credential: `url_env` keeps it out of the file, read at each attempt.
+    @Test func aSinkWhoseURLIsInTheEnvironmentSendsThereAndNothingWhileItIsUnset() async throws {
+        let ledger = try TestLedger()
+        let receiver = try await Receiver.start()
+        var sink = NotificationSink(name: "maintainers", kind: .slack, url: "")
+        sink.urlVariable = "SLACK_WEBHOOK_URL"
+        try await ledger.subscribeFromStart([sink])
+        try await ledger.deployment(ending: TestLedger.failed)
+
+        try await notifier(ledger, [sink], attempts: 2).deliverPending()
+        #expect(receiver.requests.isEmpty)
+        #expect(try ledger.failed().map(\.reason) == Array(repeating: "not sent: SLACK_WEBHOOK_URL holds an http(s) URL to send to", count: 2))
+
+        try await ledger.deployment(ending: TestLedger.failed)
+        try await notifier(ledger, [sink], environment: ["SLACK_WEBHOOK_URL": receiver.url]).deliverPending()
+        #expect(receiver.requests.count == 1)
+        #expect((receiver.requests.first?.json["text"] as? String)?.contains("failed at") == true)
+        try await receiver.stop()
+    }
+
     @Test func aReceiverDownForGoodEndsInAGivenUpNotificationAndTheSubscriptionMovesOn() async throws {
         let ledger = try TestLedger()
         let receiver = try await Receiver.start()

@@ -68,7 +68,11 @@ import Testing
          "shiplog.yml: notify.sinks[1].name: 'a' names another sink too"),
         ("notify: {retry: {attempts: 0}, sinks: []}", "shiplog.yml: notify.retry.attempts: must be a number of attempts from 1 to 100, not '0'"),
         ("notify: {sinks: [{name: a, type: slack, url: 'https://x.example.org', colour: red}]}",
-         "shiplog.yml: notify.sinks[0].colour: unknown key (known: apps, dashboard_url, environments, events, mentions, name, secret_env, type, url)"),
+         "shiplog.yml: notify.sinks[0].colour: unknown key (known: apps, dashboard_url, environments, events, mentions, name, secret_env, type, url, url_env)"),
+        ("notify: {sinks: [{name: a, type: slack, url: 'https://x.example.org', url_env: SLACK_URL}]}", "shiplog.yml: notify.sinks[0].url_env: give url or url_env, not both"),
+        ("notify: {sinks: [{name: a, type: slack}]}", "shiplog.yml: notify.sinks[0]: needs url (or url_env, the variable that holds it)"),
+        ("notify: {sinks: [{name: a, type: slack, url_env: 'https://hooks.slack.com/services/T0/B0/X'}]}",
+         "shiplog.yml: notify.sinks[0].url_env: must name an environment variable (the secret itself never goes in the file), not 'https://hooks.slack.com/services/T0/B0/X'"),
     ])
     func badConfigurationIsOneLineNamingTheField(notify: String, message: String) {
         let error = #expect(throws: ConfigurationError.self) { try parse(notify) }
