@@ -3,6 +3,7 @@ import Deploy
 import Foundation
 import Hummingbird
 import Logging
+import Replication
 import Server
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
@@ -14,7 +15,10 @@ struct Serve: AsyncParsableCommand {
             A JSON API, the dashboard, webhooks, live events and metrics. \
             With a configuration (--config, SHIPLOG_CONFIG or ./shiplog.yml) it also deploys and, when the file has a \
             `reconcile:` section, runs the reconciler inside. SIGTERM or Ctrl-C stops it gracefully: requests in flight \
-            are answered, appends committed, running deployments finished.
+            are answered, appends committed, running deployments finished. With --replicate it runs Litestream beside the \
+            ledger, shipping its WAL to S3 within --sync-interval, holds a lease in the bucket so that no second service \
+            writes the same replica, publishes every signed checkpoint beside the replica, and, when the ledger file does \
+            not exist yet, restores it from the replica first.
             """
     )
 
@@ -41,6 +45,20 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("checkpoint-interval"), help: ArgumentHelp("With --signing-key: sign a checkpoint this soon after the log grows (e.g. 10s, 1m).", valueName: "duration"))
     var checkpointInterval = DurationArgument(argument: "10s")!
 
+    @Option(help: ArgumentHelp(
+        "Replicate the ledger with Litestream to this S3 URL (s3://BUCKET/PATH; ?endpoint=URL&region=NAME for S3-compatible stores).",
+        valueName: "url"))
+    var replicate: String?
+
+    @Option(name: .customLong("sync-interval"), help: ArgumentHelp("With --replicate: how often Litestream ships the WAL (e.g. 1s).", valueName: "duration"))
+    var syncInterval = DurationArgument(argument: "1s")!
+
+    @Option(help: ArgumentHelp("With --replicate: how long the replica keeps what a point-in-time restore needs (e.g. 24h).", valueName: "duration"))
+    var retention = DurationArgument(argument: "24h")!
+
+    @Option(name: .customLong("lease-duration"), help: ArgumentHelp("With --replicate: how long the writer's lease lasts unrenewed (renewed every third of it).", valueName: "duration"))
+    var leaseDuration = DurationArgument(argument: "15s")!
+
     @Option(name: .customLong("log-level"), help: .choosing("The least severe log messages written to standard error", Logger.Level.self))
     var logLevel: Logger.Level = .info
 
@@ -58,6 +76,11 @@ struct Serve: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535, not \(port)") }
         if let idleTimeout { _ = try Self.idleTimeout(idleTimeout, from: "--idle-timeout") }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
+        if let replicate { _ = try ReplicaLocation(replicate) }
+        for (name, value) in [("--sync-interval", syncInterval), ("--retention", retention), ("--lease-duration", leaseDuration)] where value.duration <= .zero {
+            throw ValidationError("\(name) must be a positive duration such as 1s or 1m, not '\(value)'")
+        }
+        if leaseDuration.duration < .seconds(3) { throw ValidationError("--lease-duration must be at least 3s, not '\(leaseDuration)'") }
     }
 
     /// `text` as a positive duration (`30s`, `2m`, `500ms`).
@@ -108,7 +131,20 @@ struct Serve: AsyncParsableCommand {
             }
             settings.maximumConnections = count
         }
-        let app = try await buildApplication(settings)
+        if let replicate {
+            var replication = ReplicationSettings(location: try ReplicaLocation(replicate), environment: environment)
+            replication.syncInterval = syncInterval.duration
+            replication.retention = retention.duration
+            replication.leaseDuration = leaseDuration.duration
+            settings.replicator = try await Replicator.start(replication, databasePath: settings.databasePath, logger: Logger(label: "shiplog.replication"))
+        }
+        let app: any ApplicationProtocol
+        do {
+            app = try await buildApplication(settings)
+        } catch {
+            await settings.replicator?.shutdown()
+            throw error
+        }
         try await app.runService()
     }
 }
