@@ -12,7 +12,7 @@ struct ReplicationService: Service {
     let logger: Logger
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await replicator.run(store: store)
         }
         await replicator.shutdown()

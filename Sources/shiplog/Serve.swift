@@ -46,18 +46,18 @@ struct Serve: AsyncParsableCommand {
     var checkpointInterval = DurationArgument(argument: "10s")!
 
     @Option(help: ArgumentHelp(
-        "Replicate the ledger with Litestream to this S3 URL (s3://BUCKET/PATH; ?endpoint=URL&region=NAME for S3-compatible stores).",
+        "Replicate the ledger with Litestream to this S3 URL (s3://BUCKET/PATH; ?endpoint=URL&region=NAME for S3-compatible stores; else the configuration's `replicate:`).",
         valueName: "url"))
     var replicate: String?
 
-    @Option(name: .customLong("sync-interval"), help: ArgumentHelp("With --replicate: how often Litestream ships the WAL (e.g. 1s).", valueName: "duration"))
-    var syncInterval = DurationArgument(argument: "1s")!
+    @Option(name: .customLong("sync-interval"), help: ArgumentHelp("Replicating: how often Litestream ships the WAL (default 1s).", valueName: "duration"))
+    var syncInterval: DurationArgument?
 
-    @Option(help: ArgumentHelp("With --replicate: how long the replica keeps what a point-in-time restore needs (e.g. 24h).", valueName: "duration"))
-    var retention = DurationArgument(argument: "24h")!
+    @Option(help: ArgumentHelp("Replicating: how long the replica keeps what a point-in-time restore needs (default 24h).", valueName: "duration"))
+    var retention: DurationArgument?
 
-    @Option(name: .customLong("lease-duration"), help: ArgumentHelp("With --replicate: how long the writer's lease lasts unrenewed (renewed every third of it).", valueName: "duration"))
-    var leaseDuration = DurationArgument(argument: "15s")!
+    @Option(name: .customLong("lease-duration"), help: ArgumentHelp("Replicating: how long the writer's lease lasts unrenewed, renewed every third of it (default 15s).", valueName: "duration"))
+    var leaseDuration: DurationArgument?
 
     @Option(name: .customLong("log-level"), help: .choosing("The least severe log messages written to standard error", Logger.Level.self))
     var logLevel: Logger.Level = .info
@@ -77,10 +77,10 @@ struct Serve: AsyncParsableCommand {
         if let idleTimeout { _ = try Self.idleTimeout(idleTimeout, from: "--idle-timeout") }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
         if let replicate { _ = try ReplicaLocation(replicate) }
-        for (name, value) in [("--sync-interval", syncInterval), ("--retention", retention), ("--lease-duration", leaseDuration)] where value.duration <= .zero {
-            throw ValidationError("\(name) must be a positive duration such as 1s or 1m, not '\(value)'")
+        for (name, value) in [("--sync-interval", syncInterval), ("--retention", retention), ("--lease-duration", leaseDuration)] {
+            if let value, value.duration <= .zero { throw ValidationError("\(name) must be a positive duration such as 1s or 1m, not '\(value)'") }
         }
-        if leaseDuration.duration < .seconds(3) { throw ValidationError("--lease-duration must be at least 3s, not '\(leaseDuration)'") }
+        if let leaseDuration, leaseDuration.duration < .seconds(3) { throw ValidationError("--lease-duration must be at least 3s, not '\(leaseDuration)'") }
     }
 
     /// `text` as a positive duration (`30s`, `2m`, `500ms`).
@@ -131,11 +131,15 @@ struct Serve: AsyncParsableCommand {
             }
             settings.maximumConnections = count
         }
-        if let replicate {
-            var replication = ReplicationSettings(location: try ReplicaLocation(replicate), environment: environment)
-            replication.syncInterval = syncInterval.duration
-            replication.retention = retention.duration
-            replication.leaseDuration = leaseDuration.duration
+        let section = configuration?.replicate
+        if let url = replicate ?? section?.replicaURL {
+            var replication = ReplicationSettings(location: try ReplicaLocation(url), environment: environment)
+            if let interval = syncInterval?.duration ?? section?.syncInterval { replication.syncInterval = interval }
+            if let retention = retention?.duration ?? section?.retention { replication.retention = retention }
+            if let lease = leaseDuration?.duration ?? section?.leaseDuration {
+                guard lease >= .seconds(3) else { throw CommandFailure("replicate.lease_duration must be at least 3s") }
+                replication.leaseDuration = lease
+            }
             settings.replicator = try await Replicator.start(replication, databasePath: settings.databasePath, logger: Logger(label: "shiplog.replication"))
         }
         let app: any ApplicationProtocol

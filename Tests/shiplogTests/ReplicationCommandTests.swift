@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import Ledger
 import NIOCore
+import NIOHTTP1
 import Replication
 import TestSupport
 import Testing
@@ -96,7 +97,7 @@ struct ReplicationCommandTests {
         let replica = try await bucket().replica("ledger")
         try cli.run("init")
         let token = try token(cli)
-        let (process, collector, url) = try await serve(cli, ["--replicate", replica, "--sync-interval", "200ms"])
+        let (process, collector, url) = try await serve(cli, ["--replicate", replica, "--sync-interval", "1s"])
         defer { if process.isRunning { killTree(process) } }
         let base = try #require(url, "the service did not start: \(collector.output)")
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
@@ -117,7 +118,7 @@ struct ReplicationCommandTests {
             return await group.reduce(into: [:]) { $0.merge($1) { $1 } }
         }
         // Past the sync interval (and a margin for a loaded machine): every acknowledged append is in S3.
-        try await Task.sleep(for: .seconds(3))
+        try await Task.sleep(for: .seconds(5))
         killTree(process)
         try await client.shutdown()
         #expect(acknowledged.count > 20, "the service acknowledged appends: \(acknowledged.count)")

@@ -20,11 +20,11 @@ struct OperationsController {
     struct Status: ResponseEncodable {
         var status: String
         var head: Int64?
-        var replication: Replication?
+        var replication: ReplicationHealth?
     }
 
     /// The replication's health, when the service replicates.
-    struct Replication: Codable {
+    struct ReplicationHealth: Codable {
         var leaseHeld: Bool
         var litestreamRunning: Bool
         var lagSeconds: Double
@@ -58,12 +58,12 @@ struct OperationsController {
                 return try store.head()?.position ?? 0
             }
             if let replication, !replication.ready {
-                return EditedResponse(status: .serviceUnavailable, response: Status(status: "unavailable", replication: Replication(replication)))
+                return EditedResponse(status: .serviceUnavailable, response: Status(status: "unavailable", replication: ReplicationHealth(replication)))
             }
-            return EditedResponse(response: Status(status: "ready", head: head, replication: replication.map(Replication.init)))
+            return EditedResponse(response: Status(status: "ready", head: head, replication: replication.map(ReplicationHealth.init)))
         } catch {
             backend.logger.warning("not ready", metadata: ["error": "\(error)"])
-            return EditedResponse(status: .serviceUnavailable, response: Status(status: "unavailable", replication: replication.map(Replication.init)))
+            return EditedResponse(status: .serviceUnavailable, response: Status(status: "unavailable", replication: replication.map(ReplicationHealth.init)))
         }
     }
 
