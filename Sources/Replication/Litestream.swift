@@ -34,26 +34,27 @@ public struct Litestream: Sendable {
         }
     }
 
-    /// The configuration file for replicating `databasePath` to `location`.
-    public static func configuration(databasePath: String, location: ReplicaLocation, syncInterval: Duration, retention: Duration) -> String {
-        var replica = """
-              type: s3
-              bucket: \(quoted(location.bucket))
-              path: \(quoted(location.path))
-              region: \(quoted(location.region))
-              sync-interval: \(seconds(syncInterval))
-              retention: \(seconds(retention))
-
-            """
+    /// The configuration file for replicating `databasePath` to `location`, with the control
+    /// socket ``sync(databasePath:socket:environment:)`` talks to.
+    public static func configuration(databasePath: String, location: ReplicaLocation, syncInterval: Duration, retention: Duration, socket: String) -> String {
+        var lines = [
+            "socket:",
+            "  enabled: true",
+            "  path: \(quoted(socket))",
+            "dbs:",
+            "  - path: \(quoted(databasePath))",
+            "    replica:",
+            "      type: s3",
+            "      bucket: \(quoted(location.bucket))",
+            "      path: \(quoted(location.path))",
+            "      region: \(quoted(location.region))",
+            "      sync-interval: \(seconds(syncInterval))",
+            "      retention: \(seconds(retention))",
+        ]
         if let endpoint = location.endpoint {
-            replica += "      endpoint: \(quoted(endpoint.absoluteString))\n      force-path-style: true\n"
+            lines += ["      endpoint: \(quoted(endpoint.absoluteString))", "      force-path-style: true"]
         }
-        return """
-            dbs:
-              - path: \(quoted(databasePath))
-                replica:
-            \(replica)
-            """
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// Restores the newest copy in `location` (or the one at `time`) into `output`, which must not exist.
@@ -71,6 +72,16 @@ public struct Litestream: Sendable {
                 throw ReplicationError(.noReplica, "\(location) holds no replica\(time.map { " as of \(ISO8601DateFormatter().string(from: $0))" } ?? "")")
             }
             throw ReplicationError(.litestream, "litestream restore from \(location) failed: \(line)")
+        }
+    }
+
+    /// Asks the running Litestream to ship everything now and waits until the replica has it.
+    /// Needed before stopping it: Litestream 0.5 exits on SIGTERM without a final sync when it has
+    /// not completed a first one.
+    public func sync(databasePath: String, socket: String, environment: [String: String]) async throws {
+        let (status, errorText) = try await run(["sync", "-wait", "-timeout", "20", "-socket", socket, databasePath], environment: environment)
+        guard status == 0 else {
+            throw ReplicationError(.litestream, "litestream sync failed: \(errorText.split(separator: "\n").last.map(String.init) ?? "exit status \(status)")")
         }
     }
 

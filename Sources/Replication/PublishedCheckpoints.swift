@@ -82,10 +82,15 @@ public struct PublishedCheckpoints: Sendable {
 }
 
 extension PublishedCheckpoints {
-    /// When Litestream last wrote to the replica (its newest LTX file), if ever.
+    /// When Litestream last wrote to the replica: its newest LTX file of level 0 (every sync) or
+    /// 1 (their compaction, which outlives them), if any.
     func newestReplicaWrite() async throws -> Date? {
         do {
-            return try await s3.list(prefix: location.key("ltx/")).compactMap(\.lastModified).max()
+            var newest: Date?
+            for level in ["0000/", "0001/"] {
+                if let written = try await s3.list(prefix: location.key(level)).compactMap(\.lastModified).max() { newest = max(newest ?? written, written) }
+            }
+            return newest
         } catch {
             throw location.explain(error)
         }

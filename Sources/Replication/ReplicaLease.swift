@@ -26,7 +26,11 @@ public final class ReplicaLease: Sendable {
     private let etag = Mutex<String?>(nil)
     private let expiry = Mutex<Date?>(nil)
 
-    public init(location: ReplicaLocation, s3: S3ObjectClient, duration: Duration = .seconds(15)) {
+    /// How long after taking the lease it is read back (see `confirm()`).
+    private let confirmationDelay: Duration
+
+    public init(location: ReplicaLocation, s3: S3ObjectClient, duration: Duration = .seconds(15), confirmationDelay: Duration = .seconds(1)) {
+        self.confirmationDelay = confirmationDelay
         self.location = location
         self.s3 = s3
         self.duration = duration
@@ -59,6 +63,25 @@ public final class ReplicaLease: Sendable {
             condition = .absent
         }
         try await write(condition)
+        try await confirm()
+    }
+
+    /// Reads the lease back a moment after taking it: a store that checks write conditions
+    /// without atomicity (moto does; some S3-compatible stores ignore them) can let two racing
+    /// writers both succeed, and then the later write is the one that stands.
+    private func confirm() async throws {
+        try await Task.sleep(for: confirmationDelay)
+        let current: S3ObjectClient.Object?
+        do {
+            current = try await s3.get(location.key("lease"))
+        } catch {
+            throw location.explain(error)
+        }
+        guard let current, let ours = etag.withLock({ $0 }), current.etag == ours else {
+            etag.withLock { $0 = nil }
+            let holder = current.flatMap { try? JSONDecoder.lease.decode(Record.self, from: Data($0.body)) }?.holder ?? "unknown"
+            throw ReplicationError(.leaseHeld, "another writer (\(holder)) took the lease on \(location) at the same time; this one will not write")
+        }
     }
 
     /// Extends the lease by ``duration``.

@@ -17,6 +17,8 @@ public final class Replicator: Sendable {
     public let lease: ReplicaLease
     public let checkpoints: PublishedCheckpoints
     private let supervisor: LitestreamSupervisor
+    private let litestream: Litestream
+    private let databasePath: String
     private let configurationDirectory: String
     private let logger: Logger
     private let state = Mutex(State())
@@ -42,7 +44,9 @@ public final class Replicator: Sendable {
     }
 
     init(settings: ReplicationSettings, lease: ReplicaLease, checkpoints: PublishedCheckpoints, supervisor: LitestreamSupervisor,
-         configurationDirectory: String, logger: Logger) {
+         litestream: Litestream, databasePath: String, configurationDirectory: String, logger: Logger) {
+        self.litestream = litestream
+        self.databasePath = databasePath
         self.settings = settings
         self.lease = lease
         self.checkpoints = checkpoints
@@ -85,10 +89,14 @@ public final class Replicator: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let configuration = "\(directory)/litestream.yml"
         let absolute = databasePath.hasPrefix("/") ? databasePath : FileManager.default.currentDirectoryPath + "/" + databasePath
-        try Litestream.configuration(databasePath: absolute, location: settings.location, syncInterval: settings.syncInterval, retention: settings.retention)
-            .write(toFile: configuration, atomically: true, encoding: .utf8)
+        try Litestream.configuration(
+            databasePath: absolute, location: settings.location, syncInterval: settings.syncInterval, retention: settings.retention,
+            socket: "\(directory)/litestream.sock"
+        ).write(toFile: configuration, atomically: true, encoding: .utf8)
         let supervisor = LitestreamSupervisor(litestream: litestream, configurationPath: configuration, environment: settings.environment, logger: logger)
-        return Replicator(settings: settings, lease: lease, checkpoints: checkpoints, supervisor: supervisor, configurationDirectory: directory, logger: logger)
+        return Replicator(
+            settings: settings, lease: lease, checkpoints: checkpoints, supervisor: supervisor, litestream: litestream, databasePath: absolute,
+            configurationDirectory: directory, logger: logger)
     }
 
     /// Whether this process may still append: it holds the lease.
@@ -114,6 +122,13 @@ public final class Replicator: Sendable {
 
     /// Stops Litestream once it has shipped what is left, then gives up the lease.
     public func shutdown() async {
+        if mayWrite, supervisor.isRunning {
+            do {
+                try await litestream.sync(databasePath: databasePath, socket: "\(configurationDirectory)/litestream.sock", environment: settings.environment)
+            } catch {
+                logger.error("the last appends may not be in the replica", metadata: ["error": "\(error)"])
+            }
+        }
         await supervisor.stop()
         await state.withLock { $0.litestream }?.value
         if !state.withLock({ $0.leaseLost }) { await lease.release() }
@@ -149,8 +164,10 @@ public final class Replicator: Sendable {
                 let size = try await checkpoints.publishLatest(from: store, after: published)
                 state.withLock { $0.publishedSize = size }
                 try await measureLag(store)
-            } catch {
+            } catch where !Task.isCancelled {
                 logger.warning("replication check failed", metadata: ["error": "\(error)"])
+            } catch {
+                return
             }
         }
     }
