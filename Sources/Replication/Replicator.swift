@@ -69,6 +69,9 @@ public final class Replicator: Sendable {
                 let restore = ReplicaRestore(location: settings.location, litestream: litestream, environment: settings.environment)
                 do {
                     let outcome = try await restore.run(to: databasePath)
+                    if let missing = outcome.shortfall {
+                        throw ReplicationError(.shortfall, "the replica in \(settings.location) ends at position \(outcome.head) but a checkpoint of size \(missing.size) was published: \(Int64(missing.size) - outcome.head) acknowledged events are lost; the restored ledger is kept in \(databasePath), and the service will not serve it until the checkpoints beyond position \(outcome.head) are moved out of \(settings.location.key("checkpoints/"))")
+                    }
                     logger.notice("restored the ledger from its replica", metadata: ["replica": "\(settings.location)", "ledger.head": "\(outcome.head)"])
                 } catch let error as ReplicationError where error.code == .noReplica {
                     logger.notice("no replica yet: starting a new ledger", metadata: ["replica": "\(settings.location)"])

@@ -238,6 +238,12 @@ struct ReplicationCommandTests {
         #expect(restored.status == 1)
         #expect(restored.stderr.contains("2 acknowledged events (positions 4 to 5) are not in it"), "\(restored.stderr)")
         #expect(try other.run("verify").status == 0, "what came back is kept, and intact")
+
+        // A service on an empty disk restores the same and refuses to serve over the loss.
+        let replacement = machine()
+        let refused = try replacement.run("serve", "--port", "0", "--replicate", replica)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("2 acknowledged events are lost"), "\(refused.stderr)")
     }
 
     @Test func restoreRefusesAMissingBucketAnEmptyReplicaAnExistingFileAndAnotherLedgersReplica() async throws {
