@@ -33,7 +33,8 @@ struct ReplicaLeaseTests {
 
     @Test func aHeldLeaseIsRefusedNamingItsHolderAndAReleasedOneIsFreeAtOnce() async throws {
         let location = try location(try await MotoBucket(endpoint: try #require(TestServices.motoURL)))
-        let first = lease(location), second = lease(location)
+        // A minute: long enough not to expire between the two takes on a loaded machine.
+        let first = lease(location, duration: .seconds(60)), second = lease(location, duration: .seconds(60))
         try await first.acquire()
         let refused = await #expect(throws: ReplicationError.self) { try await second.acquire() }
         #expect(refused?.code == .leaseHeld)

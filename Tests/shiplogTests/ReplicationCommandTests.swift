@@ -105,9 +105,10 @@ struct ReplicationCommandTests {
             for writer in 0..<4 {
                 group.addTask {
                     var positions: [Int: String] = [:]
-                    let until = ContinuousClock.now + .seconds(3)
+                    // Three seconds of appends, and at least 10 of them however loaded the machine is (within a minute).
+                    let until = ContinuousClock.now + .seconds(3), limit = ContinuousClock.now + .seconds(60)
                     var number = 0
-                    while ContinuousClock.now < until {
+                    while ContinuousClock.now < until || (positions.count < 10 && ContinuousClock.now < limit) {
                         let tag = "w\(writer)-\(number)"
                         if let position = await append(client, base, token: token, tag: tag).position { positions[position] = tag }
                         number += 1
