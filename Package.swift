@@ -170,6 +170,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Replication",
+            dependencies: [
+                "AWS",
+                "Ledger",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Server",
             dependencies: [
                 "Clocks",
@@ -180,6 +189,7 @@ let package = Package(
                 "Simulation",
                 "Reports",
                 "AWS",
+                "Replication",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -213,6 +223,7 @@ let package = Package(
                 "ECS",
                 "Registry",
                 "AWS",
+                "Replication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -277,7 +288,7 @@ let package = Package(
         .testTarget(
             name: "shiplogTests",
             dependencies: [
-                "Ledger", "SQLite", "Deploy", "Simulation", "ECS", "TestSupport",
+                "Ledger", "SQLite", "Deploy", "Simulation", "ECS", "TestSupport", "Replication", "AWS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -356,6 +367,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReplicationTests",
+            dependencies: ["Replication", "AWS", "Ledger", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -20,7 +20,7 @@ enum ConfigurationParser {
             throw ConfigurationError.notYAML(file: file, detail.filter { !$0.isEmpty }.joined(separator: " "))
         }
         let reader = Reader(file: file)
-        let top = try reader.mapping(root, "", allowed: ["database", "stable_timeout", "drivers", "maintainers", "deployers", "bots", "apps", "reconcile", "api", "freeze", "notify", "verification", "oidc"])
+        let top = try reader.mapping(root, "", allowed: ["database", "stable_timeout", "drivers", "maintainers", "deployers", "bots", "apps", "reconcile", "api", "freeze", "notify", "verification", "oidc", "replicate"])
         var configuration = ShiplogConfiguration(file: file)
         configuration.database = try top["database"].map { try reader.string($0, "database") }
         if let node = top["stable_timeout"] {
@@ -73,6 +73,7 @@ enum ConfigurationParser {
         if let node = top["notify"] { configuration.notify = try NotifyParser.parse(node, reader, known: configuration.apps) }
         if let node = top["verification"] { configuration.verificationWorkflows = try verificationWorkflows(node, reader, known: configuration.apps) }
         if let node = top["oidc"] { configuration.oidc = try oidc(node, reader) }
+        if let node = top["replicate"] { configuration.replicate = try replicate(node, reader) }
         if let node = top["api"] {
             let fields = try reader.mapping(node, "api", allowed: ["roles"])
             if let roles = fields["roles"] {
@@ -299,6 +300,27 @@ enum ConfigurationParser {
     }
 
     /// `15m`, `900s`, `900`, `1h`, `1h30m`.
+    /// The `replicate:` section: a URL and, optionally, positive durations.
+    private static func replicate(_ node: Node, _ reader: Reader) throws -> ReplicateSection {
+        let fields = try reader.mapping(node, "replicate", allowed: ["url", "endpoint", "region", "sync_interval", "retention", "lease_duration"])
+        guard let url = fields["url"] else { throw ConfigurationError.invalid(file: reader.file, key: "replicate.url", "missing") }
+        var section = ReplicateSection(url: try reader.string(url, "replicate.url"))
+        section.endpoint = try fields["endpoint"].map { try reader.string($0, "replicate.endpoint") }
+        section.region = try fields["region"].map { try reader.string($0, "replicate.region") }
+        func positive(_ key: String) throws -> Duration? {
+            guard let value = fields[key] else { return nil }
+            let text = try reader.string(value, "replicate.\(key)")
+            guard let parsed = duration(text), parsed > .zero else {
+                throw ConfigurationError.invalid(file: reader.file, key: "replicate.\(key)", "must be a duration such as 1s or 24h, not '\(text)'")
+            }
+            return parsed
+        }
+        section.syncInterval = try positive("sync_interval")
+        section.retention = try positive("retention")
+        section.leaseDuration = try positive("lease_duration")
+        return section
+    }
+
     static func duration(_ text: String) -> Duration? {
         if let seconds = Int(text) { return .seconds(seconds) }
         var total = 0

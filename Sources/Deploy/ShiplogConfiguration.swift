@@ -130,6 +130,8 @@ public struct ShiplogConfiguration: Sendable, Equatable {
     public var reconcileConfigured = false
     /// The environments whose drift the background reconciler corrects; it reports the others.
     public var reconcileCorrects: Set<String> = []
+    /// The `replicate:` section: where `shiplog serve` replicates the ledger when no `--replicate` is given.
+    public var replicate: ReplicateSection?
 
     /// Environment → the windows in which it takes no deploys, promotions or reconcile corrections
     /// (`freeze:`). Per environment rather than per app: a freeze is the organisation's decision

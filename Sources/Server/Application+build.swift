@@ -5,6 +5,7 @@ import HummingbirdCore
 import Ledger
 import Logging
 import Notifications
+import Replication
 import ServiceLifecycle
 import Simulation
 
@@ -17,6 +18,10 @@ import Simulation
 public func buildApplication(_ settings: ServerSettings, logger: Logger = Logger(label: "shiplog.server")) async throws -> some ApplicationProtocol {
     let backend = try await buildBackend(settings, logger: logger)
     var services: [any Service] = [LedgerService(store: backend.store, workflow: backend.workflow, logger: logger)]
+    if let replicator = backend.replicator {
+        // First, so it is stopped last: after the ledger's last commit.
+        services.insert(ReplicationService(replicator: replicator, store: backend.store, logger: logger), at: 0)
+    }
     if let workflow = backend.workflow, settings.reconciles ?? workflow.configuration.reconcileConfigured {
         services.append(ReconcilerService(workflow: workflow, logger: logger))
     }
@@ -48,13 +53,17 @@ public func buildApplication(_ settings: ServerSettings, logger: Logger = Logger
 public func buildBackend(_ settings: ServerSettings, logger: Logger) async throws -> Backend {
     guard let path = settings.configurationPath else {
         let store = try EventStore(path: settings.databasePath, access: .readWrite(create: true), clock: settings.ledgerClock)
-        return Backend(store: store, workflow: nil, tokenClock: settings.tokenClock, logger: logger)
+        var backend = Backend(store: store, workflow: nil, tokenClock: settings.tokenClock, logger: logger)
+        backend.replicator = settings.replicator
+        return backend
     }
     let configuration = try ShiplogConfiguration.load(path: path)
     let drivers = try await ConfiguredDrivers.make(configuration, databasePath: settings.databasePath)
     let store = try EventStore(path: settings.databasePath, access: .readWrite(create: true), clock: settings.ledgerClock)
     let workflow = ServerWorkflow(configuration: configuration, drivers: drivers, store: store, logger: logger, wallClock: settings.ledgerClock)
-    return Backend(store: store, workflow: workflow, tokenClock: settings.tokenClock, logger: logger)
+    var backend = Backend(store: store, workflow: workflow, tokenClock: settings.tokenClock, logger: logger)
+    backend.replicator = settings.replicator
+    return backend
 }
 
 /// Every route: the JSON API under `/api/v1`, webhooks, operations and the dashboard.
@@ -65,6 +74,7 @@ public func buildRouter(_ backend: Backend, settings: ServerSettings) throws -> 
     let router = Router(context: ShiplogRequestContext.self)
     router.add(middleware: HTTPMetricsMiddleware(metrics: backend.metrics))
     router.add(middleware: APIErrorMiddleware())
+    if let replicator = backend.replicator { router.add(middleware: LeaseFenceMiddleware(replicator: replicator)) }
     router.add(middleware: TokenAuthenticator(tokens: backend.tokens, workflowTokens: backend.workflowTokens, metrics: backend.metrics))
     OperationsController(backend: backend).addRoutes(to: router)
     router.addRoutes(GitHubWebhookController(backend: backend, secret: settings.githubWebhookSecret).endpoints, atPath: "webhooks/github")

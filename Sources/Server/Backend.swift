@@ -4,6 +4,7 @@ import Deploy
 import Hummingbird
 import Ledger
 import Logging
+import Replication
 
 /// What the controllers work with: the ledger, the tokens, who may do what, and, when the service
 /// was given a configuration, the workflow engine that deploys.
@@ -19,6 +20,8 @@ public struct Backend: Sendable {
     public let workflow: ServerWorkflow?
     public let metrics: ServerMetrics
     public let logger: Logger
+    /// Replication to S3, when the service replicates: it fences appends once the lease is lost.
+    public var replicator: Replicator?
     /// The dashboard's form tokens, under a key of this process's own.
     let forms = FormProtection()
 

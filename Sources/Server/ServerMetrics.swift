@@ -4,6 +4,7 @@ import Foundation
 import Ledger
 import Metrics
 import Prometheus
+import Replication
 import Synchronization
 
 /// The service's metrics, through swift-metrics into one Prometheus registry, which `/metrics`
@@ -58,6 +59,14 @@ public final class ServerMetrics: Sendable {
             Metrics.Timer(label: "shiplog_deployment_duration_seconds", dimensions: [("outcome", outcome.rawValue)], factory: factory)
                 .recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
         }
+    }
+
+    /// The replication's health as `/metrics` is read: the lease, Litestream, its restarts and lag.
+    func replication(_ status: Replicator.Status) {
+        Metrics.Gauge(label: "shiplog_replication_lease_held", factory: factory).record(status.leaseHeld ? 1 : 0)
+        Metrics.Gauge(label: "shiplog_replication_litestream_up", factory: factory).record(status.litestreamRunning ? 1 : 0)
+        Metrics.Gauge(label: "shiplog_replication_litestream_restarts", factory: factory).record(status.litestreamRestarts)
+        Metrics.Gauge(label: "shiplog_replication_lag_seconds", factory: factory).record(status.lagSeconds)
     }
 
     /// A client opened, or left, the live event stream.

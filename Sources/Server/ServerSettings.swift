@@ -1,6 +1,7 @@
 import Clocks
 import Foundation
 import Ledger
+import Replication
 
 /// How `shiplog serve` runs: where it listens, which ledger and configuration it uses.
 public struct ServerSettings: Sendable {
@@ -18,6 +19,9 @@ public struct ServerSettings: Sendable {
     public var signingKey: String?
     /// With a signing key: how soon after the log grows a checkpoint is signed.
     public var checkpointInterval: Duration = .seconds(10)
+    /// The replication to S3, prepared (lease taken, ledger restored when missing) before the
+    /// ledger is opened; nil serves the ledger on this machine alone.
+    public var replicator: Replicator?
     /// How long a connection may send no complete request head (or body part) before it is
     /// closed, so slow or silent clients cannot hold connections; also how long an idle
     /// keep-alive connection stays open.

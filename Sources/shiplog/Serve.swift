@@ -3,6 +3,7 @@ import Deploy
 import Foundation
 import Hummingbird
 import Logging
+import Replication
 import Server
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
@@ -14,7 +15,10 @@ struct Serve: AsyncParsableCommand {
             A JSON API, the dashboard, webhooks, live events and metrics. \
             With a configuration (--config, SHIPLOG_CONFIG or ./shiplog.yml) it also deploys and, when the file has a \
             `reconcile:` section, runs the reconciler inside. SIGTERM or Ctrl-C stops it gracefully: requests in flight \
-            are answered, appends committed, running deployments finished.
+            are answered, appends committed, running deployments finished. With --replicate it runs Litestream beside the \
+            ledger, shipping its WAL to S3 within --sync-interval, holds a lease in the bucket so that no second service \
+            writes the same replica, publishes every signed checkpoint beside the replica, and, when the ledger file does \
+            not exist yet, restores it from the replica first.
             """
     )
 
@@ -41,6 +45,20 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("checkpoint-interval"), help: ArgumentHelp("With --signing-key: sign a checkpoint this soon after the log grows (e.g. 10s, 1m).", valueName: "duration"))
     var checkpointInterval = DurationArgument(argument: "10s")!
 
+    @Option(help: ArgumentHelp(
+        "Replicate the ledger with Litestream to this S3 URL (s3://BUCKET/PATH; ?endpoint=URL&region=NAME for S3-compatible stores; else the configuration's `replicate:`).",
+        valueName: "url"))
+    var replicate: String?
+
+    @Option(name: .customLong("sync-interval"), help: ArgumentHelp("Replicating: how often Litestream ships the WAL (default 1s).", valueName: "duration"))
+    var syncInterval: DurationArgument?
+
+    @Option(help: ArgumentHelp("Replicating: how long the replica keeps what a point-in-time restore needs (default 24h).", valueName: "duration"))
+    var retention: DurationArgument?
+
+    @Option(name: .customLong("lease-duration"), help: ArgumentHelp("Replicating: how long the writer's lease lasts unrenewed, renewed every third of it (default 15s).", valueName: "duration"))
+    var leaseDuration: DurationArgument?
+
     @Option(name: .customLong("log-level"), help: .choosing("The least severe log messages written to standard error", Logger.Level.self))
     var logLevel: Logger.Level = .info
 
@@ -58,6 +76,11 @@ struct Serve: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535, not \(port)") }
         if let idleTimeout { _ = try Self.idleTimeout(idleTimeout, from: "--idle-timeout") }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
+        if let replicate { _ = try ReplicaLocation(replicate) }
+        for (name, value) in [("--sync-interval", syncInterval), ("--retention", retention), ("--lease-duration", leaseDuration)] {
+            if let value, value.duration <= .zero { throw ValidationError("\(name) must be a positive duration such as 1s or 1m, not '\(value)'") }
+        }
+        if let leaseDuration, leaseDuration.duration < .seconds(3) { throw ValidationError("--lease-duration must be at least 3s, not '\(leaseDuration)'") }
     }
 
     /// `text` as a positive duration (`30s`, `2m`, `500ms`).
@@ -108,7 +131,24 @@ struct Serve: AsyncParsableCommand {
             }
             settings.maximumConnections = count
         }
-        let app = try await buildApplication(settings)
+        let section = configuration?.replicate
+        if let url = replicate ?? section?.replicaURL {
+            var replication = ReplicationSettings(location: try ReplicaLocation(url), environment: environment)
+            if let interval = syncInterval?.duration ?? section?.syncInterval { replication.syncInterval = interval }
+            if let retention = retention?.duration ?? section?.retention { replication.retention = retention }
+            if let lease = leaseDuration?.duration ?? section?.leaseDuration {
+                guard lease >= .seconds(3) else { throw CommandFailure("replicate.lease_duration must be at least 3s") }
+                replication.leaseDuration = lease
+            }
+            settings.replicator = try await Replicator.start(replication, databasePath: settings.databasePath, logger: Logger(label: "shiplog.replication"))
+        }
+        let app: any ApplicationProtocol
+        do {
+            app = try await buildApplication(settings)
+        } catch {
+            await settings.replicator?.shutdown()
+            throw error
+        }
         try await app.runService()
     }
 }

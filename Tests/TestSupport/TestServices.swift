@@ -17,4 +17,9 @@ public enum TestServices {
     public static let registryMissing = "docker-registry not running: set SHIPLOG_TEST_REGISTRY_URL (scripts/test starts it)"
     /// Run when the registry is configured, or always under CI (where a missing URL then fails the test).
     public static let runRegistryTests = registryURL != nil || isCI
+
+    public static let litestream = environment["SHIPLOG_LITESTREAM"].flatMap { $0.isEmpty ? nil : $0 }
+    public static let replicationMissing = "moto or litestream missing: set SHIPLOG_TEST_MOTO_URL and SHIPLOG_LITESTREAM (scripts/test sets both)"
+    /// Run when moto and Litestream are there, or always under CI (where a missing one then fails the test).
+    public static let runReplicationTests = (motoURL != nil && litestream != nil) || isCI
 }

