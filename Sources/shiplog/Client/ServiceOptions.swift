@@ -11,7 +11,7 @@ struct ServiceOptions: ParsableArguments {
     /// a local ledger; `nil` for a local ledger. `--server` with `--db` is refused.
     func client(_ database: DatabaseOptions) throws -> ServiceClient? {
         let environment = ProcessInfo.processInfo.environment
-        if server != nil, database.db != nil { throw ValidationError("--server and --db name two ledgers; give one") }
+        if server != nil, database.db != nil { throw CommandFailure("--server and --db name two ledgers; give one") }
         guard let url = server ?? (database.db == nil ? environment["SHIPLOG_URL"].flatMap { $0.isEmpty ? nil : $0 } : nil) else { return nil }
         return try ServiceClient(url: url, credential: ServiceCredential(environment: environment))
     }
