@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ledger
+import NIOHTTP1
 import Reports
 
 struct Proof: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import Deploy
 import Foundation
 import Ledger
+import NIOHTTP1
 
 /// The API's reads, decoded into the types the local commands print, so both paths share their
 /// rendering.
