@@ -114,6 +114,13 @@ extension EventStore {
         }
     }
 
+    /// Every stored checkpoint's signed note and when it was signed, in the order they were signed.
+    public func checkpointNotes() throws -> [(signedAt: String, note: String)] {
+        try read { db in
+            try db.prepare("SELECT signed_at, note FROM checkpoints ORDER BY rowid").query { ($0.string(at: 0), $0.string(at: 1)) }
+        }
+    }
+
     /// The tree size of the largest stored checkpoint, if any.
     public func latestCheckpointSize() throws -> UInt64? {
         try read { db in

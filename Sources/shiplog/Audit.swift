@@ -5,6 +5,7 @@ struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Who did what, refusals included, newest first.")
 
     @OptionGroup var global: DatabaseOptions
+    @OptionGroup var service: ServiceOptions
 
     @Option(help: "Only actions by this person.")
     var actor: String?
@@ -32,10 +33,13 @@ struct Audit: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try global.openStore(.readOnly)
-        let entries = try store.audit(AuditFilter(
-            actor: actor, action: action, outcome: outcome,
-            since: since?.timestamp, until: until?.timestamp, limit: limit))
+        let filter = AuditFilter(actor: actor, action: action, outcome: outcome, since: since?.timestamp, until: until?.timestamp, limit: limit)
+        let entries: [AuditEntry]
+        if let client = try service.client(global) {
+            entries = try await client.audit(filter)
+        } else {
+            entries = try global.openStore(.readOnly).audit(filter)
+        }
         let listing = Listing(
             columns: ["position", "at", "actor", "via", "action", "app", "env", "target", "outcome", "detail"],
             rows: entries

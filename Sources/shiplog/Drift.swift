@@ -14,6 +14,7 @@ struct Drift: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var acting: ActingOptions
+    @OptionGroup var service: ServiceOptions
 
     @Option(help: "Only this app.")
     var app: String?
@@ -25,6 +26,7 @@ struct Drift: AsyncParsableCommand {
     var format: Format = .table
 
     func run() async throws {
+        if let client = try service.client(global.database) { return try await run(through: client) }
         let workflow = try await Workflow.open(global, acting: acting)
         let reconciler = workflow.reconciler
         let pass = try await reconciler.pass(app: app, environment: environment, mode: .report, metadata: workflow.metadata)
@@ -35,6 +37,21 @@ struct Drift: AsyncParsableCommand {
 }
 
 extension Drift {
+    /// The same comparison made by the service, against the ECS of its configuration; it records
+    /// nothing (its reconciler records drift as it passes).
+    private func run(through client: ServiceClient) async throws {
+        if global.actor != nil || global.config != nil || acting.onBehalfOf != nil {
+            throw CommandFailure("--actor, --on-behalf-of and --config belong to a local ledger; a service has its own configuration and takes who acts from the token")
+        }
+        struct Report: Decodable {
+            var services: [ServiceDrift]
+            var drifting: Int
+        }
+        let report: Report = try await client.get("/api/v1/drift", query: [("app", app), ("environment", environment)])
+        emit(try DriftListing.render(report.services, format.output))
+        if report.drifting > 0 { throw ExitCode(2) }
+    }
+
     /// A table for people, JSON for programs; drift has no CSV form.
     enum Format: String, CaseIterable, ExpressibleByArgument {
         case table, json

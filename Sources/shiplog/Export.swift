@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ledger
+import NIOHTTP1
 import Reports
 
 extension ReportFormat: ExpressibleByArgument {}
@@ -15,6 +16,7 @@ struct Export: AsyncParsableCommand {
     )
 
     @OptionGroup var global: DatabaseOptions
+    @OptionGroup var service: ServiceOptions
 
     @Option(help: .choosing("The form of the report", ReportFormat.self))
     var format: ReportFormat = .json
@@ -44,8 +46,9 @@ struct Export: AsyncParsableCommand {
     var previousCheckpoint: String?
 
     func run() async throws {
-        let signer = try key.map { try NoteSigner(keyText: try readText($0, what: "key")) }
         let previousSize = try previousCheckpoint.map { try CheckpointFile.size(of: try readText($0, what: "previous checkpoint")) }
+        if let client = try service.client(global) { return try await run(through: client, previousSize: previousSize) }
+        let signer = try key.map { try NoteSigner(keyText: try readText($0, what: "key")) }
         let store = try global.openStore(.readOnly)
         let request = ReportRequest(
             since: since?.timestamp, until: until?.timestamp, app: app, environment: environment,
@@ -57,6 +60,35 @@ struct Export: AsyncParsableCommand {
             }
         } else {
             try format.write(request, from: store, to: ReportOutput { try FileHandle.standardOutput.write(contentsOf: $0) })
+        }
+    }
+}
+
+extension Export {
+    /// The same report from the service, which signs it with its own key when it has one.
+    private func run(through client: ServiceClient, previousSize: UInt64?) async throws {
+        if key != nil || origin != nil {
+            throw CommandFailure("--key and --origin sign a local export; a service signs with its own key (shiplog serve --signing-key)")
+        }
+        let mediaType = switch format {
+        case .csv: "text/csv"
+        case .json: "application/json"
+        case .markdown: "text/markdown"
+        case .html: "text/html"
+        }
+        // Held whole before it is written: a report from a service is written all or not at all.
+        let report = try await client.send(.GET, "/api/v1/reports", query: [
+            ("format", format.rawValue), ("since", since?.timestamp), ("until", until?.timestamp), ("app", app), ("environment", environment),
+            ("previous_size", previousSize.map(String.init)),
+        ], accepting: mediaType).body
+        struct Head: Decodable { var schema: String }
+        if format == .json, (try? JSONDecoder().decode(Head.self, from: report))?.schema != Report.currentSchema {
+            throw ServiceError.notShiplog("\(client.baseURL) does not answer /api/v1/reports as a shiplog service does (not a \(Report.currentSchema) report)")
+        }
+        if let output {
+            try writeAtomically(report, to: output)
+        } else {
+            try FileHandle.standardOutput.write(contentsOf: report)
         }
     }
 }

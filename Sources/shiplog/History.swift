@@ -11,6 +11,7 @@ struct History: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: DatabaseOptions
+    @OptionGroup var service: ServiceOptions
 
     @Option(help: "Show this deployment's timeline (deployment-api-staging-3, or api-staging-3).")
     var id: String?
@@ -44,12 +45,30 @@ struct History: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let client = try service.client(global) { return try await run(through: client) }
         let store = try global.openStore(.readOnly)
-        if let id { return try timeline(id, store: store) }
-        let filter = DeploymentFilter(
-            app: app, environment: environment, actor: actor, outcome: outcome,
-            since: since?.timestamp, until: until?.timestamp, limit: limit)
-        let records = try store.deployments(filter)
+        if let given = id {
+            let id = Self.streamID(given)
+            guard let record = try store.deployments(DeploymentFilter(id: id, limit: 1)).first else { throw Self.unknown(given) }
+            return try timeline(record, events: try store.events(EventFilter(stream: id)))
+        }
+        try list(try store.deployments(filter))
+    }
+
+    /// The same through the service: its history a page at a time, or one deployment with its events.
+    private func run(through client: ServiceClient) async throws {
+        if let id {
+            guard let found = try await client.deployment(Self.streamID(id)) else { throw Self.unknown(id) }
+            return try timeline(found.record, events: found.events)
+        }
+        try list(try await client.deployments(filter))
+    }
+
+    private var filter: DeploymentFilter {
+        DeploymentFilter(app: app, environment: environment, actor: actor, outcome: outcome, since: since?.timestamp, until: until?.timestamp, limit: limit)
+    }
+
+    private func list(_ records: [DeploymentRecord]) throws {
         let listing = Listing(
             columns: ["id", "app", "env", "tag", "trigger", "actor", "via", "started at", "duration", "outcome", "failure", "rolled back to"],
             rows: records
@@ -60,16 +79,10 @@ struct History: AsyncParsableCommand {
         }
         emit(try listing.render(format))
     }
-}
 
-extension History {
     /// Prints one deployment's timeline: its record in a line, then its events.
-    func timeline(_ given: String, store: EventStore) throws {
-        let id = given.hasPrefix("deployment-") ? given : "deployment-\(given)"
-        guard let record = try store.deployments(DeploymentFilter(id: id, limit: 1)).first else {
-            throw CommandFailure("no deployment '\(given)' in the ledger")
-        }
-        let timeline = DeploymentTimeline(events: try store.events(EventFilter(stream: id)))
+    private func timeline(_ record: DeploymentRecord, events: [RecordedEvent]) throws {
+        let timeline = DeploymentTimeline(events: events)
         let listing = Listing(columns: ["#", "recorded at", "ecs time", "event", "actor", "what"], rows: timeline.entries) { entry in
             [String(entry.version), entry.recordedAt, entry.ecsTime, entry.type, entry.actor, entry.summary]
         }
@@ -78,6 +91,15 @@ extension History {
             emit("\(record.id): \(record.app) to \(record.environment), \(record.tag), \(record.outcome.rawValue)\(failure)")
         }
         emit(try listing.render(format))
+    }
+
+    /// `deployment-api-staging-3` for `api-staging-3`.
+    private static func streamID(_ given: String) -> String {
+        given.hasPrefix("deployment-") ? given : "deployment-\(given)"
+    }
+
+    private static func unknown(_ given: String) -> CommandFailure {
+        CommandFailure("no deployment '\(given)' in the ledger")
     }
 }
 

@@ -8,6 +8,7 @@ struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "What runs where: every app in every environment.")
 
     @OptionGroup var global: DatabaseOptions
+    @OptionGroup var service: ServiceOptions
 
     @Option(help: "Only this app.")
     var app: String?
@@ -22,10 +23,25 @@ struct Status: AsyncParsableCommand {
     var config: String?
 
     func run() async throws {
+        if let client = try service.client(global) { return try await run(through: client) }
         let store = try global.openStore(.readOnly)
-        let states = try store.environmentStates().filter {
-            (app == nil || $0.app == app) && (environment == nil || $0.environment == environment)
+        let lastPass = try store.serviceState(Reconciler.lastPassKey).flatMap { try? JSONDecoder().decode(LastPass.self, from: Data($0.utf8)) }
+        try render(try store.environmentStates(), lastPass: lastPass, freezes: format == .table ? activeFreezes(at: SystemClock().now) : [])
+    }
+
+    /// The same through the service: its projection, its reconciler's last pass, and the freezes of its configuration.
+    private func run(through client: ServiceClient) async throws {
+        if config != nil { throw CommandFailure("--config names a local configuration; a service's freezes are its own") }
+        let answer = try await client.environments()
+        guard let freezes = answer.activeFreezes else {
+            throw ServiceError.notShiplog("\(client.baseURL) does not answer /api/v1/environments as a shiplog service does (a freeze's end is not a time)")
         }
+        try render(answer.environments, lastPass: answer.lastPass,
+                   freezes: freezes.filter { environment == nil || $0.environment == environment }.sorted { $0.environment < $1.environment })
+    }
+
+    private func render(_ states: [EnvironmentState], lastPass: LastPass?, freezes: [ActiveFreeze]) throws {
+        let states = states.filter { (app == nil || $0.app == app) && (environment == nil || $0.environment == environment) }
         let listing = Listing(
             columns: ["app", "env", "tag", "revision", "task definition", "deployed by", "deployed at", "in progress", "last outcome", "drift"],
             rows: states
@@ -34,15 +50,11 @@ struct Status: AsyncParsableCommand {
              state.deployedBy, state.deployedAt, state.deploymentInProgress, state.lastOutcome?.rawValue, state.drift]
         }
         emit(try listing.render(format))
+        guard format == .table else { return }
         // The reconciler's last pass, for people; programs read it from `shiplog drift --format json`.
-        if format == .table, let text = try store.serviceState(Reconciler.lastPassKey),
-           let last = try? JSONDecoder().decode(LastPass.self, from: Data(text.utf8)) {
-            emit("\n" + last.summary)
-        }
+        if let lastPass { emit("\n" + lastPass.summary) }
         // Freezes, for people; programs read them from GET /api/v1/environments.
-        if format == .table {
-            for freeze in try activeFreezes(at: SystemClock().now) { emit("\n" + freeze.summary + ": deploys, promotions and reconcile corrections wait") }
-        }
+        for freeze in freezes { emit("\n" + freeze.summary + ": deploys, promotions and reconcile corrections wait") }
     }
 
     /// The freezes the configuration's environments (or `--env`) are in at `date`; none without a configuration.

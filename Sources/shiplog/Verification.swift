@@ -71,6 +71,7 @@ extension VerificationCommand {
         static let configuration = CommandConfiguration(abstract: "List the verification results recorded for an app in an environment, oldest first.")
 
         @OptionGroup var global: DatabaseOptions
+        @OptionGroup var service: ServiceOptions
 
         @Option(help: "The app.")
         var app: String
@@ -92,15 +93,22 @@ extension VerificationCommand {
         }
 
         func run() async throws {
-            let store = try global.openStore(.readOnly)
-            let results = try Verifications.results(in: store, app: app, environment: environment, tag: tag)
-            let listing = Listing(columns: ["name", "tag", "outcome", "recorded by", "recorded at", "url"], rows: results.map(Row.init)) { row in
+            let rows: [Row]
+            if let client = try service.client(global) {
+                struct Listed: Decodable { var verifications: [Row] }
+                let listed: Listed = try await client.get("/api/v1/verifications", query: [("app", app), ("environment", environment), ("tag", tag)])
+                rows = listed.verifications
+            } else {
+                rows = try Verifications.results(in: try global.openStore(.readOnly), app: app, environment: environment, tag: tag).map(Row.init)
+            }
+            let listing = Listing(columns: ["name", "tag", "outcome", "recorded by", "recorded at", "url"], rows: rows) { row in
                 [row.name, row.tag, row.outcome, row.recordedBy, row.recordedAt, row.url]
             }
             emit(try listing.render(format))
         }
 
-        struct Row: Encodable {
+        /// One result as both paths print it (the service's listing carries these fields among others).
+        struct Row: Codable {
             var name: String
             var tag: String
             var outcome: String

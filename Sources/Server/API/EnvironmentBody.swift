@@ -1,3 +1,4 @@
+import Deploy
 import Foundation
 import Hummingbird
 import Ledger
@@ -43,14 +44,19 @@ struct EnvironmentBody: ResponseGenerator {
     }
 }
 
-/// `GET /api/v1/environments`: `{"environments": [...]}`, each as ``EnvironmentBody`` writes it.
+/// `GET /api/v1/environments`: `{"environments": [...], "freezes": [...], "last_pass": {...}}`, each
+/// state as ``EnvironmentBody`` writes it.
 struct EnvironmentList: ResponseGenerator {
     var states: [EnvironmentState]
     /// Active freezes, through the API's encoder: few, and not worth writing by hand.
     var freezes: [EnvironmentsController.Freeze]
+    /// The reconciler's last pass, as `shiplog status` shows it; left out before the first.
+    var lastPass: LastPass?
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         let freezes = String(decoding: try APICoding.encoder.encode(freezes), as: UTF8.self)
-        return .json("{\"environments\":[" + states.map { EnvironmentBody($0).jsonText }.joined(separator: ",") + "],\"freezes\":" + freezes + "}")
+        let lastPass = try lastPass.map { ",\"last_pass\":" + String(decoding: try APICoding.encoder.encode($0), as: UTF8.self) } ?? ""
+        return .json("{\"environments\":[" + states.map { EnvironmentBody($0).jsonText }.joined(separator: ",") + "],\"freezes\":" + freezes
+            + lastPass + "}")
     }
 }

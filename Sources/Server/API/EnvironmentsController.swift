@@ -1,5 +1,6 @@
 import Access
 import Deploy
+import Foundation
 import Hummingbird
 import Ledger
 
@@ -45,9 +46,12 @@ struct EnvironmentsController {
     @Sendable func list(_ request: Request, context: ShiplogRequestContext) async throws -> EnvironmentList {
         try await backend.authorize(.read, context)
         _ = try QueryReader(request, allowed: [])
+        let (states, lastPass) = try await backend.store.reading { store in
+            (try store.environmentStates(), try store.serviceState(Reconciler.lastPassKey))
+        }
         return EnvironmentList(
-            states: try await backend.store.reading { try $0.environmentStates() },
-            freezes: (backend.workflow?.activeFreezes ?? []).map(Freeze.init))
+            states: states, freezes: (backend.workflow?.activeFreezes ?? []).map(Freeze.init),
+            lastPass: lastPass.flatMap { try? JSONDecoder().decode(LastPass.self, from: Data($0.utf8)) })
     }
 
     @Sendable func state(_ request: Request, context: ShiplogRequestContext) async throws -> EnvironmentBody {

@@ -18,6 +18,7 @@ struct ProofsController {
             .get("proofs/inclusion", use: inclusion)
             .get("proofs/consistency", use: consistency)
             .get("checkpoint", use: checkpoint)
+            .get("checkpoints", use: checkpoints)
             .get("deployments/:id/receipt", use: receipt)
     }
 
@@ -83,15 +84,17 @@ struct ProofsController {
         return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
-    /// The export of `shiplog export`: `?format=csv|json|markdown|html`, `since`, `until`, `app`, `environment`.
+    /// The export of `shiplog export`: `?format=csv|json|markdown|html`, `since`, `until`, `app`, `environment`,
+    /// `previous_size`.
     @Sendable func report(_ request: Request, context: ShiplogRequestContext) async throws -> Response {
         try await backend.authorize(.read, context)
-        let query = try QueryReader(request, allowed: ["format", "since", "until", "app", "environment"])
+        let query = try QueryReader(request, allowed: ["format", "since", "until", "app", "environment", "previous_size"])
         let format = try query.choice("format", ReportFormat.self) ?? .json
         // Streamed from one snapshot as the client reads it: a full JSON export is hundreds of megabytes.
         let report = try await StreamedReport.start(format, ReportRequest(
             since: try query.time("since"), until: try query.time("until"), app: try query.name("app"),
-            environment: try query.name("environment"), signer: signer, includesEvents: format.carriesEvents), from: backend.store)
+            environment: try query.name("environment"), signer: signer, previousSize: try query.integer("previous_size", in: 0...Int64.max).map(UInt64.init),
+            includesEvents: format.carriesEvents), from: backend.store)
         let contentType = switch format {
         case .csv: "text/csv; charset=utf-8"
         case .json: "application/json; charset=utf-8"
@@ -142,6 +145,24 @@ struct ProofsController {
             note = try await backend.store.signCheckpoint(origin: signer.name, signer: signer, time: Date())
         }
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: note)))
+    }
+
+    /// Every stored checkpoint: what a client holds the events it fetched to, as `shiplog verify`
+    /// holds the log to them.
+    struct CheckpointList: ResponseEncodable {
+        struct Stored: Encodable {
+            var signedAt: String
+            var note: String
+        }
+
+        var checkpoints: [Stored]
+    }
+
+    @Sendable func checkpoints(_ request: Request, context: ShiplogRequestContext) async throws -> CheckpointList {
+        try await backend.authorize(.read, context)
+        _ = try QueryReader(request, allowed: [])
+        let notes = try await backend.store.reading { try $0.checkpointNotes() }
+        return CheckpointList(checkpoints: notes.map { CheckpointList.Stored(signedAt: $0.signedAt, note: $0.note) })
     }
 
     /// Reads a proof of the store; out-of-range sizes and positions are the caller's mistake: 400, not 500.

@@ -103,8 +103,8 @@ struct ReconcileController {
 
     @Sendable func verify(_ request: Request, context: ShiplogRequestContext) async throws -> VerifyReport {
         try await backend.authorize(.read, context)
-        _ = try QueryReader(request, allowed: [])
-        let verification = try await backend.store.reading { try $0.verify() }
+        let quick = try QueryReader(request, allowed: ["quick"]).boolean("quick") ?? false
+        let verification = try await backend.store.reading { try $0.verify(quick: quick) }
         return VerifyReport(
             ok: verification.isIntact, events: verification.count, headHash: verification.headHash.hexString,
             firstBadPosition: verification.failure?.position, reason: verification.failure?.reason)

@@ -28,13 +28,15 @@ struct ServiceClient: Sendable {
     ///
     /// - Throws: ``ServiceError``: `.unreachable` when nothing answered or the service said it is
     ///   unavailable for now (503), `.refused` with the service's own message for any other error
-    ///   status, `.notShiplog` when the answer is not JSON as shiplog writes it.
+    ///   status, `.notShiplog` when the answer is not JSON as shiplog writes it (or, for a report,
+    ///   not of the `accepting` media type).
     func send(
-        _ method: HTTPMethod, _ path: String, query: [(String, String?)] = [], body: Data? = nil, headers: [(String, String)] = []
+        _ method: HTTPMethod, _ path: String, query: [(String, String?)] = [], body: Data? = nil, headers: [(String, String)] = [],
+        accepting mediaType: String = "application/json"
     ) async throws -> Answer {
         var request = HTTPClientRequest(url: baseURL + path + Self.queryString(query))
         request.method = method
-        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "Accept", value: mediaType)
         request.headers.add(name: "User-Agent", value: "shiplog-cli")
         if let token = try await bearer.token() { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -53,7 +55,7 @@ struct ServiceClient: Sendable {
         let status = Int(response.status.code)
         let data = Data(bytes.readableBytesView)
         let contentType = response.headers.first(name: "Content-Type") ?? "no content type"
-        guard contentType.lowercased().hasPrefix("application/json") else {
+        guard contentType.lowercased().hasPrefix(status >= 400 ? "application/json" : mediaType) else {
             throw ServiceError.notShiplog(
                 "\(baseURL) does not answer as a shiplog service (\(method) \(path): HTTP \(status), \(contentType.prefix(60)))")
         }
