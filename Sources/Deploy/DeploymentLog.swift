@@ -83,3 +83,21 @@ struct DeploymentLog: Sendable {
 
     var images: [String: String] { request.images ?? [:] }
 }
+
+extension DeploymentResult {
+    /// How deployment `id` ended, read from its stream as the engine concluded it (a deployment
+    /// left open ends as `.inProgress` with its stage and reason); `nil` while it runs. For a client
+    /// following a deployment that the service runs.
+    public static func concluded(id: String, events: [RecordedEvent]) throws -> DeploymentResult? {
+        guard let log = try DeploymentLog(id: id, events: events) else { return nil }
+        if let terminal = log.terminal { return terminal }
+        guard let open = events.last(where: { $0.type == DeploymentLeftOpen.eventType }) else { return nil }
+        let leftOpen = try DeploymentLeftOpen.decode(from: open.data)
+        return log.result(.inProgress, stage: leftOpen.stage, reason: leftOpen.reason)
+    }
+
+    /// The event types one of which ends a deployment's stream.
+    public static let concludingEventTypes: Set<String> = [
+        DeploymentStable.eventType, DeploymentFailed.eventType, DeploymentTimedOut.eventType, DeploymentLeftOpen.eventType,
+    ]
+}

@@ -21,6 +21,7 @@ struct DeployCommand: AsyncParsableCommand {
     @OptionGroup var acting: ActingOptions
     @OptionGroup var queue: QueueOptions
     @OptionGroup var freeze: FreezeOptions
+    @OptionGroup var service: ServiceOptions
 
     @Argument(help: "The app, as shiplog.yml names it.")
     var app: String?
@@ -54,6 +55,7 @@ struct DeployCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let client = try service.client(global.database) { return try await run(through: client) }
         let workflow = try await Workflow.open(global, acting: acting, app: app, environment: environment, timeout: timeout, queue: queue)
         if let resume {
             let result = try await workflow.engine.resume(resume, metadata: workflow.metadata)
@@ -69,6 +71,17 @@ struct DeployCommand: AsyncParsableCommand {
 }
 
 extension DeployCommand {
+    /// The same deploy, run by the service and followed here.
+    private func run(through client: ServiceClient) async throws {
+        if resume != nil { throw CommandFailure("--resume closes a deployment a local process left; the service resumes its own when it starts") }
+        try RemoteDeployments.refuseLocalOptions(global, timeout: timeout, queue: queue)
+        let app = app ?? "", environment = environment ?? "", tag = tag ?? ""
+        let body = RemoteDeployments.DeployBody(
+            app: app, environment: environment, tag: tag, trigger: trigger.rawValue, requiredVariables: requiredVariables.isEmpty ? nil : requiredVariables,
+            onBehalfOf: acting.onBehalfOf, noWait: queue.noWait ? true : nil, overrideFreeze: freeze.overrideFreeze)
+        try await RemoteDeployments.run(client, "/api/v1/deployments", body: body, app: app, environment: environment, tag: tag)
+    }
+
     /// The triggers a person gives; shiplog's own flows record the others (rollback, promotion, reconcile).
     enum Trigger: String, CaseIterable, ExpressibleByArgument {
         case merge, release, manual

@@ -16,6 +16,7 @@ struct Rollback: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var acting: ActingOptions
     @OptionGroup var queue: QueueOptions
+    @OptionGroup var service: ServiceOptions
 
     @Argument(help: "The app.")
     var app: String
@@ -33,6 +34,13 @@ struct Rollback: AsyncParsableCommand {
     var reuseRevision = false
 
     func run() async throws {
+        if let client = try service.client(global.database) {
+            try RemoteDeployments.refuseLocalOptions(global, timeout: timeout, queue: queue)
+            let body = RemoteDeployments.RollbackBody(
+                app: app, environment: environment, tag: tag, onBehalfOf: acting.onBehalfOf, reuseRevision: reuseRevision ? true : nil,
+                noWait: queue.noWait ? true : nil)
+            return try await RemoteDeployments.run(client, "/api/v1/rollbacks", body: body, app: app, environment: environment, tag: tag)
+        }
         let workflow = try await Workflow.open(global, acting: acting, app: app, environment: environment, timeout: timeout, queue: queue)
         try await workflow.resumeInterrupted()
         try await workflow.run { engine in

@@ -67,10 +67,17 @@ struct Workflow {
             result = try await command(engine)
         } catch let error as DeployError where [.superseded, .waitTimedOut].contains(error.code) {
             try finish()
-            complain(error.message)
-            throw ExitCode(error.code == .superseded ? 4 : 5)
+            try Self.reportNotRun(error)
         }
         try conclude(result)
+    }
+
+    /// A waiting request that a newer one superseded exits 4, one that gave up waiting 5, each
+    /// with one line; any other error is thrown on.
+    static func reportNotRun(_ error: DeployError) throws -> Never {
+        guard [.superseded, .waitTimedOut].contains(error.code) else { throw error }
+        complain(error.message)
+        throw ExitCode(error.code == .superseded ? 4 : 5)
     }
 
     /// Saves the simulation and turns a result into output and an exit code:
@@ -79,6 +86,12 @@ struct Workflow {
     func conclude(_ result: DeploymentResult) throws {
         try drivers.world?.save()
         store.close()
+        try Self.report(result)
+    }
+
+    /// Prints how a deployment ended and exits with its code, for the local engine's result and
+    /// for one the service ran (``DeploymentFollower``) alike.
+    static func report(_ result: DeploymentResult) throws {
         if result.isQueued { return emit(result.summary) }
         switch result.outcome {
         case .succeeded:

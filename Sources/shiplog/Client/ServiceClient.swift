@@ -70,6 +70,46 @@ struct ServiceClient: Sendable {
         throw ServiceError.refused(status: status, message: refusal.error.message)
     }
 
+    /// `GET path` as Server-Sent Events: the lines of the open stream, as they arrive.
+    ///
+    /// - Throws: as ``send(_:_:query:body:headers:)`` for an answer that is not a stream.
+    func eventStream(_ path: String, query: [(String, String?)]) async throws -> AsyncThrowingStream<String, any Error> {
+        var request = HTTPClientRequest(url: baseURL + path + Self.queryString(query))
+        request.headers.add(name: "Accept", value: "text/event-stream")
+        request.headers.add(name: "User-Agent", value: "shiplog-cli")
+        if let token = try await bearer.token() { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .hours(24))
+        } catch {
+            throw ServiceError.unreachable("cannot reach the shiplog service at \(baseURL): \(Self.reason(error))")
+        }
+        guard response.status == .ok, response.headers.first(name: "Content-Type")?.hasPrefix("text/event-stream") == true else {
+            // Not a stream: read the answer as any other, for its refusal.
+            _ = try await send(.GET, path, query: query)
+            throw ServiceError.notShiplog("\(baseURL) does not answer \(path) with an event stream")
+        }
+        let body = response.body
+        return AsyncThrowingStream { continuation in
+            let reader = Task {
+                do {
+                    var pending: [UInt8] = []
+                    for try await buffer in body {
+                        pending += buffer.readableBytesView
+                        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                            continuation.yield(String(decoding: pending[..<newline], as: UTF8.self))
+                            pending.removeSubrange(...newline)
+                        }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: ServiceError.unreachable("the event stream from \(baseURL) broke off: \(Self.reason(error))"))
+                }
+            }
+            continuation.onTermination = { _ in reader.cancel() }
+        }
+    }
+
     /// `GET path`, its JSON decoded as `Response` (snake_case keys, as the API writes them).
     func get<Response: Decodable>(_ path: String, query: [(String, String?)] = [], as type: Response.Type = Response.self) async throws -> Response {
         try decode(Response.self, from: try await send(.GET, path, query: query), path: path)

@@ -12,8 +12,8 @@ enum ServiceError: Error, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .unreachable(let message), .notShiplog(let message), .invalid(let message): message
-        case .refused(let status, let message): "\(message) (HTTP \(status))"
+        // A refusal reads as the local command's own, which says the same.
+        case .unreachable(let message), .notShiplog(let message), .invalid(let message), .refused(_, let message): message
         }
     }
 

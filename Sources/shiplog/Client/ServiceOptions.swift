@@ -21,7 +21,7 @@ struct ServiceOptions: ParsableArguments {
     /// a local ledger; `nil` for a local ledger. `--server` with `--db` is refused.
     func client(_ database: DatabaseOptions) throws -> ServiceClient? {
         let environment = ProcessInfo.processInfo.environment
-        if server != nil, database.db != nil { throw ValidationError("--server and --db name two ledgers; give one") }
+        if server != nil, database.db != nil { throw CommandFailure("--server and --db name two ledgers; give one") }
         if spool != nil, server == nil, environment["SHIPLOG_URL"].map({ $0.isEmpty }) ?? true {
             throw ValidationError("--spool keeps appends for a service: give --server (or SHIPLOG_URL) too")
         }
