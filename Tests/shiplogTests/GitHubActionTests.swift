@@ -77,7 +77,7 @@ final class ActionsTokenEndpoint: Sendable {
     /// Runs the action with `inputs` in a job of WordPress/openverse's run 9876543210 on main.
     func runAction(_ inputs: [String: String], environment extra: [String: String] = [:]) throws -> Step {
         let outputFile = cli.directory.path("github-output-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outputFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
         let runnerTemp = cli.directory.path("runner-temp")
         try FileManager.default.createDirectory(atPath: runnerTemp, withIntermediateDirectories: true)
         let process = Process()
@@ -92,7 +92,7 @@ final class ActionsTokenEndpoint: Sendable {
             "GITHUB_RUN_ID": "9876543210", "GITHUB_RUN_ATTEMPT": "2", "GITHUB_SHA": Self.sha, "GITHUB_ACTOR": "ana-maintainer",
             "GITHUB_JOB": "deploy", "GITHUB_ACTION": "record", "GITHUB_WORKSPACE": cli.directory.path(""),
             "GITHUB_OUTPUT": outputFile, "GITHUB_ENV": runnerTemp + "/env", "GITHUB_PATH": runnerTemp + "/path", "RUNNER_TEMP": runnerTemp,
-            "XDG_STATE_HOME": cli.directory.path("state"),
+            "XDG_STATE_HOME": cli.directory.path("state"), "SHIPLOG_SERVER_TIMEOUT": "3s",
         ]) { $1 }
         environment.merge(extra) { $1 }
         process.environment = environment
@@ -199,6 +199,26 @@ final class ActionsTokenEndpoint: Sendable {
         #expect(flushed.status == 0, "\(flushed.log)")
         #expect(flushed.outputs["outcome"] == "flushed")
         #expect(try EventStore(path: cli.database, access: .readOnly).events(EventFilter(type: "ImageBuilt")).count == 1)
+    }
+
+    @Test func deployFollowsTheDeploymentAndSetsItsIdOutcomeAndPosition() async throws {
+        try cli.run("init")
+        let token = try cli.run("token", "create", "--name", "ci", "--role", "deployer", "--actor", "ana-maintainer").stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let service = RestartableService(cli: cli)
+        try await service.start()
+        let deployed = try runAction(["command": "deploy", "server-url": service.url, "token": token, "app": "api", "environment": "staging", "tag": "3f9c2e1"])
+        #expect(deployed.status == 0, "\(deployed.log)")
+        #expect(deployed.outputs["outcome"] == "succeeded", "\(deployed.log)")
+        #expect(deployed.outputs["deployment-id"] == "deployment-api-staging-1")
+        #expect(deployed.log.contains("[00:00] DeploymentRequested "), "the job's log follows the deployment: \(deployed.log)")
+        let events = try EventStore(path: cli.database, access: .readOnly).events(EventFilter(stream: "deployment-api-staging-1"))
+        #expect(deployed.outputs["position"] == events.last.map { String($0.position) })
+
+        let rolledBack = try runAction(["command": "deploy", "server-url": service.url, "token": token, "app": "frontend", "environment": "staging", "tag": "broken-build"])
+        #expect(rolledBack.status == 3, "the step fails as the command does: \(rolledBack.log)")
+        #expect(rolledBack.outputs["outcome"] == "rolled-back")
+        #expect(rolledBack.outputs["deployment-id"] == "deployment-frontend-staging-1")
     }
 
     @Test func badInputsFailTheStepWithOneAnnotation() throws {

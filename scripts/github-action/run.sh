@@ -95,12 +95,17 @@ deployment() {
     local out err status=0
     out="$(mktemp)"
     err="$(mktemp)"
-    # Progress goes on to the job's log as it happens; the last line says how it ended.
-    shiplog "${args[@]}" "${extra[@]}" >"$out" 2> >(tee "$err" >&2) || status=$?
-    wait "$!" || true
-    cat "$out"
+    # Progress goes on to the job's log as it happens.
+    shiplog "${args[@]}" "${extra[@]}" 2>"$err" | tee "$out" || status="${PIPESTATUS[0]}"
+    cat "$err" >&2
     local summary id outcome
-    summary="$( (cat "$out"; tail -n 1 "$err") | grep -v '^$' | head -n 1)"
+    # The summary is the last line the command wrote: on standard output when it succeeded or
+    # queued, on standard error otherwise (progress lines come before it on standard output).
+    if [ "$status" -eq 0 ]; then
+        summary="$(grep -v '^$' "$out" | tail -n 1 || true)"
+    else
+        summary="$(grep -v '^$' "$err" | tail -n 1 || true)"
+    fi
     if [[ "$summary" == *" queued behind promotion "* ]]; then
         id="$(sed -E 's/.* queued behind promotion ([^;]+);.*/\1/' <<<"$summary")"
     else
