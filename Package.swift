@@ -290,6 +290,8 @@ let package = Package(
             dependencies: [
                 "Ledger", "SQLite", "Deploy", "Simulation", "ECS", "TestSupport", "Replication", "AWS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

@@ -44,7 +44,7 @@ extension Events {
         }
 
         func run() async throws {
-            if let client = try service.client(global) { return try await run(through: client) }
+            if let client = try await service.connect(global) { return try await run(through: client) }
             let store = try global.openStore(.readOnly)
             var filter = EventFilter(stream: stream, type: type, actor: actor, after: after, limit: limit)
             var printed = 0
@@ -83,6 +83,9 @@ extension Events {
         @Option(help: "Retrying with the same key and the same events returns the original positions.")
         var idempotencyKey: String?
 
+        @Flag(help: "With a service: fail when it cannot be reached instead of spooling the events (else env SHIPLOG_REQUIRE_LEDGER=1).")
+        var requireLedger = false
+
         @Flag(help: "Append each line on its own as it arrives (not all-or-nothing), printing each event once committed.")
         var each = false
 
@@ -99,6 +102,7 @@ extension Events {
         func run() async throws {
             if let idempotencyKey { _ = try IdempotencyKey(idempotencyKey, scope: "") }
             if let client = try service.client(global.database) { return try await append(through: client) }
+            if requireLedger { throw ValidationError("--require-ledger applies to appends through a service (--server or SHIPLOG_URL)") }
             let policy = try global.accessPolicy()
             if each { return try await appendEach(policy) }
             // Parse everything before opening the store: bad input writes nothing.
@@ -126,20 +130,28 @@ extension Events {
         }
 
         /// The same append through the service, in one request: the service's rules decide what
-        /// the credential may record, and the recorded events are printed back as locally.
+        /// the credential may record, and the recorded events are printed back as locally. When
+        /// the service cannot be reached the request is spooled (see ``Spool``) under its
+        /// idempotency key, made now when none was given, so however often it is sent later it is
+        /// recorded once.
         private func append(through client: ServiceClient) async throws {
             if each { throw ValidationError("--each appends to a local ledger; through a service the lines go in one request") }
             if global.actor != nil { throw ValidationError("--actor names who acts on a local ledger; a service takes it from the token") }
-            let context = EventMetadata.fromContext(actor: nil, environment: ProcessInfo.processInfo.environment)
+            let environment = ProcessInfo.processInfo.environment
+            let context = EventMetadata.fromContext(actor: nil, environment: environment)
             let events = try EventLineParser.parse(try input(), defaults: EventMetadata()).map { event in
                 var event = event
                 event.metadata = event.metadata.recorderFields(filledFrom: context)
                 return event
             }
-            let appended = try await client.append(events, expectedVersion: expectedVersion, idempotencyKey: idempotencyKey)
+            let record = SpooledRecord(
+                server: client.baseURL, idempotencyKey: idempotencyKey ?? UUID().uuidString.lowercased(),
+                body: ServiceClient.appendBody(events, expectedVersion: expectedVersion), events: events.count)
+            let required = requireLedger || environment["SHIPLOG_REQUIRE_LEDGER"] == "1"
+            guard let appended = try await service.spool(for: client).send(record, through: client, requireLedger: required) else { return }
             for line in try await client.eventLines(at: appended.events.map(\.position)) { emit(String(line)) }
             if appended.deduplicated {
-                complain("already appended with idempotency key '\(idempotencyKey ?? "")': nothing new written")
+                complain("already appended with idempotency key '\(record.idempotencyKey)': nothing new written")
             }
         }
 

@@ -14,6 +14,7 @@ struct Shiplog: AsyncParsableCommand {
             Init.self, DeployCommand.self, Rollback.self, Promote.self, VerificationCommand.self, Template.self, Events.self, Status.self, History.self,
             Audit.self, Drift.self, Reconcile.self, Verify.self, Rebuild.self,
             Export.self, Proof.self, Keys.self, CheckpointCommand.self, Tiles.self, AuditVerify.self, Serve.self, Restore.self, Token.self, Notify.self,
+            Flush.self,
         ]
     )
 }

@@ -35,12 +35,12 @@ extension ServiceClient {
         var deduplicated: Bool
     }
 
-    /// Appends `events` in one request, all or none, as `shiplog events append` does locally.
+    /// The body of one `POST /api/v1/events` that appends `events`, all or none, as `shiplog events
+    /// append` does locally.
     ///
     /// The metadata sent is the recorder's own (the line's, filled with the workflow run and commit
     /// of the job it runs in); who is acting is the service's to say, from the credential.
-    func append(_ events: [NewEvent], expectedVersion: ExpectedVersion, idempotencyKey: String?) async throws -> Appended {
-        let path = "/api/v1/events"
+    static func appendBody(_ events: [NewEvent], expectedVersion: ExpectedVersion) -> String {
         let objects = events.map { event in
             var object = "{"
             if let id = event.id { object += "\"id\":\(id.uuidString.lowercased().jsonQuoted)," }
@@ -48,8 +48,14 @@ extension ServiceClient {
             object += ",\"metadata\":\(event.metadata.json)}"
             return object
         }
-        let body = "{\"events\":[" + objects.joined(separator: ",") + "],\"expected_version\":" + Self.json(expectedVersion) + "}"
-        let answer = try await send(.POST, path, body: Data(body.utf8), headers: idempotencyKey.map { [("Idempotency-Key", $0)] } ?? [])
+        return "{\"events\":[" + objects.joined(separator: ",") + "],\"expected_version\":" + json(expectedVersion) + "}"
+    }
+
+    /// Sends an ``appendBody(_:expectedVersion:)``; the same key with the same body is recorded once
+    /// however often it is sent.
+    func append(body: Data, idempotencyKey: String) async throws -> Appended {
+        let path = "/api/v1/events"
+        let answer = try await send(.POST, path, body: body, headers: [("Idempotency-Key", idempotencyKey)])
         return try decode(Appended.self, from: answer, path: path)
     }
 

@@ -9,19 +9,22 @@ struct ServiceClient: Sendable {
     /// Without a trailing slash: paths start with one.
     let baseURL: String
     private let bearer: BearerSource
+    /// How long an answer may take before the service counts as unreachable.
+    private let timeout: TimeAmount
 
     struct Answer {
         var status: Int
         var body: Data
     }
 
-    init(url: String, credential: ServiceCredential) throws {
+    init(url: String, credential: ServiceCredential, timeout: Duration = .seconds(60)) throws {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
               components.host?.isEmpty == false, components.query == nil, components.fragment == nil else {
             throw ServiceError.invalid("the server '\(url)' is not an http:// or https:// URL of a shiplog service")
         }
         baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
         bearer = BearerSource(credential)
+        self.timeout = TimeAmount(timeout)
     }
 
     /// Sends one request and returns the service's answer when it is a success.
@@ -47,7 +50,7 @@ struct ServiceClient: Sendable {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            response = try await HTTPClient.shared.execute(request, timeout: timeout)
             bytes = try await response.body.collect(upTo: 256 << 20)
         } catch {
             throw ServiceError.unreachable("cannot reach the shiplog service at \(baseURL): \(Self.reason(error))")
