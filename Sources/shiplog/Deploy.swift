@@ -55,7 +55,7 @@ struct DeployCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if let client = try service.client(global.database) { return try await run(through: client) }
+        if let client = try await service.connect(global.database) { return try await run(through: client) }
         let workflow = try await Workflow.open(global, acting: acting, app: app, environment: environment, timeout: timeout, queue: queue)
         if let resume {
             let result = try await workflow.engine.resume(resume, metadata: workflow.metadata)

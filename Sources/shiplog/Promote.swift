@@ -20,7 +20,7 @@ struct Promote: AsyncParsableCommand {
     var timeout: DurationArgument?
 
     func run() async throws {
-        if let client = try service.client(global.database) {
+        if let client = try await service.connect(global.database) {
             try RemoteDeployments.refuseLocalOptions(global, timeout: timeout, queue: queue)
             let body = RemoteDeployments.PromotionBody(
                 app: app, onBehalfOf: acting.onBehalfOf, noWait: queue.noWait ? true : nil, overrideFreeze: freeze.overrideFreeze)

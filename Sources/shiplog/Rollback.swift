@@ -34,7 +34,7 @@ struct Rollback: AsyncParsableCommand {
     var reuseRevision = false
 
     func run() async throws {
-        if let client = try service.client(global.database) {
+        if let client = try await service.connect(global.database) {
             try RemoteDeployments.refuseLocalOptions(global, timeout: timeout, queue: queue)
             let body = RemoteDeployments.RollbackBody(
                 app: app, environment: environment, tag: tag, onBehalfOf: acting.onBehalfOf, reuseRevision: reuseRevision ? true : nil,

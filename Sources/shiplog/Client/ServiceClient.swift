@@ -50,7 +50,7 @@ struct ServiceClient: Sendable {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            response = try await Self.http.execute(request, timeout: timeout)
             bytes = try await response.body.collect(upTo: 256 << 20)
         } catch {
             throw ServiceError.unreachable("cannot reach the shiplog service at \(baseURL): \(Self.reason(error))")
@@ -82,7 +82,7 @@ struct ServiceClient: Sendable {
         if let token = try await bearer.token() { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .hours(24))
+            response = try await Self.http.execute(request, timeout: .hours(24))
         } catch {
             throw ServiceError.unreachable("cannot reach the shiplog service at \(baseURL): \(Self.reason(error))")
         }
@@ -124,6 +124,17 @@ struct ServiceClient: Sendable {
             throw ServiceError.notShiplog("\(baseURL) does not answer \(path) as a shiplog service does (\(Self.reason(error)))")
         }
     }
+
+    /// The CLI's HTTP client: a refused connection fails at once rather than being retried until
+    /// the request's deadline (AsyncHTTPClient's default), so an append to a service that is down
+    /// is spooled in a moment, not a minute; a connection that hangs gives up after 10 s. It lives
+    /// as long as the process, which ends without shutting it down.
+    static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(10))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()

@@ -23,7 +23,7 @@ struct ServiceOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         if server != nil, database.db != nil { throw CommandFailure("--server and --db name two ledgers; give one") }
         if spool != nil, server == nil, environment["SHIPLOG_URL"].map({ $0.isEmpty }) ?? true {
-            throw ValidationError("--spool keeps appends for a service: give --server (or SHIPLOG_URL) too")
+            throw CommandFailure("--spool keeps appends for a service: give --server (or SHIPLOG_URL) too")
         }
         guard let url = server ?? (database.db == nil ? environment["SHIPLOG_URL"].flatMap { $0.isEmpty ? nil : $0 } : nil) else { return nil }
         return try ServiceClient(url: url, credential: ServiceCredential(environment: environment), timeout: try answerTimeout())
