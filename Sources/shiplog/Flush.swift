@@ -19,8 +19,8 @@ struct Flush: AsyncParsableCommand {
     @OptionGroup var service: ServiceOptions
 
     func run() async throws {
-        guard let client = try service.client(DatabaseOptions()) else {
-            throw ValidationError("flush sends the spool to a service: give --server (or SHIPLOG_URL)")
+        guard let client = try service.client() else {
+            throw CommandFailure("flush sends the spool to a service: give --server (or SHIPLOG_URL)")
         }
         let spool = try service.spool(for: client)
         let flushed = try await spool.exclusively {

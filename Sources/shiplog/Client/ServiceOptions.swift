@@ -20,12 +20,17 @@ struct ServiceOptions: ParsableArguments {
     /// The service's client when one is named: `--server`, else `SHIPLOG_URL` unless `--db` names
     /// a local ledger; `nil` for a local ledger. `--server` with `--db` is refused.
     func client(_ database: DatabaseOptions) throws -> ServiceClient? {
+        try client(localDatabase: database.db)
+    }
+
+    /// ``client(_:)`` for a command with no local ledger to choose instead (`flush`).
+    func client(localDatabase db: String? = nil) throws -> ServiceClient? {
         let environment = ProcessInfo.processInfo.environment
-        if server != nil, database.db != nil { throw CommandFailure("--server and --db name two ledgers; give one") }
+        if server != nil, db != nil { throw CommandFailure("--server and --db name two ledgers; give one") }
         if spool != nil, server == nil, environment["SHIPLOG_URL"].map({ $0.isEmpty }) ?? true {
             throw CommandFailure("--spool keeps appends for a service: give --server (or SHIPLOG_URL) too")
         }
-        guard let url = server ?? (database.db == nil ? environment["SHIPLOG_URL"].flatMap { $0.isEmpty ? nil : $0 } : nil) else { return nil }
+        guard let url = server ?? (db == nil ? environment["SHIPLOG_URL"].flatMap { $0.isEmpty ? nil : $0 } : nil) else { return nil }
         return try ServiceClient(url: url, credential: ServiceCredential(environment: environment), timeout: try answerTimeout())
     }
 
