@@ -64,6 +64,24 @@ struct CLI {
         return Output(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
 
+    /// Starts `shiplog serve --port 0` on this ledger with `extra`; returns the process, its
+    /// standard error as it comes, and its base URL once it listens.
+    func serve(_ extra: [String] = []) async throws -> (process: Process, stderr: OutputCollector, url: String) {
+        let process = process(["serve", "--port", "0"] + extra)
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        try? stderr.fileHandleForWriting.close()
+        let collector = OutputCollector(stderr.fileHandleForReading)
+        await collector.wait { $0.output.contains("listening on 127.0.0.1:") }
+        guard let range = collector.output.range(of: #"listening on 127\.0\.0\.1:\d+"#, options: .regularExpression) else {
+            process.terminate()
+            throw ServeFailure("the service did not start: \(collector.output)")
+        }
+        return (process, collector, "http://127.0.0.1:" + (collector.output[range].split(separator: ":").last.map(String.init) ?? ""))
+    }
+
     /// How many events the ledger holds, read straight from the database.
     func eventCount() throws -> Int {
         try run("events").lines.count

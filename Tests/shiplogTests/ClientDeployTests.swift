@@ -21,19 +21,8 @@ struct ClientDeployTests {
 
     /// Starts `shiplog serve` over `served`'s ledger; returns the process and its base URL.
     func serve() async throws -> (Process, String) {
-        let process = served.process(["serve", "--port", "0", "--reconcile", "off"])
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        try? stderr.fileHandleForWriting.close()
-        let collector = OutputCollector(stderr.fileHandleForReading)
-        await collector.wait { $0.output.contains("listening on 127.0.0.1:") }
-        guard let range = collector.output.range(of: #"listening on 127\.0\.0\.1:\d+"#, options: .regularExpression) else {
-            process.terminate()
-            throw ServeFailure("the service did not start: \(collector.output)")
-        }
-        return (process, "http://127.0.0.1:" + (collector.output[range].split(separator: ":").last.map(String.init) ?? ""))
+        let (process, _, url) = try await served.serve(["--reconcile", "off"])
+        return (process, url)
     }
 
     /// A client of the service at `url` holding a token of `role`.

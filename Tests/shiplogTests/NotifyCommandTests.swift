@@ -6,7 +6,7 @@ import Synchronization
 import TestSupport
 import Testing
 
-struct NotifyCommandTests {
+@Suite(.serialized) struct NotifyCommandTests {
     /// A receiver that refuses the first request of each delivery id (so every notification is
     /// retried), then accepts it and every repeat of it, counting them: a receiver deduplicates
     /// by delivery id.
@@ -111,21 +111,26 @@ struct NotifyCommandTests {
 
         first.terminate()
         first.waitUntilExit()
+        // Work only the second can do: appended after the first stopped.
+        let more = 5
+        let later = (count + 1...count + more).map { String.requested($0, tag: "t\($0)") }.joined(separator: "\n") + "\n"
+        #expect(try cli.run(["events", "append", "--actor", "ana-maintainer", "--each"], input: later).status == 0)
+        let total = count + more
         let store = try EventStore(path: cli.database, access: .readOnly)
         let deadline = ContinuousClock.now + .seconds(60)
-        while try store.events(EventFilter(type: "NotificationDelivered")).count < count, ContinuousClock.now < deadline {
+        while try store.events(EventFilter(type: "NotificationDelivered")).count < total, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(100))
         }
         second.terminate()
         second.waitUntilExit()
         #expect(secondOut.complete.contains { $0.hasPrefix("hook: delivered") }, "the second took over: \(secondOut.output)")
         let delivered = try store.events(EventFilter(type: "NotificationDelivered")).map { try NotificationDelivered.decode(from: $0.data) }
-        #expect(delivered.count == count && Set(delivered.map(\.deliveryId)).count == count, "each delivered and recorded once")
+        #expect(delivered.count == total && Set(delivered.map(\.deliveryId)).count == total, "each delivered and recorded once")
         let accepted = receiver.accepted.withLock { $0 }
-        #expect(accepted.count == count, "the receiver got every notification")
+        #expect(accepted.count == total, "the receiver got every notification")
         // The one in flight when the first was stopped may be sent again by the second (its answer
         // crossed the stop); none other is.
-        #expect(accepted.values.reduce(0, +) - count <= 1, "no notification repeated but the one in flight at the stop")
+        #expect(accepted.values.reduce(0, +) - total <= 1, "no notification repeated but the one in flight at the stop")
         try await server.stop()
     }
 

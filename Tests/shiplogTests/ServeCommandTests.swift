@@ -14,21 +14,7 @@ import Testing
 
     /// Starts `shiplog serve` on a free port; returns the process, its stderr and its base URL.
     func serve(_ extra: [String] = []) async throws -> (Process, OutputCollector, String) {
-        let process = cli.process(["serve", "--port", "0"] + extra)
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        try? stderr.fileHandleForWriting.close()
-        let collector = OutputCollector(stderr.fileHandleForReading)
-        await collector.wait { $0.output.contains("listening on 127.0.0.1:") }
-        let output = collector.output
-        guard let range = output.range(of: #"listening on 127\.0\.0\.1:\d+"#, options: .regularExpression) else {
-            process.terminate()
-            throw ServeFailure("the service did not start: \(output)")
-        }
-        let port = output[range].split(separator: ":").last.map(String.init) ?? ""
-        return (process, collector, "http://127.0.0.1:\(port)")
+        try await cli.serve(extra)
     }
 
     func token(_ role: String) throws -> String {

@@ -50,7 +50,9 @@ final class RestartableService {
 }
 
 /// In client mode an append the service cannot take now is spooled and sent later, exactly once.
-@Suite struct SpoolTests {
+/// Serialized: the tests that cut a flush short watch a child process closely, and beside the suite's other tests
+/// (which wait for their children on the cooperative pool's two threads) their watching was starved.
+@Suite(.serialized) struct SpoolTests {
     let cli = CLI()
     var spool: String { cli.directory.path("spool.jsonl") }
 
@@ -209,11 +211,12 @@ final class RestartableService {
         #expect(spooledLines().count == count)
         try await service.start()
         let flush = client.process(["flush", "--server", service.url, "--spool", spool], useDatabase: false)
-        flush.standardOutput = FileHandle.nullDevice
+        let sent = Pipe()
+        flush.standardOutput = sent
         flush.standardError = FileHandle.nullDevice
         try flush.run()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while try recordedTags().count < 10, flush.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        // The flush prints a line as each record is answered: cut it short at the tenth.
+        await OutputCollector(sent.fileHandleForReading).wait(seconds: 60) { $0.complete.count >= 10 }
         if what == "service killed" {
             service.stop(SIGKILL)
             flush.waitUntilExit()
