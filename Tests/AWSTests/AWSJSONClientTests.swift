@@ -129,8 +129,10 @@ struct AWSJSONClientTests {
         }
         #expect(error?.kind == .timeout)
         #expect(error?.description.contains("ecs:DescribeServices") == true)
-        // Far below the client's default timeout: the 300 ms bound was kept, on a machine under load too.
-        #expect(ContinuousClock.now - started < .seconds(20))
+        // Below the client's default timeout (30 s): the 300 ms bound was kept, not the default. The
+        // margin is wide because beside the whole suite on two loaded cores this test's task has been
+        // resumed 23 s late.
+        #expect(ContinuousClock.now - started < .seconds(29))
     }
 
     @Test func endpointOverrideAndRegionComeFromTheEnvironment() throws {
