@@ -36,6 +36,11 @@ import Testing
             #expect(String(buffer: report.body).contains("\"consistency\""), "a consistency proof from size 1")
             let bad = try await client.execute(uri: "/api/v1/reports?previous_size=-1", method: .get, headers: .bearer(harness.viewer))
             #expect(bad.status == .badRequest)
+            // A size the log has not reached (schemathesis found it answered 500).
+            let beyond = try await client.execute(
+                uri: "/api/v1/reports?format=csv&previous_size=9223372036854775806", method: .get, headers: .bearer(harness.viewer))
+            #expect(beyond.status == .badRequest)
+            #expect((beyond.json["error"] as? [String: Any])?["message"] as? String == "the previous checkpoint's size 9223372036854775806 is beyond this export's tree size \(try harness.store.head()?.position ?? 0)")
         }
     }
 }

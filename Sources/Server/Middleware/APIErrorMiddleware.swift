@@ -66,6 +66,9 @@ struct APIErrorMiddleware: RouterMiddleware {
             return HTTPError(.badRequest, message: error.message)
         case let error as ReportError:
             return HTTPError(.badRequest, message: error.message)
+        case let error as TransparencyError where [.outOfRange, .malformed].contains(error.code):
+            // A tree size or position the log does not have, asked for by the client.
+            return HTTPError(.badRequest, message: error.message)
         default:
             context.logger.error("request failed", metadata: ["error": "\(error)"])
             return HTTPError(.internalServerError, message: "internal error; see the service's log")
