@@ -99,7 +99,7 @@ struct DeploymentFollower {
         while true {
             let page = try await client.eventPage(stream: nil, type: PromotionQueued.eventType, actor: nil, after: after, limit: 1000)
             for line in page.lines {
-                let payload = try PromotionQueued.decode(from: try ServiceEvent.decode(String(line)).data)
+                let payload = try PromotionQueued.decode(from: try RecordedEvent.fromService(line).data)
                 if payload.promotion == promotion && payload.environment == environment { queued = payload }
             }
             guard page.lines.count == 1000 else { break }
@@ -127,7 +127,7 @@ struct DeploymentFollower {
                     do {
                         for try await line in try await client.eventStream("/api/v1/events/stream", query: [("stream", stream), ("after", String(after))]) {
                             guard line.hasPrefix("data:") else { continue }
-                            let event = try ServiceEvent.decode(String(line.dropFirst(5)).trimmingCharacters(in: .whitespaces))
+                            let event = try RecordedEvent.fromService(Substring(line.dropFirst(5).drop { $0 == " " }))
                             after = event.position
                             failingSince = nil
                             continuation.yield(event)
@@ -148,22 +148,12 @@ struct DeploymentFollower {
     }
 }
 
-/// An event as the service sends it (the log's one-line form), read back into the log's type;
-/// data and metadata are kept as JSON text, as the ledger holds them.
-enum ServiceEvent {
-    static func decode(_ line: String) throws -> RecordedEvent {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let position = (object["position"] as? NSNumber)?.int64Value, let id = object["id"] as? String,
-              let stream = object["stream"] as? String, let version = (object["version"] as? NSNumber)?.int64Value,
-              let type = object["type"] as? String, let data = object["data"] as? [String: Any], let metadata = object["metadata"] as? [String: Any],
-              let recordedAt = object["recorded_at"] as? String,
-              let dataText = try? JSONSerialization.data(withJSONObject: data, options: [.sortedKeys, .withoutEscapingSlashes]),
-              let metadataText = try? JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+extension RecordedEvent {
+    /// The event of a log line the service sent; not one is a service that is not shiplog.
+    static func fromService(_ line: Substring) throws -> RecordedEvent {
+        guard let event = RecordedEvent(line: line) else {
             throw ServiceError.notShiplog("the service sent an event that is not the log's: \(line.prefix(120))")
         }
-        return RecordedEvent(
-            position: position, id: id, stream: stream, version: version, type: type, data: String(decoding: dataText, as: UTF8.self),
-            metadata: String(decoding: metadataText, as: UTF8.self), recordedAt: recordedAt,
-            prevHash: [UInt8](hex: object["prev_hash"] as? String ?? "") ?? [], hash: [UInt8](hex: object["hash"] as? String ?? "") ?? [])
+        return event
     }
 }
