@@ -30,6 +30,9 @@ public struct ReconcileLoop: Sendable {
         case passed(Reconciler.Pass)
         case waitingForLease(holder: String, until: String)
         case throttled(backoff: Duration, message: String)
+        /// The ledger refuses this process's writes (a replicated service that lost its lease):
+        /// no pass runs while it does; said once, when it begins.
+        case fenced(String)
     }
 
     public init(reconciler: Reconciler, holder: String? = nil, interval: Duration) {
@@ -43,10 +46,20 @@ public struct ReconcileLoop: Sendable {
         let store = reconciler.engine.store
         let mode = Reconciler.Mode.correct(reconciler.engine.configuration.reconcileCorrects)
         let seconds = Double(leaseDuration.components.seconds)
-        var wait = interval, done = 0
+        var wait = interval, done = 0, fenced = false
         do {
             while !Task.isCancelled, passes.map({ done < $0 }) ?? true {
-                if try await store.acquireLease(Self.leaseName, holder: holder, now: now(), duration: seconds) {
+                let leased: Bool
+                do {
+                    leased = try await store.acquireLease(Self.leaseName, holder: holder, now: now(), duration: seconds)
+                    fenced = false
+                } catch let error as LedgerError where error.code == .fenced {
+                    if !fenced { report(.fenced(error.message)) }
+                    fenced = true
+                    try await sleep(interval)
+                    continue
+                }
+                if leased {
                     do {
                         report(.passed(try await reconciler.pass(mode: mode, metadata: metadata)))
                         wait = interval

@@ -116,6 +116,14 @@ public final class EventStore: Sendable {
         return try await writer.append(request)
     }
 
+    /// Makes every later write of this store (appends, checkpoints, leases, projection rebuilds)
+    /// ask `check` first, on the writer thread just before its transaction: a reason it returns
+    /// refuses the write with ``LedgerError/fenced(_:)`` and nothing is written. The service
+    /// fences its store on the replica's lease, so no write path outlives a lost lease.
+    public func fenceWrites(_ check: @escaping @Sendable () -> String?) {
+        writer?.setFence(check)
+    }
+
     /// Append transactions of this process that recorded the head's time because the clock read
     /// earlier than it (times never go back along positions); the service exports it as a metric.
     public var clockBehindCommits: Int { writer?.clockBehindCommits.load(ordering: .relaxed) ?? 0 }

@@ -42,6 +42,8 @@ final class GroupCommitWriter: @unchecked Sendable {
     private var thread: Thread?
     /// Transactions that recorded the head's time because the clock read earlier.
     let clockBehindCommits = Atomic<Int>(0)
+    /// Asked before every transaction; a reason refuses it (see `EventStore.fenceWrites`).
+    private let fence = Mutex<(@Sendable () -> String?)?>(nil)
 
     init(connection: Connection, clock: any ShiplogClock, keepsTree: Bool = true) {
         self.connection = connection
@@ -63,10 +65,25 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// Runs `work` alone on the writer connection (no appends interleave).
     func exclusive<T: Sendable>(_ work: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            enqueue(.exclusive({ connection in
-                do { continuation.resume(returning: try work(connection)) } catch { continuation.resume(throwing: error) }
+            enqueue(.exclusive({ [unowned self] connection in
+                do {
+                    try checkFence()
+                    continuation.resume(returning: try work(connection))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
             })) { continuation.resume(throwing: LedgerError.closed) }
         }
+    }
+
+    /// Makes every later transaction ask `check` first: a reason it returns refuses the
+    /// transaction with ``LedgerError/fenced(_:)``, and nothing is written.
+    func setFence(_ check: @escaping @Sendable () -> String?) {
+        fence.withLock { $0 = check }
+    }
+
+    private func checkFence() throws {
+        if let reason = fence.withLock({ $0 })?() { throw LedgerError.fenced(reason) }
     }
 
     /// How many appends and exclusive items wait, for tests that shape a batch.
@@ -161,6 +178,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         var results: [Result<AppendResult, any Error>] = []
         results.reserveCapacity(appends.count)
         do {
+            try checkFence()
             treeAtHead = try connection.transaction(.immediate) {
                 var writer = try LogWriter(
                     connection: connection, recordedAt: Timestamp.string(from: clock.now), keepsTree: keepsTree, knownTree: treeAtHead)
@@ -177,6 +195,8 @@ final class GroupCommitWriter: @unchecked Sendable {
                 if writer.clockWasBehind { clockBehindCommits.add(1, ordering: .relaxed) }
                 return writer.treeAtHead
             }
+        } catch let error as LedgerError where error.code == .fenced {
+            results = appends.map { _ in .failure(error) }
         } catch {
             treeAtHead = nil
             let failure = (error as? SQLiteError).map { LedgerError.storage("append failed: \($0.message)", $0) } ?? error

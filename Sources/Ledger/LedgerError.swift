@@ -15,6 +15,7 @@ public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
         case storage
         case closed
         case tampered
+        case fenced
     }
 
     public let code: Code
@@ -83,6 +84,12 @@ public struct LedgerError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The ledger does not match its own hashes or its last checkpoint: nothing is appended to it.
     public static func tampered(_ path: String, _ reason: String) -> LedgerError {
         LedgerError(.tampered, "\(path): refusing to append: \(reason); `shiplog verify` names what does not match")
+    }
+
+    /// The store's fence refuses writes: another process may be writing this ledger's replica
+    /// (see ``EventStore/fenceWrites(_:)``); nothing was written.
+    public static func fenced(_ reason: String) -> LedgerError {
+        LedgerError(.fenced, reason)
     }
 
     /// The store was closed.

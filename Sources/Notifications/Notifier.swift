@@ -32,6 +32,9 @@ public struct Notifier: Sendable {
         case failed(NotificationFailed)
         /// Another process delivers (it holds the lease until then); this one waits.
         case waitingForLease(holder: String, until: String)
+        /// The ledger refuses this process's writes (a replicated service that lost its lease):
+        /// nothing is delivered while it does; said once, when it begins.
+        case fenced(String)
     }
 
     /// Another process holds the notifier's lease: it delivers, and this one must not.
@@ -106,9 +109,20 @@ public struct Notifier: Sendable {
     /// Delivers only while it holds the lease; otherwise waits for it, reporting who holds it.
     public func run() async throws {
         var waitingFor: String?
+        var fenced = false
         while true {
             try Task.checkCancellation()
-            if try await takeLease() {
+            let leased: Bool
+            do {
+                leased = try await takeLease()
+                fenced = false
+            } catch let error as LedgerError where error.code == .fenced {
+                if !fenced { report(.fenced(error.message)) }
+                fenced = true
+                try await Task.sleep(for: min(pollInterval, leaseDuration / 3))
+                continue
+            }
+            if leased {
                 waitingFor = nil
                 // Delivering ends only when the lease is lost (a stall longer than the lease
                 // let another process take over) or the task is cancelled.

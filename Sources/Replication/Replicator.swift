@@ -105,6 +105,11 @@ public final class Replicator: Sendable {
     /// Whether this process may still append: it holds the lease.
     public var mayWrite: Bool { !state.withLock { $0.leaseLost } && lease.isHeld }
 
+    /// Why nothing is written once ``mayWrite`` is false.
+    public var lostLeaseMessage: String {
+        "this service lost the lease on its replica \(settings.location) to another writer, so it no longer appends"
+    }
+
     public var status: Status {
         let lag = state.withLock { $0.lagSeconds }
         return Status(leaseHeld: mayWrite, litestreamRunning: supervisor.isRunning, litestreamRestarts: supervisor.restarts, lagSeconds: lag)

@@ -52,18 +52,28 @@ public func buildApplication(_ settings: ServerSettings, logger: Logger = Logger
 /// The ledger and, when `settings` names a configuration, the workflow over its drivers.
 public func buildBackend(_ settings: ServerSettings, logger: Logger) async throws -> Backend {
     guard let path = settings.configurationPath else {
-        let store = try EventStore(path: settings.databasePath, access: .readWrite(create: true), clock: settings.ledgerClock)
+        let store = try openStore(settings)
         var backend = Backend(store: store, workflow: nil, tokenClock: settings.tokenClock, logger: logger)
         backend.replicator = settings.replicator
         return backend
     }
     let configuration = try ShiplogConfiguration.load(path: path)
     let drivers = try await ConfiguredDrivers.make(configuration, databasePath: settings.databasePath)
-    let store = try EventStore(path: settings.databasePath, access: .readWrite(create: true), clock: settings.ledgerClock)
+    let store = try openStore(settings)
     let workflow = ServerWorkflow(configuration: configuration, drivers: drivers, store: store, logger: logger, wallClock: settings.ledgerClock)
     var backend = Backend(store: store, workflow: workflow, tokenClock: settings.tokenClock, logger: logger)
     backend.replicator = settings.replicator
     return backend
+}
+
+/// The ledger, fenced on the replica's lease when it is replicated: once the lease is lost, no
+/// write path (an API append, the reconciler, the notifier, the checkpoint signer) commits again.
+private func openStore(_ settings: ServerSettings) throws -> EventStore {
+    let store = try EventStore(path: settings.databasePath, access: .readWrite(create: true), clock: settings.ledgerClock)
+    if let replicator = settings.replicator {
+        store.fenceWrites { replicator.mayWrite ? nil : replicator.lostLeaseMessage }
+    }
+    return store
 }
 
 /// Every route: the JSON API under `/api/v1`, webhooks, operations and the dashboard.

@@ -29,6 +29,8 @@ struct NotifierService: Service {
                 ])
             case .waitingForLease(let holder, let until):
                 logger.notice("notifications delivered elsewhere", metadata: ["notify.lease_holder": "\(holder)", "notify.lease_until": "\(until)"])
+            case .fenced(let reason):
+                logger.critical("notifier stopped delivering: the ledger refuses this service's writes", metadata: ["error": "\(reason)"])
             }
         }
         let configured = notifier

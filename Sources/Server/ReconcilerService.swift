@@ -33,6 +33,8 @@ struct ReconcilerService: Service {
                 logger.info("reconciler waits for the lease", metadata: ["lease.holder": "\(holder)", "lease.until": "\(until)"])
             case .throttled(let backoff, let message):
                 logger.warning("reconciler throttled by ECS", metadata: ["reconcile.backoff": "\(backoff)", "error": "\(message)"])
+            case .fenced(let reason):
+                logger.critical("reconciler stopped correcting: the ledger refuses this service's writes", metadata: ["error": "\(reason)"])
             }
         }
         let metadata = EventMetadata(actor: "shiplog-reconciler", authMethod: "service")

@@ -59,6 +59,8 @@ struct Notify: AsyncParsableCommand {
                 complain("\(failed.sink): \(failed.gaveUp ? "gave up on" : "failed") \(failed.notifiedType) #\(failed.eventPosition) (\(failed.deliveryId), attempt \(failed.attempt)): \(failed.reason)")
             case .waitingForLease(let holder, let until):
                 complain("waiting: \(holder) delivers notifications (its lease runs until \(until))")
+            case .fenced(let reason):
+                complain("waiting: \(reason)")
             }
         }
         guard watch else {

@@ -100,6 +100,8 @@ struct Reconcile: AsyncParsableCommand {
                 emit("waiting: \(holder) reconciles (lease until \(until))")
             case .throttled(let backoff, let message):
                 complain("throttled by ECS (\(message)); next pass in \(backoff)")
+            case .fenced(let reason):
+                complain("waiting: \(reason)")
             }
         }
         let metadata = workflow.metadata, configured = loop

@@ -119,6 +119,34 @@ struct ReconcilerTests {
         #expect(ignoring.services.first?.status == .inSync)
     }
 
+    @Test func aReconcilerOnAFencedLedgerRecordsAndCorrectsNothingUntilTheFenceLifts() async throws {
+        let (harness, reconciler, _) = try await drifted()
+        let before = try harness.store.events().count
+        let fenced = Mutex(true), events = Mutex<[String]>([]), sleeps = Mutex(0), recorded = Mutex<[Int]>([])
+        let store = harness.store
+        harness.store.fenceWrites { fenced.withLock { $0 } ? "this service lost the lease on its replica" : nil }
+        var loop = ReconcileLoop(reconciler: reconciler, holder: "replicated", interval: .seconds(60))
+        loop.sleep = { _ in
+            recorded.withLock { $0.append((try? store.events().count) ?? -1) }
+            // Three waits on the fence, then the lease is back.
+            if sleeps.withLock({ $0 += 1; return $0 }) == 3 { fenced.withLock { $0 = false } }
+        }
+        loop.report = { event in
+            switch event {
+            case .passed(let pass): events.withLock { $0.append("passed, \(pass.corrections.count) corrected") }
+            case .fenced(let reason): events.withLock { $0.append("fenced: \(reason)") }
+            case .waitingForLease, .throttled: events.withLock { $0.append("\(event)") }
+            }
+        }
+        try await loop.run(passes: 1, metadata: Self.ana)
+        #expect(events.withLock { $0 }.first == "fenced: this service lost the lease on its replica", "said once, however long it lasts")
+        #expect(events.withLock { $0 }.count == 2, "\(events.withLock { $0 })")
+        #expect(events.withLock { $0 }.last?.hasPrefix("passed") == true, "one pass once writes were allowed again")
+        #expect(sleeps.withLock { $0 } == 3)
+        #expect(recorded.withLock { $0 } == [before, before, before], "nothing was written while fenced")
+        #expect(try harness.store.events().count > before, "the pass after the fence lifted recorded the drift")
+    }
+
     @Test func twoReconcilersOnOneLedgerNeverBothAct() async throws {
         let (harness, reconciler, _) = try await drifted()
         let start = Date(timeIntervalSince1970: 1_800_000_000)
@@ -136,6 +164,7 @@ struct ReconcilerTests {
             case .passed: events.withLock { $0.append("passed at \(Int(at))") }
             case .waitingForLease(let holder, _): events.withLock { $0.append("waited for \(holder) at \(Int(at))") }
             case .throttled: events.withLock { $0.append("throttled") }
+            case .fenced: events.withLock { $0.append("fenced") }
             }
         }
         try await second.run(passes: 1, metadata: Self.ana)

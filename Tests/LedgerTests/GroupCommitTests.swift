@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 @testable import Ledger
 import SQLite
 import TestSupport
@@ -60,5 +61,46 @@ struct GroupCommitTests {
         // One transaction: every event after the first carries the same commit time.
         #expect(Set(events.dropFirst().map(\.recordedAt)).count == 1)
         #expect(try store.verify().isIntact)
+    }
+
+    @Test func aFencedStoreRefusesEveryWriteWithItsReasonAndWritesNothingUntilTheFenceLifts() async throws {
+        let store = try ledger.open()
+        _ = try await store.append([requested("before")])
+        let fenced = Mutex(false)
+        store.fenceWrites { fenced.withLock { $0 } ? "the lease on the replica was lost" : nil }
+        _ = try await store.append([requested("while-open")])
+        fenced.withLock { $0 = true }
+
+        // Appends, alone and in one batch, a lease, service state and a checkpoint: every write path.
+        let refusals = await withTaskGroup(of: LedgerError?.self) { group in
+            for index in 0..<8 {
+                group.addTask { await refusal { _ = try await store.append([requested("fenced-\(index)")]) } }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(refusals.count == 8)
+        #expect(refusals.allSatisfy { $0?.code == .fenced && $0?.message == "the lease on the replica was lost" }, "\(refusals)")
+        #expect(await refusal { _ = try await store.acquireLease("notifier", holder: "me", now: Date(), duration: 60) }?.code == .fenced)
+        #expect(await refusal { try await store.saveServiceState("reconciler", value: "{}", now: Date()) }?.code == .fenced)
+        let signer = try NoteSigner(generatingKeyNamed: "shiplog.test")
+        #expect(await refusal { _ = try await store.signCheckpoint(origin: "shiplog.test", signer: signer, time: Date()) }?.code == .fenced)
+        #expect(try store.events().map(\.stream) == ["deployment-before", "deployment-while-open"])
+        #expect(try store.latestCheckpoint() == nil)
+        #expect(try store.leaseHolder("notifier", now: Date()) == nil)
+
+        fenced.withLock { $0 = false }
+        _ = try await store.append([requested("after")])
+        #expect(try store.events().map(\.stream) == ["deployment-before", "deployment-while-open", "deployment-after"])
+        #expect(try store.verify().isIntact)
+    }
+}
+
+/// The ledger's refusal `body` ended with, or nil when it succeeded.
+private func refusal(_ body: () async throws -> Void) async -> LedgerError? {
+    do {
+        try await body()
+        return nil
+    } catch {
+        return error as? LedgerError
     }
 }

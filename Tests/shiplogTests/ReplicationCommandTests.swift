@@ -281,4 +281,58 @@ struct ReplicationCommandTests {
         #expect(refused.stderr.contains("holds another ledger"), "\(refused.stderr)")
         #expect(try await objects(replica).get(try ReplicaLocation(replica).key("lease")) == nil, "the refused service gave its lease back")
     }
+
+    @Test func theConfigurationsReplicateSectionReplicatesWithoutFlagsAndABadOneIsRefusedBeforeTheBucketIsTouched() async throws {
+        let bucket = try await bucket()
+        let moto = try #require(TestServices.motoURL)
+        try cli.run("init")
+        let config = cli.directory.path("shiplog.yml")
+        let example = try String(contentsOfFile: config, encoding: .utf8)
+        func configure(_ section: String) throws {
+            try (example + "\nreplicate:\n" + section).write(toFile: config, atomically: true, encoding: .utf8)
+        }
+
+        // A duration that is none: one line naming the key; no lease taken, nothing replicated.
+        try configure("  url: s3://\(bucket.name)/from-config\n  endpoint: \(moto.absoluteString)\n  sync_interval: soon\n")
+        let refused = try cli.run("serve", "--port", "0", "--reconcile", "off", "--config", config)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("replicate.sync_interval") && refused.stderr.contains("'soon'"), "\(refused.stderr)")
+        #expect(refused.stderr.split(whereSeparator: \.isNewline).count == 1, "\(refused.stderr)")
+        let location = try ReplicaLocation(bucket.replica("from-config"))
+        #expect(try await objects(bucket.replica("from-config")).get(location.key("lease")) == nil)
+
+        try configure("""
+              url: s3://\(bucket.name)/from-config
+              endpoint: \(moto.absoluteString)
+              region: us-east-1
+              sync_interval: 1s
+              lease_duration: 6s
+
+            """)
+        let token = try token(cli)
+        let (process, collector, url) = try await serve(cli, ["--config", config])
+        defer { if process.isRunning { process.terminate() } }
+        let base = try #require(url, "the service did not start: \(collector.output)")
+        let s3 = try objects(bucket.replica("from-config"))
+        let lease = try #require(try await s3.get(location.key("lease")), "the service took the lease the section names")
+        let record = try JSONSerialization.jsonObject(with: Data(lease.body)) as? [String: Any]
+        let holder = try #require(record?["holder"] as? String)
+        let expires = try #require((record?["expires_at"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) })
+        #expect(expires.timeIntervalSinceNow <= 6.5, "lease_duration: 6s is the lease's length (\(expires))")
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let (readyStatus, ready) = try await get(client, base + "/readyz")
+        #expect(readyStatus == 200, "\(ready)")
+        for number in 0..<3 { #expect(await append(client, base, token: token, tag: "c\(number)").position != nil) }
+        try await client.shutdown()
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(collector.output)")
+        #expect(try await s3.get(location.key("lease")) == nil, "\(holder) gave the lease back on a clean stop")
+
+        let other = machine()
+        let restored = try other.run("restore", "--from", bucket.replica("from-config"), "--to", other.database, useDatabase: false)
+        #expect(restored.status == 0, "\(restored.stderr)")
+        let expected = try EventStore(path: cli.database, access: .readOnly).head()?.position
+        #expect(try EventStore(path: other.database, access: .readOnly).head()?.position == expected)
+    }
 }

@@ -45,6 +45,7 @@ struct APIErrorMiddleware: RouterMiddleware {
             switch error.code {
             case .wrongExpectedVersion, .idempotencyConflict: return HTTPError(.conflict, message: error.message)
             case .invalidEvent, .unknownEventType: return HTTPError(.badRequest, message: error.message)
+            case .fenced: return HTTPError(.serviceUnavailable, message: error.message)
             default: break
             }
             if let code = error.storageCode, let seconds = Self.retryAfterSeconds(code) {

@@ -3,7 +3,8 @@ import Replication
 
 /// Refuses every request that could append (anything but GET and HEAD) with 503 once this
 /// process has lost the replica's lease: another writer may be appending to the replica, and
-/// two writers would fork the log. Reads still answer from what this process holds.
+/// two writers would fork the log. Reads still answer from what this process holds. The store
+/// itself is fenced too (`EventStore.fenceWrites`), for the writers that are not requests.
 struct LeaseFenceMiddleware: RouterMiddleware {
     typealias Context = ShiplogRequestContext
     let replicator: Replicator
@@ -12,6 +13,6 @@ struct LeaseFenceMiddleware: RouterMiddleware {
         guard request.method != .get, request.method != .head, !replicator.mayWrite else {
             return try await next(request, context)
         }
-        throw HTTPError(.serviceUnavailable, message: "this service lost the lease on its replica \(replicator.settings.location) to another writer, so it no longer appends")
+        throw HTTPError(.serviceUnavailable, message: replicator.lostLeaseMessage)
     }
 }
