@@ -5,7 +5,8 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Calls one AWS service over the JSON 1.1 protocol: signed `POST /` with `X-Amz-Target`.
+/// Calls one AWS service over its JSON protocol (1.1 for ECS and ECR, 1.0 for DynamoDB): signed
+/// `POST /` with `X-Amz-Target`.
 ///
 /// Each call is retried by the configuration's ``RetryPolicy`` on throttling, 5xx, timeouts and
 /// dropped connections, and once more with freshly read credentials after an expired-token
@@ -67,7 +68,7 @@ public struct AWSJSONClient: Sendable {
             throw AWSError(kind: .transport, message: "endpoint has no host: \(endpoint)", operation: operationName)
         }
         let hostHeader = endpoint.port.map { "\(host):\($0)" } ?? host
-        let contentType = "application/x-amz-json-1.1"
+        let contentType = "application/x-amz-json-\(service.jsonVersion)"
         let target = "\(service.targetPrefix).\(operation)"
         let path = endpoint.path.isEmpty ? "/" : endpoint.path
         let signer = SigV4Signer(credentials: credentials, region: configuration.region, service: service.signingName)

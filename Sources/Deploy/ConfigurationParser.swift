@@ -302,7 +302,7 @@ enum ConfigurationParser {
     /// `15m`, `900s`, `900`, `1h`, `1h30m`.
     /// The `replicate:` section: a URL and, optionally, positive durations.
     private static func replicate(_ node: Node, _ reader: Reader) throws -> ReplicateSection {
-        let fields = try reader.mapping(node, "replicate", allowed: ["url", "endpoint", "region", "sync_interval", "retention", "lease_duration"])
+        let fields = try reader.mapping(node, "replicate", allowed: ["url", "endpoint", "region", "sync_interval", "retention", "lease_duration", "lease_table", "lease_endpoint"])
         guard let url = fields["url"] else { throw ConfigurationError.invalid(file: reader.file, key: "replicate.url", "missing") }
         var section = ReplicateSection(url: try reader.string(url, "replicate.url"))
         section.endpoint = try fields["endpoint"].map { try reader.string($0, "replicate.endpoint") }
@@ -318,6 +318,17 @@ enum ConfigurationParser {
         section.syncInterval = try positive("sync_interval")
         section.retention = try positive("retention")
         section.leaseDuration = try positive("lease_duration")
+        section.leaseTable = try fields["lease_table"].map { try reader.string($0, "replicate.lease_table") }
+        if let node = fields["lease_endpoint"] {
+            let text = try reader.string(node, "replicate.lease_endpoint")
+            guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw ConfigurationError.invalid(file: reader.file, key: "replicate.lease_endpoint", "must be an http or https URL, not '\(text)'")
+            }
+            guard section.leaseTable != nil else {
+                throw ConfigurationError.invalid(file: reader.file, key: "replicate.lease_endpoint", "is only used with replicate.lease_table")
+            }
+            section.leaseEndpoint = url
+        }
         return section
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The `replicate:` section of shiplog.yml: what `shiplog serve` replicates to when no
 /// `--replicate` is given (flags win over it field by field).
 ///
@@ -9,6 +11,8 @@
 ///   sync_interval: 1s
 ///   retention: 24h
 ///   lease_duration: 15s
+///   lease_table: shiplog-leases              # keep the lease in DynamoDB instead
+///   lease_endpoint: http://127.0.0.1:8000    # DynamoDB-compatible endpoints only
 /// ```
 public struct ReplicateSection: Sendable, Equatable {
     public var url: String
@@ -17,6 +21,9 @@ public struct ReplicateSection: Sendable, Equatable {
     public var syncInterval: Duration?
     public var retention: Duration?
     public var leaseDuration: Duration?
+    /// A DynamoDB table to keep the writer's lease in, rather than an object beside the replica.
+    public var leaseTable: String?
+    public var leaseEndpoint: URL?
 
     /// The replica URL with the endpoint and region as its query parameters, as `--replicate` takes it.
     public var replicaURL: String {

@@ -2,10 +2,36 @@ import AWS
 import Foundation
 import Synchronization
 
-/// The right to write a replica: one object beside it (`lease`), taken and renewed with S3
-/// conditional writes, so two writers racing for it cannot both win, and a writer that was
-/// paused past its expiry finds out at its next renewal rather than forking the log.
-public final class ReplicaLease: Sendable {
+/// The right to write a replica, held by one writer at a time: taken on start, renewed while
+/// serving, given up on a clean stop. A writer paused past its expiry, whose lease another
+/// took meanwhile, finds out at its next renewal rather than forking the log.
+public protocol WriterLease: Sendable {
+    /// This writer's name in the lease: host, process and a random part.
+    var holder: String { get }
+    /// How long the lease lasts without renewal.
+    var duration: Duration { get }
+    /// Whether this writer holds the lease now, by its own clock.
+    var isHeld: Bool { get }
+    /// Takes the lease: when nobody holds it, or when its holder let it expire.
+    /// - Throws: ``ReplicationError`` `.leaseHeld` naming the holder when another writer holds it.
+    func acquire() async throws
+    /// Extends the lease by ``duration``.
+    /// - Throws: ``ReplicationError`` `.leaseHeld` when another writer took it meanwhile.
+    func renew() async throws
+    /// Gives the lease up, so the next writer need not wait for it to expire.
+    func release() async
+}
+
+extension WriterLease {
+    /// A new writer's name: host, process and a random part.
+    static func newHolder() -> String {
+        "\(ProcessInfo.processInfo.hostName)/\(getpid())/\(UUID().uuidString.prefix(8).lowercased())"
+    }
+}
+
+/// The lease as one object beside the replica (`lease`), taken and renewed with S3 conditional
+/// writes, so two writers racing for it cannot both win.
+public final class ReplicaLease: WriterLease {
     /// What the lease object holds.
     struct Record: Codable {
         var holder: String
@@ -18,9 +44,7 @@ public final class ReplicaLease: Sendable {
     }
 
     public let location: ReplicaLocation
-    /// This writer's name in the lease: host, process and a random part.
     public let holder: String
-    /// How long a lease lasts without renewal.
     public let duration: Duration
     private let s3: S3ObjectClient
     private let etag = Mutex<String?>(nil)
@@ -34,17 +58,14 @@ public final class ReplicaLease: Sendable {
         self.location = location
         self.s3 = s3
         self.duration = duration
-        holder = "\(ProcessInfo.processInfo.hostName)/\(getpid())/\(UUID().uuidString.prefix(8).lowercased())"
+        holder = Self.newHolder()
     }
 
-    /// Whether this writer holds the lease now, by its own clock.
     public var isHeld: Bool {
         guard etag.withLock({ $0 }) != nil, let expiry = expiry.withLock({ $0 }) else { return false }
         return expiry > Date()
     }
 
-    /// Takes the lease: when nobody holds it, or when its holder let it expire.
-    /// - Throws: ``ReplicationError`` `.leaseHeld` naming the holder when another writer holds it.
     public func acquire() async throws {
         let key = location.key("lease")
         let current: S3ObjectClient.Object?
@@ -84,14 +105,11 @@ public final class ReplicaLease: Sendable {
         }
     }
 
-    /// Extends the lease by ``duration``.
-    /// - Throws: ``ReplicationError`` `.leaseHeld` when another writer took it meanwhile.
     public func renew() async throws {
         guard let tag = etag.withLock({ $0 }) else { throw ReplicationError(.leaseHeld, "the lease on \(location) is not held") }
         try await write(.matches(tag))
     }
 
-    /// Gives the lease up, so the next writer need not wait for it to expire.
     public func release() async {
         guard let tag = etag.withLock({ $0 }) else { return }
         etag.withLock { $0 = nil }

@@ -10,6 +10,8 @@ public struct ReplicationError: Error, Sendable, CustomStringConvertible {
         case bucket
         /// Another writer holds the lease on the replica.
         case leaseHeld
+        /// The DynamoDB table the lease is kept in cannot be reached, does not exist, or refuses the credentials.
+        case leaseTable
         /// The replica holds another ledger, or one that does not verify.
         case foreignReplica
         /// Nothing to restore.

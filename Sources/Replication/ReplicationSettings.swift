@@ -9,6 +9,8 @@ public struct ReplicationSettings: Sendable {
     public var retention: Duration = .seconds(24 * 3600)
     /// How long the lease lasts unrenewed (it is renewed every third of it).
     public var leaseDuration: Duration = .seconds(15)
+    /// The DynamoDB table the lease is kept in; nil keeps it as an object beside the replica.
+    public var leaseTable: DynamoDBLease.Table?
     /// The environment AWS credentials and Litestream's location are read from.
     public var environment: [String: String]
 

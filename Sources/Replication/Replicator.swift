@@ -14,7 +14,7 @@ import Synchronization
 /// ```
 public final class Replicator: Sendable {
     public let settings: ReplicationSettings
-    public let lease: ReplicaLease
+    public let lease: any WriterLease
     public let checkpoints: PublishedCheckpoints
     private let supervisor: LitestreamSupervisor
     private let litestream: Litestream
@@ -43,7 +43,7 @@ public final class Replicator: Sendable {
         public var ready: Bool { leaseHeld && litestreamRunning }
     }
 
-    init(settings: ReplicationSettings, lease: ReplicaLease, checkpoints: PublishedCheckpoints, supervisor: LitestreamSupervisor,
+    init(settings: ReplicationSettings, lease: any WriterLease, checkpoints: PublishedCheckpoints, supervisor: LitestreamSupervisor,
          litestream: Litestream, databasePath: String, configurationDirectory: String, logger: Logger) {
         self.litestream = litestream
         self.databasePath = databasePath
@@ -61,7 +61,11 @@ public final class Replicator: Sendable {
     public static func start(_ settings: ReplicationSettings, databasePath: String, logger: Logger) async throws -> Replicator {
         let litestream = try Litestream.locate(environment: settings.environment)
         let s3 = settings.location.objectClient(environment: settings.environment)
-        let lease = ReplicaLease(location: settings.location, s3: s3, duration: settings.leaseDuration)
+        let lease: any WriterLease = if let table = settings.leaseTable {
+            DynamoDBLease(table: table, location: settings.location, environment: settings.environment, duration: settings.leaseDuration)
+        } else {
+            ReplicaLease(location: settings.location, s3: s3, duration: settings.leaseDuration)
+        }
         try await lease.acquire()
         let checkpoints = PublishedCheckpoints(location: settings.location, s3: s3)
         do {

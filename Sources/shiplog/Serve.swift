@@ -59,6 +59,11 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("lease-duration"), help: ArgumentHelp("Replicating: how long the writer's lease lasts unrenewed, renewed every third of it (default 15s).", valueName: "duration"))
     var leaseDuration: DurationArgument?
 
+    @Option(name: .customLong("lease-table"), help: ArgumentHelp(
+        "Replicating: keep the writer's lease in this DynamoDB table (partition key `replica`, a string) rather than beside the replica; its endpoint from AWS_ENDPOINT_URL_DYNAMODB or the configuration's `replicate.lease_endpoint`.",
+        valueName: "table"))
+    var leaseTable: String?
+
     @Option(name: .customLong("log-level"), help: .choosing("The least severe log messages written to standard error", Logger.Level.self))
     var logLevel: Logger.Level = .info
 
@@ -81,6 +86,7 @@ struct Serve: AsyncParsableCommand {
             if let value, value.duration <= .zero { throw ValidationError("\(name) must be a positive duration such as 1s or 1m, not '\(value)'") }
         }
         if let leaseDuration, leaseDuration.duration < .seconds(3) { throw ValidationError("--lease-duration must be at least 3s, not '\(leaseDuration)'") }
+        if let leaseTable { _ = try DynamoDBLease.Table(name: leaseTable, region: "us-east-1") }
     }
 
     /// `text` as a positive duration (`30s`, `2m`, `500ms`).
@@ -139,6 +145,9 @@ struct Serve: AsyncParsableCommand {
             if let lease = leaseDuration?.duration ?? section?.leaseDuration {
                 guard lease >= .seconds(3) else { throw CommandFailure("replicate.lease_duration must be at least 3s") }
                 replication.leaseDuration = lease
+            }
+            if let table = leaseTable ?? section?.leaseTable {
+                replication.leaseTable = try DynamoDBLease.Table(name: table, endpoint: section?.leaseEndpoint, region: replication.location.region)
             }
             settings.replicator = try await Replicator.start(replication, databasePath: settings.databasePath, logger: Logger(label: "shiplog.replication"))
         }

@@ -126,3 +126,40 @@ struct ConfigurationTests {
         #expect(error?.message == "environment: SHIPLOG_ECS_DRIVER: must be simulated or aws, not 'k8s'")
     }
 }
+
+struct ReplicateSectionTests {
+    static func configuration(_ section: String) throws -> ShiplogConfiguration {
+        try ShiplogConfiguration.parse(ExampleConfiguration.text + "\nreplicate:\n" + section, file: "shiplog.yml")
+    }
+
+    @Test func everyKeyOfTheSectionIsRead() throws {
+        let section = try #require(try Self.configuration("""
+              url: s3://my-shiplog-bucket/production
+              endpoint: http://127.0.0.1:9000
+              region: eu-west-1
+              sync_interval: 2s
+              retention: 24h
+              lease_duration: 30s
+              lease_table: shiplog-leases
+              lease_endpoint: http://127.0.0.1:8000
+            """).replicate)
+        #expect(section.replicaURL == "s3://my-shiplog-bucket/production?endpoint=http://127.0.0.1:9000&region=eu-west-1")
+        #expect(section.syncInterval == .seconds(2))
+        #expect(section.retention == .seconds(86_400))
+        #expect(section.leaseDuration == .seconds(30))
+        #expect(section.leaseTable == "shiplog-leases")
+        #expect(section.leaseEndpoint == URL(string: "http://127.0.0.1:8000"))
+    }
+
+    @Test func aBadSectionIsOneLineNamingItsKey() {
+        for (section, message) in [
+            ("  endpoint: http://127.0.0.1:9000\n", "shiplog.yml: replicate.url: missing"),
+            ("  url: s3://b/p\n  sync_interval: soon\n", "shiplog.yml: replicate.sync_interval: must be a duration such as 1s or 24h, not 'soon'"),
+            ("  url: s3://b/p\n  lease_endpoint: http://127.0.0.1:8000\n", "shiplog.yml: replicate.lease_endpoint: is only used with replicate.lease_table"),
+            ("  url: s3://b/p\n  lease_table: t-1\n  lease_endpoint: dynamo\n", "shiplog.yml: replicate.lease_endpoint: must be an http or https URL, not 'dynamo'"),
+        ] {
+            let error = #expect(throws: ConfigurationError.self) { try Self.configuration(section) }
+            #expect(error?.message == message, "\(section)")
+        }
+    }
+}

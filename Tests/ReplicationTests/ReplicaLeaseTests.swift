@@ -4,24 +4,43 @@ import Replication
 import TestSupport
 import Testing
 
-/// The lease beside a replica, against moto's S3 (which honours `If-None-Match: *` and `If-Match`
-/// on PutObject as S3 does).
+/// The writer's lease, against moto: as an object beside the replica in moto's S3 (which honours
+/// `If-None-Match: *` and `If-Match` on PutObject as S3 does), and as an item of a DynamoDB table
+/// in moto's DynamoDB (conditional PutItem and DeleteItem).
 @Suite(.enabled(if: TestServices.runMotoTests, Comment(rawValue: TestServices.motoMissing)))
 struct ReplicaLeaseTests {
     static let credentials = ["AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"]
 
-    func location(_ bucket: MotoBucket) throws -> ReplicaLocation {
-        try ReplicaLocation(bucket.replica("ledger"), environment: Self.credentials)
+    /// Where the lease is kept.
+    enum Kind: String, CaseIterable, CustomTestStringConvertible {
+        case object, dynamoDB
+        var testDescription: String { rawValue }
     }
 
-    func lease(_ location: ReplicaLocation, duration: Duration = .seconds(15)) -> ReplicaLease {
-        ReplicaLease(location: location, s3: location.objectClient(environment: Self.credentials), duration: duration)
+    /// The leases of one replica (a fresh bucket; for DynamoDB, a fresh table too).
+    struct Replica {
+        let location: ReplicaLocation
+        let table: DynamoDBLease.Table?
+
+        init(_ kind: Kind) async throws {
+            let moto = try #require(TestServices.motoURL)
+            location = try ReplicaLocation(try await MotoBucket(endpoint: moto).replica("ledger"), environment: ReplicaLeaseTests.credentials)
+            table = kind == .dynamoDB ? try DynamoDBLease.Table(name: try await MotoTable(endpoint: moto).name, endpoint: moto, region: "us-east-1") : nil
+        }
+
+        func lease(duration: Duration = .seconds(15)) -> any WriterLease {
+            if let table {
+                return DynamoDBLease(table: table, location: location, environment: ReplicaLeaseTests.credentials, duration: duration)
+            }
+            return ReplicaLease(location: location, s3: location.objectClient(environment: ReplicaLeaseTests.credentials), duration: duration)
+        }
     }
 
-    @Test func twoWritersRacingForOneReplicaExactlyOneTakesTheLease() async throws {
-        let location = try location(try await MotoBucket(endpoint: try #require(TestServices.motoURL)))
+    @Test(arguments: Kind.allCases)
+    func twoWritersRacingForOneReplicaExactlyOneTakesTheLease(_ kind: Kind) async throws {
+        let replica = try await Replica(kind)
         for _ in 0..<5 {
-            let racers = (0..<4).map { _ in lease(location) }
+            let racers = (0..<4).map { _ in replica.lease() }
             let won = await withTaskGroup(of: Bool.self) { group in
                 for racer in racers { group.addTask { (try? await racer.acquire()) != nil } }
                 return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -31,31 +50,62 @@ struct ReplicaLeaseTests {
         }
     }
 
-    @Test func aHeldLeaseIsRefusedNamingItsHolderAndAReleasedOneIsFreeAtOnce() async throws {
-        let location = try location(try await MotoBucket(endpoint: try #require(TestServices.motoURL)))
+    @Test(arguments: Kind.allCases)
+    func aHeldLeaseIsRefusedNamingItsHolderAndAReleasedOneIsFreeAtOnce(_ kind: Kind) async throws {
+        let replica = try await Replica(kind)
         // A minute: long enough not to expire between the two takes on a loaded machine.
-        let first = lease(location, duration: .seconds(60)), second = lease(location, duration: .seconds(60))
+        let first = replica.lease(duration: .seconds(60)), second = replica.lease(duration: .seconds(60))
         try await first.acquire()
         let refused = await #expect(throws: ReplicationError.self) { try await second.acquire() }
         #expect(refused?.code == .leaseHeld)
         #expect(refused?.description.contains(first.holder) == true, "\(String(describing: refused))")
+        #expect(!second.isHeld)
         await first.release()
         try await second.acquire()
         #expect(second.isHeld)
     }
 
-    @Test func anExpiredLeaseIsTakenOverAndItsFormerHolderFindsOutAtItsNextRenewal() async throws {
-        let location = try location(try await MotoBucket(endpoint: try #require(TestServices.motoURL)))
-        let paused = lease(location, duration: .seconds(1))
+    @Test(arguments: Kind.allCases)
+    func anExpiredLeaseIsTakenOverAndItsFormerHolderFindsOutAtItsNextRenewal(_ kind: Kind) async throws {
+        let replica = try await Replica(kind)
+        let paused = replica.lease(duration: .seconds(1))
         try await paused.acquire()
         try await Task.sleep(for: .milliseconds(2100))
-        let next = lease(location)
+        let next = replica.lease()
         try await next.acquire()
         let lost = await #expect(throws: ReplicationError.self) { try await paused.renew() }
         #expect(lost?.code == .leaseHeld)
         #expect(!paused.isHeld)
+        await paused.release()
         try await next.renew()
-        #expect(next.isHeld)
+        #expect(next.isHeld, "the former holder's release leaves its successor's lease alone")
+        let third = replica.lease()
+        await #expect(throws: ReplicationError.self, "still held by the successor") { try await third.acquire() }
+    }
+
+    @Test func aMissingTableAndATableOfAnotherShapeAreOneLineEach() async throws {
+        let moto = try #require(TestServices.motoURL)
+        let location = try ReplicaLocation(try await MotoBucket(endpoint: moto).replica("ledger"), environment: Self.credentials)
+        let missing = try DynamoDBLease.Table(name: "no-such-table", endpoint: moto, region: "us-east-1")
+        let noTable = await #expect(throws: ReplicationError.self) {
+            try await DynamoDBLease(table: missing, location: location, environment: Self.credentials).acquire()
+        }
+        #expect(noTable?.code == .leaseTable)
+        #expect(noTable?.description == "the DynamoDB table no-such-table does not exist at \(moto.absoluteString) (its partition key must be the string 'replica')")
+
+        // A table keyed otherwise.
+        let name = try await MotoTable(endpoint: moto, key: "id").name
+        let otherShape = await #expect(throws: ReplicationError.self) {
+            try await DynamoDBLease(table: try DynamoDBLease.Table(name: name, endpoint: moto, region: "us-east-1"), location: location, environment: Self.credentials).acquire()
+        }
+        #expect(otherShape?.code == .leaseTable)
+        #expect(otherShape?.description.contains("its partition key must be the string 'replica'") == true, "\(String(describing: otherShape))")
+        #expect(otherShape?.description.contains("\n") == false)
+        #expect(throws: ReplicationError.self) { try DynamoDBLease.Table(name: "a", region: "us-east-1") }
+    }
+
+    func lease(_ location: ReplicaLocation) -> ReplicaLease {
+        ReplicaLease(location: location, s3: location.objectClient(environment: Self.credentials))
     }
 
     @Test func aMissingBucketAnUnreachableEndpointAndMissingCredentialsAreOneLineEach() async throws {

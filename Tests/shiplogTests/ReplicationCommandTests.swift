@@ -1,6 +1,9 @@
 import AWS
 import AsyncHTTPClient
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Ledger
 import NIOCore
 import NIOHTTP1
@@ -334,5 +337,52 @@ struct ReplicationCommandTests {
         #expect(restored.status == 0, "\(restored.stderr)")
         let expected = try EventStore(path: cli.database, access: .readOnly).head()?.position
         #expect(try EventStore(path: other.database, access: .readOnly).head()?.position == expected)
+    }
+
+    @Test func withALeaseTableTwoServicesOnOneReplicaExactlyOneServesAndTheItemNamesIt() async throws {
+        let moto = try #require(TestServices.motoURL)
+        let bucket = try await bucket()
+        let table = try await MotoTable(endpoint: moto)
+        let replica = bucket.replica("ledger")
+        var machines = [cli, machine()]
+        for index in machines.indices {
+            machines[index].environment["AWS_ENDPOINT_URL_DYNAMODB"] = moto.absoluteString
+            try machines[index].run("init")
+        }
+        let started = try await withThrowingTaskGroup(of: (Int, (Process, OutputCollector, String?)).self) { group in
+            for (index, machine) in machines.enumerated() {
+                group.addTask { (index, try await serve(machine, ["--replicate", replica, "--lease-table", table.name])) }
+            }
+            return try await group.reduce(into: [(Process, OutputCollector, String?)?](repeating: nil, count: machines.count)) { $0[$1.0] = $1.1 }
+        }.compactMap { $0 }
+        defer { for (process, _, _) in started where process.isRunning { process.terminate() } }
+        let serving = started.filter { $0.2 != nil }
+        #expect(serving.count == 1, "exactly one service serves: \(started.map(\.1.output))")
+        let refused = try #require(started.first { $0.2 == nil })
+        refused.0.waitUntilExit()
+        #expect(refused.0.terminationStatus != 0)
+        #expect(refused.1.output.contains("in the DynamoDB table \(table.name)"), "\(refused.1.output)")
+
+        let winner = try #require(serving.first)
+        let item = try await leaseItem(table, replica: "s3://\(bucket.name)/ledger")
+        #expect(item?.hasPrefix(ProcessInfo.processInfo.hostName + "/\(winner.0.processIdentifier)/") == true, "the item names the serving process: \(item ?? "none")")
+        #expect(try await objects(replica).get(try ReplicaLocation(replica).key("lease")) == nil, "no lease object beside the replica")
+        kill(winner.0.processIdentifier, SIGTERM)
+        winner.0.waitUntilExit()
+        #expect(winner.0.terminationStatus == 0, "\(winner.1.output)")
+        #expect(try await leaseItem(table, replica: "s3://\(bucket.name)/ledger") == nil, "a clean stop gives the lease back")
+    }
+
+    /// The holder in the lease item of `replica`, read with a plain request to moto.
+    func leaseItem(_ table: MotoTable, replica: String) async throws -> String? {
+        var request = URLRequest(url: table.endpoint)
+        request.httpMethod = "POST"
+        request.setValue("application/x-amz-json-1.0", forHTTPHeaderField: "Content-Type")
+        request.setValue("DynamoDB_20120810.GetItem", forHTTPHeaderField: "X-Amz-Target")
+        request.setValue("AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0", forHTTPHeaderField: "Authorization")
+        request.httpBody = try JSONSerialization.data(withJSONObject: ["TableName": table.name, "Key": ["replica": ["S": replica]], "ConsistentRead": true])
+        let (data, _) = try await URLSession.shared.data(for: request)
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return ((object?["Item"] as? [String: Any])?["holder"] as? [String: Any])?["S"] as? String
     }
 }
