@@ -100,7 +100,8 @@ public final class Replicator: Sendable {
             databasePath: absolute, location: settings.location, syncInterval: settings.syncInterval, retention: settings.retention,
             socket: "\(directory)/litestream.sock"
         ).write(toFile: configuration, atomically: true, encoding: .utf8)
-        let supervisor = LitestreamSupervisor(litestream: litestream, configurationPath: configuration, environment: settings.environment, logger: logger)
+        let supervisor = LitestreamSupervisor(
+            litestream: litestream, configurationPath: configuration, databasePath: absolute, environment: settings.environment, logger: logger)
         return Replicator(
             settings: settings, lease: lease, checkpoints: checkpoints, supervisor: supervisor, litestream: litestream, databasePath: absolute,
             configurationDirectory: directory, logger: logger)

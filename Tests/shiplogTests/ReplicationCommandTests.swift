@@ -373,6 +373,41 @@ struct ReplicationCommandTests {
         #expect(try await leaseItem(table, replica: "s3://\(bucket.name)/ledger") == nil, "a clean stop gives the lease back")
     }
 
+    @Test func aLitestreamLeftRunningByAKilledServiceIsStoppedByTheNextServiceOfTheLedger() async throws {
+        let replica = try await bucket().replica("ledger")
+        try cli.run("init")
+        let (first, firstOutput, firstURL) = try await serve(cli, ["--replicate", replica, "--lease-duration", "3s"])
+        defer { if first.isRunning { killTree(first) } }
+        #expect(firstURL != nil, "the service did not start: \(firstOutput.output)")
+        let pidFile = cli.database + ".litestream.pid"
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !FileManager.default.fileExists(atPath: pidFile), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        let leftover = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        defer { kill(leftover, SIGKILL) }
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        #expect(Self.isRunning(leftover), "Litestream outlives a shiplog killed alone")
+
+        try await Task.sleep(for: .milliseconds(3500))  // the dead service's lease runs out
+        let (second, secondOutput, secondURL) = try await serve(cli, ["--replicate", replica, "--lease-duration", "3s"])
+        defer { if second.isRunning { second.terminate() } }
+        #expect(secondURL != nil, "the next service starts: \(secondOutput.output)")
+        let stopped = ContinuousClock.now + .seconds(20)
+        while Self.isRunning(leftover), ContinuousClock.now < stopped { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!Self.isRunning(leftover), "the leftover Litestream was stopped")
+        #expect(secondOutput.output.contains("stopping the Litestream an earlier shiplog of this ledger left running"), "\(secondOutput.output)")
+        second.terminate()
+        second.waitUntilExit()
+        #expect(!FileManager.default.fileExists(atPath: pidFile), "a clean stop removes the pid file")
+    }
+
+    /// Whether `pid` is a live process (not gone, not a zombie waiting for its reaper).
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(close, offsetBy: 2)] != "Z"
+    }
+
     /// The holder in the lease item of `replica`, read with a plain request to moto.
     func leaseItem(_ table: MotoTable, replica: String) async throws -> String? {
         var request = URLRequest(url: table.endpoint)
