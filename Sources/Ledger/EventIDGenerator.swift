@@ -1,4 +1,13 @@
-/// Makes random (version 4) event ids, fast.
+import Foundation
+
+/// Makes time-ordered (version 7, RFC 9562) event ids, fast.
+///
+/// The first 48 bits are the transaction's time in Unix milliseconds, the next 12 a counter
+/// that starts at a random value below 2048 in each generator (one per transaction) and goes up
+/// by one per id, the rest random. Ids made later sort later, so each append adds to the right
+/// edge of the `events_by_id` index rather than to a random page of it: with random (version 4)
+/// ids a commit of 22 appends rewrote about 22 of that index's pages, each one more 4 KiB frame in
+/// the WAL to write and fsync (measured under wrk, 2026-11-29).
 ///
 /// Foundation's `UUID()` opens and reads `/dev/urandom` on every call here,
 /// which costs more than the INSERT it is for. This draws its state from the
@@ -6,10 +15,15 @@
 /// be unique, not secret.
 struct EventIDGenerator {
     private var state: (UInt64, UInt64, UInt64, UInt64)
+    private let milliseconds: UInt64
+    private var counter: UInt64
 
-    init() {
+    /// - Parameter time: when the ids' events are recorded.
+    init(time: Date) {
         var system = SystemRandomNumberGenerator()
         state = (system.next(), system.next(), system.next(), system.next() | 1)
+        milliseconds = UInt64(max(0, (time.timeIntervalSince1970 * 1000).rounded(.down))) & 0xFFFF_FFFF_FFFF
+        counter = system.next() & 0x7FF
     }
 
     private mutating func next() -> UInt64 {
@@ -28,11 +42,13 @@ struct EventIDGenerator {
         (x << k) | (x >> (64 - k))
     }
 
-    /// A new id in the canonical lower-case form, `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`.
+    /// A new id in the canonical lower-case form, `xxxxxxxx-xxxx-7xxx-yxxx-xxxxxxxxxxxx`.
     mutating func nextID() -> String {
-        var high = next(), low = next()
-        high = (high & ~0xF000) | 0x4000                                      // version 4
-        low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000           // RFC 4122 variant
+        // The counter wraps within its 12 bits (a transaction of more than about 2,000 events):
+        // the ids stay unique by their 62 random bits, only their order within the millisecond goes.
+        let high = (milliseconds << 16) | 0x7000 | (counter & 0xFFF)           // unix_ts_ms, version 7, counter
+        counter += 1
+        let low = (next() & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000      // RFC 9562 variant, random
         return String(unsafeUninitializedCapacity: 36) { buffer in
             let digits: StaticString = "0123456789abcdef"
             var index = 0

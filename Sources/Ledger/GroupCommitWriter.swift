@@ -181,7 +181,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             try checkFence()
             treeAtHead = try connection.transaction(.immediate) {
                 var writer = try LogWriter(
-                    connection: connection, recordedAt: Timestamp.string(from: clock.now), keepsTree: keepsTree, knownTree: treeAtHead)
+                    connection: connection, time: clock.now, keepsTree: keepsTree, knownTree: treeAtHead)
                 for (request, _) in appends {
                     // A lone append needs no savepoint: if it fails, the whole transaction rolls back anyway.
                     if appends.count == 1 {

@@ -16,13 +16,18 @@ struct LogWriter {
     /// The Merkle tree's right edge; `nil` when the tree is not kept (benchmarks only).
     private var tree: MerkleFrontier?
     private var wroteAny = false
-    private var ids = EventIDGenerator()
+    private var ids: EventIDGenerator
 
     /// - Parameter knownTree: the tree's right edge as the last transaction of this process left
     ///   it; used when the log has not moved since (no other process appended), which saves
     ///   reading it back from `merkle_nodes` on every commit.
-    init(connection: Connection, recordedAt: String, keepsTree: Bool = true, knownTree: TreeAtHead? = nil) throws {
+    /// - Parameter time: when the transaction records its events (the clock's reading).
+    init(connection: Connection, time: Date, keepsTree: Bool = true, knownTree: TreeAtHead? = nil) throws {
         self.connection = connection
+        let recordedAt = Timestamp.string(from: time)
+        // Ids carry the clock's time even when it runs behind the head (below): they are ordered
+        // for the index's sake, and unique by their random part whatever the clock does.
+        ids = EventIDGenerator(time: time)
         // Read at the start of every transaction: another process may have appended since.
         let head = try connection.cachedStatement("SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1")
             .queryFirst { ($0.int64(at: 0), $0.blob(at: 1), $0.string(at: 2)) }

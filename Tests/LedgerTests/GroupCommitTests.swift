@@ -63,6 +63,27 @@ struct GroupCommitTests {
         #expect(try store.verify().isIntact)
     }
 
+    @Test func eventIdsAreVersion7UUIDsCarryingTheirCommitsTimeAndSortInLogOrder() async throws {
+        let store = try ledger.open()
+        for batch in 0..<5 {
+            _ = try await store.append((0..<40).map { requested("\(batch)-\($0)") })
+        }
+        let events = try store.events()
+        #expect(events.count == 200)
+        for event in events {
+            let id = Array(event.id)
+            #expect(UUID(uuidString: event.id) != nil && event.id == event.id.lowercased(), "\(event.id)")
+            #expect(id[14] == "7", "version 7: \(event.id)")
+            #expect("89ab".contains(id[19]), "RFC 9562 variant: \(event.id)")
+            // The first 48 bits are the commit's time in Unix milliseconds: recorded_at, to the millisecond.
+            let milliseconds = UInt64(String(id[0..<8] + id[9..<13]), radix: 16)
+            let recorded = try #require(Timestamp.date(from: event.recordedAt))
+            #expect(milliseconds == UInt64((recorded.timeIntervalSince1970 * 1000).rounded(.down)), "\(event.id) at \(event.recordedAt)")
+        }
+        #expect(events.map(\.id) == events.map(\.id).sorted(), "ids made later sort later, so the id index grows at its right edge")
+        #expect(Set(events.map(\.id)).count == 200)
+    }
+
     @Test func aFencedStoreRefusesEveryWriteWithItsReasonAndWritesNothingUntilTheFenceLifts() async throws {
         let store = try ledger.open()
         _ = try await store.append([requested("before")])
