@@ -84,6 +84,23 @@ struct ReplicationCommandTests {
         return (UInt(response.status.code), String(buffer: body))
     }
 
+    /// Starts `serve` with `arguments` on every machine at once, expects exactly one of them to
+    /// serve and the others to exit non-zero with a message `refusal` accepts; returns every
+    /// start, in the order of `machines`, for the caller to stop.
+    func race(_ machines: [CLI], _ arguments: [String], refusal: (String) -> Bool) async throws -> [(Process, OutputCollector, String?)] {
+        let started = try await withThrowingTaskGroup(of: (Int, (Process, OutputCollector, String?)).self) { group in
+            for (index, machine) in machines.enumerated() { group.addTask { (index, try await serve(machine, arguments)) } }
+            return try await group.reduce(into: [(Process, OutputCollector, String?)?](repeating: nil, count: machines.count)) { $0[$1.0] = $1.1 }
+        }.compactMap { $0 }
+        #expect(started.filter { $0.2 != nil }.count == 1, "exactly one service serves: \(started.map(\.1.output))")
+        for (process, output, url) in started where url == nil {
+            process.waitUntilExit()
+            #expect(process.terminationStatus != 0)
+            #expect(refusal(output.output), "\(output.output)")
+        }
+        return started
+    }
+
     /// SIGKILL to the process and its children (Litestream) at once, as a machine dies.
     func killTree(_ process: Process) {
         let pid = process.processIdentifier
@@ -144,19 +161,9 @@ struct ReplicationCommandTests {
         let replica = try await bucket().replica("ledger")
         let machines = [cli, machine()]
         for machine in machines { try machine.run("init") }
-        let started = try await withThrowingTaskGroup(of: (Int, (Process, OutputCollector, String?)).self) { group in
-            for (index, machine) in machines.enumerated() { group.addTask { (index, try await serve(machine, ["--replicate", replica])) } }
-            return try await group.reduce(into: [(Process, OutputCollector, String?)?](repeating: nil, count: machines.count)) { $0[$1.0] = $1.1 }
-        }.compactMap { $0 }
+        let started = try await race(machines, ["--replicate", replica]) { $0.contains("holds the lease on") || $0.contains("took the lease on") }
         defer { for (process, _, _) in started where process.isRunning { process.terminate() } }
-        let serving = started.filter { $0.2 != nil }
-        #expect(serving.count == 1, "exactly one service serves: \(started.map(\.1.output))")
-        let refused = try #require(started.first { $0.2 == nil })
-        refused.0.waitUntilExit()
-        #expect(refused.0.terminationStatus != 0)
-        #expect(refused.1.output.contains("holds the lease on") || refused.1.output.contains("took the lease on"), "\(refused.1.output)")
-
-        let winner = try #require(serving.first)
+        let winner = try #require(started.first { $0.2 != nil })
         let writer = machines[started.firstIndex { $0.0 === winner.0 } ?? 0]
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let token = try token(writer)
@@ -349,21 +356,9 @@ struct ReplicationCommandTests {
             machines[index].environment["AWS_ENDPOINT_URL_DYNAMODB"] = moto.absoluteString
             try machines[index].run("init")
         }
-        let started = try await withThrowingTaskGroup(of: (Int, (Process, OutputCollector, String?)).self) { group in
-            for (index, machine) in machines.enumerated() {
-                group.addTask { (index, try await serve(machine, ["--replicate", replica, "--lease-table", table.name])) }
-            }
-            return try await group.reduce(into: [(Process, OutputCollector, String?)?](repeating: nil, count: machines.count)) { $0[$1.0] = $1.1 }
-        }.compactMap { $0 }
+        let started = try await race(machines, ["--replicate", replica, "--lease-table", table.name]) { $0.contains("in the DynamoDB table \(table.name)") }
         defer { for (process, _, _) in started where process.isRunning { process.terminate() } }
-        let serving = started.filter { $0.2 != nil }
-        #expect(serving.count == 1, "exactly one service serves: \(started.map(\.1.output))")
-        let refused = try #require(started.first { $0.2 == nil })
-        refused.0.waitUntilExit()
-        #expect(refused.0.terminationStatus != 0)
-        #expect(refused.1.output.contains("in the DynamoDB table \(table.name)"), "\(refused.1.output)")
-
-        let winner = try #require(serving.first)
+        let winner = try #require(started.first { $0.2 != nil })
         let item = try await leaseItem(table, replica: "s3://\(bucket.name)/ledger")
         #expect(item?.hasPrefix(ProcessInfo.processInfo.hostName + "/\(winner.0.processIdentifier)/") == true, "the item names the serving process: \(item ?? "none")")
         #expect(try await objects(replica).get(try ReplicaLocation(replica).key("lease")) == nil, "no lease object beside the replica")
