@@ -1,3 +1,4 @@
+import Synchronization
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -36,26 +37,34 @@ public struct CannedResponse: Sendable {
 public final class LoopbackHTTPServer: Sendable {
     public let port: Int
     private let channel: any Channel
+    private let hung: HungRequests
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    private init(channel: any Channel, port: Int) {
+    /// For each request answered with `hang`, how long its connection stayed open after the
+    /// request ended, until the client closed it: a client's timeout as the server saw it, timed
+    /// on the server's event loop (not on the cooperative pool a busy test suite can starve).
+    public var hungRequestDurations: [Duration] { hung.durations.withLock { $0 } }
+
+    private init(channel: any Channel, port: Int, hung: HungRequests) {
         self.channel = channel
         self.port = port
+        self.hung = hung
     }
 
     public static func start(_ respond: @escaping @Sendable (ReceivedRequest) -> CannedResponse) async throws -> LoopbackHTTPServer {
+        let hung = HungRequests()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(Responder(respond: respond))
+                    try channel.pipeline.syncOperations.addHandler(Responder(respond: respond, hung: hung))
                 }
             }
             .bind(host: "127.0.0.1", port: 0)
             .get()
-        return LoopbackHTTPServer(channel: channel, port: channel.localAddress?.port ?? 0)
+        return LoopbackHTTPServer(channel: channel, port: channel.localAddress?.port ?? 0, hung: hung)
     }
 
     public func stop() async throws {
@@ -68,11 +77,22 @@ private final class Responder: ChannelInboundHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let respond: @Sendable (ReceivedRequest) -> CannedResponse
+    private let hung: HungRequests
     private var head: HTTPRequestHead?
     private var body = ""
+    private var hangingSince: ContinuousClock.Instant?
 
-    init(respond: @escaping @Sendable (ReceivedRequest) -> CannedResponse) {
+    init(respond: @escaping @Sendable (ReceivedRequest) -> CannedResponse, hung: HungRequests) {
         self.respond = respond
+        self.hung = hung
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let hangingSince {
+            let open = ContinuousClock.now - hangingSince
+            hung.durations.withLock { $0.append(open) }
+        }
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -85,7 +105,10 @@ private final class Responder: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             let response = respond(ReceivedRequest(method: head.method, uri: head.uri, headers: head.headers, body: body))
-            if response.hang { return }
+            if response.hang {
+                hangingSince = ContinuousClock.now
+                return
+            }
             let bytes = ByteBuffer(string: response.body)
             var headers = HTTPHeaders(response.headers)
             headers.replaceOrAdd(name: "Content-Length", value: String(bytes.readableBytes + (response.truncated ? 100 : 0)))
@@ -101,4 +124,9 @@ private final class Responder: ChannelInboundHandler {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }
     }
+}
+
+/// The durations ``LoopbackHTTPServer/hungRequestDurations`` reports.
+private final class HungRequests: Sendable {
+    let durations = Mutex<[Duration]>([])
 }
