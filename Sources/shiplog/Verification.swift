@@ -136,23 +136,50 @@ extension VerificationCommand {
         )
 
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var service: ServiceOptions
 
         @Argument(help: "The app.")
         var app: String
 
         func run() async throws {
-            let workflow = try await Workflow.open(global, acting: try ActingOptions.parse([]), app: app, environment: ShiplogConfiguration.promotionTarget)
-            let gates = try await workflow.engine.promotionGates(app: app)
-            try workflow.finish()
+            let gates: Listed
+            if let client = try service.client(global.database) {
+                if global.config != nil || global.actor != nil {
+                    throw CommandFailure("--actor and --config belong to a local ledger; a service has its own configuration and takes who asks from the token")
+                }
+                gates = try await client.get("/api/v1/verifications/gates", query: [("app", app)])
+            } else {
+                let workflow = try await Workflow.open(global, acting: try ActingOptions.parse([]), app: app, environment: ShiplogConfiguration.promotionTarget)
+                gates = Listed(try await workflow.engine.promotionGates(app: app))
+                try workflow.finish()
+            }
             for gate in gates.gates {
-                let url = gate.newest?.result.url.map { " \($0)" } ?? ""
-                emit("\(gate.name)  \(gate.state.rawValue)\(url)")
+                emit("\(gate.name)  \(gate.state)\(gate.url.map { " \($0)" } ?? "")")
             }
             guard gates.passed else {
                 complain(gates.summary)
                 throw ExitCode.failure
             }
             emit(gates.summary)
+        }
+
+        /// The gates as both paths print them (the service's answer carries these fields among others).
+        struct Listed: Decodable {
+            struct Gate: Decodable {
+                var name: String
+                var state: String
+                var url: String?
+            }
+
+            var gates: [Gate]
+            var passed: Bool
+            var summary: String
+
+            init(_ gates: PromotionGates) {
+                self.gates = gates.gates.map { Gate(name: $0.name, state: $0.state.rawValue, url: $0.newest?.result.url) }
+                passed = gates.passed
+                summary = gates.summary
+            }
         }
     }
 }

@@ -94,6 +94,7 @@ struct ClientModeTests {
             ["proof", "inclusion", "1"], ["proof", "inclusion", "3", "--tree-size", "5", "--json"], ["proof", "inclusion", "99999"],
             ["proof", "consistency", "2", "5"], ["proof", "consistency", "3", "--json"], ["proof", "consistency", "5", "2"],
             ["verify"], ["verify", "--quick"],
+            ["verification", "gates", "api"], ["verification", "gates", "frontend"], ["verification", "gates", "no-such-app"],
         ]
         for format in ["table", "json", "csv"] {
             commands += [["status", "--format", format], ["history", "--format", format], ["audit", "--format", format],
