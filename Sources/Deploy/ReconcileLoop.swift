@@ -49,27 +49,26 @@ public struct ReconcileLoop: Sendable {
         var wait = interval, done = 0, fenced = false
         do {
             while !Task.isCancelled, passes.map({ done < $0 }) ?? true {
-                let leased: Bool
+                // The ledger may refuse any of this pass's writes (taking the lease, recording drift
+                // or a correction): a fenced pass does not count, and the loop waits, not ends.
                 do {
-                    leased = try await store.acquireLease(Self.leaseName, holder: holder, now: now(), duration: seconds)
+                    if try await store.acquireLease(Self.leaseName, holder: holder, now: now(), duration: seconds) {
+                        do {
+                            report(.passed(try await reconciler.pass(mode: mode, metadata: metadata)))
+                            wait = interval
+                        } catch let error as AWSError where error.kind == .throttling {
+                            wait = min(wait * 2, interval * 10)
+                            report(.throttled(backoff: wait, message: error.message))
+                        }
+                        done += 1
+                    } else if let current = try store.leaseHolder(Self.leaseName, now: now()) {
+                        report(.waitingForLease(holder: current.holder, until: current.expiresAt))
+                    }
                     fenced = false
                 } catch let error as LedgerError where error.code == .fenced {
                     if !fenced { report(.fenced(error.message)) }
                     fenced = true
-                    try await sleep(interval)
-                    continue
-                }
-                if leased {
-                    do {
-                        report(.passed(try await reconciler.pass(mode: mode, metadata: metadata)))
-                        wait = interval
-                    } catch let error as AWSError where error.kind == .throttling {
-                        wait = min(wait * 2, interval * 10)
-                        report(.throttled(backoff: wait, message: error.message))
-                    }
-                    done += 1
-                } else if let current = try store.leaseHolder(Self.leaseName, now: now()) {
-                    report(.waitingForLease(holder: current.holder, until: current.expiresAt))
+                    wait = interval
                 }
                 if passes.map({ done < $0 }) ?? true { try await sleep(wait) }
             }

@@ -20,15 +20,34 @@ public final class DynamoDBLease: WriterLease {
 
         /// - Throws: ``ReplicationError`` `.invalidSettings` for a name DynamoDB would refuse.
         public init(name: String, endpoint: URL? = nil, region: String) throws {
-            guard name.range(of: "^[A-Za-z0-9_.-]{3,255}$", options: .regularExpression) != nil else {
-                throw ReplicationError(.invalidSettings, "'\(name)' is not a DynamoDB table name (3 to 255 letters, digits, '_', '-' and '.')")
-            }
+            try Self.check(name: name)
             self.name = name
             self.endpoint = endpoint
             self.region = region
         }
 
         public var description: String { "the DynamoDB table \(name)" }
+
+        /// - Throws: ``ReplicationError`` `.invalidSettings` for a name DynamoDB would refuse.
+        public static func check(name: String) throws {
+            guard name.range(of: "^[A-Za-z0-9_.-]{3,255}$", options: .regularExpression) != nil else {
+                throw ReplicationError(.invalidSettings, "'\(name)' is not a DynamoDB table name (3 to 255 letters, digits, '_', '-' and '.')")
+            }
+        }
+
+        /// The endpoint the AWS SDKs would use for DynamoDB: `AWS_ENDPOINT_URL_DYNAMODB`, else
+        /// `AWS_ENDPOINT_URL`; nil for AWS's own.
+        /// - Throws: ``ReplicationError`` `.invalidSettings` when the variable is set to something other than a URL.
+        public static func endpoint(from environment: [String: String]) throws -> URL? {
+            for variable in ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"] {
+                guard let text = environment[variable], !text.isEmpty else { continue }
+                guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                    throw ReplicationError(.invalidSettings, "\(variable) must be an http or https URL, not '\(text)'")
+                }
+                return url
+            }
+            return nil
+        }
     }
 
     public let table: Table
@@ -48,11 +67,10 @@ public final class DynamoDBLease: WriterLease {
         self.location = location
         self.duration = duration
         holder = Self.newHolder()
-        let endpoint = table.endpoint ?? (try? AWSClientConfiguration.fromEnvironment(service: .dynamoDB, environment: environment.merging(["AWS_REGION": table.region]) { $1 }))?.endpoint
         dynamoDB = AWSJSONClient(
             service: .dynamoDB,
             configuration: AWSClientConfiguration(
-                region: table.region, endpoint: endpoint, credentials: CredentialProviderChain.standard(environment: environment),
+                region: table.region, endpoint: table.endpoint, credentials: CredentialProviderChain.standard(environment: environment),
                 retry: RetryPolicy(maxAttempts: 3), timeout: .seconds(10)))
     }
 

@@ -86,7 +86,7 @@ struct Serve: AsyncParsableCommand {
             if let value, value.duration <= .zero { throw ValidationError("\(name) must be a positive duration such as 1s or 1m, not '\(value)'") }
         }
         if let leaseDuration, leaseDuration.duration < .seconds(3) { throw ValidationError("--lease-duration must be at least 3s, not '\(leaseDuration)'") }
-        if let leaseTable { _ = try DynamoDBLease.Table(name: leaseTable, region: "us-east-1") }
+        if let leaseTable { try DynamoDBLease.Table.check(name: leaseTable) }
     }
 
     /// `text` as a positive duration (`30s`, `2m`, `500ms`).
@@ -147,7 +147,8 @@ struct Serve: AsyncParsableCommand {
                 replication.leaseDuration = lease
             }
             if let table = leaseTable ?? section?.leaseTable {
-                replication.leaseTable = try DynamoDBLease.Table(name: table, endpoint: section?.leaseEndpoint, region: replication.location.region)
+                let endpoint = try section?.leaseEndpoint ?? DynamoDBLease.Table.endpoint(from: environment)
+                replication.leaseTable = try DynamoDBLease.Table(name: table, endpoint: endpoint, region: replication.location.region)
             }
             settings.replicator = try await Replicator.start(replication, databasePath: settings.databasePath, logger: Logger(label: "shiplog.replication"))
         }

@@ -147,6 +147,36 @@ struct ReconcilerTests {
         #expect(try harness.store.events().count > before, "the pass after the fence lifted recorded the drift")
     }
 
+    @Test func aLeaseLostBetweenTakingTheReconcilersLeaseAndRecordingDriftFencesThePassAndTheLoopGoesOn() async throws {
+        let (harness, reconciler, _) = try await drifted()
+        let before = try harness.store.events().count
+        // 0: the next write (taking the reconciler's lease) passes, then the fence rises; 1: fenced; 2: lifted.
+        let phase = Mutex(0), events = Mutex<[String]>([]), recorded = Mutex<[Int]>([])
+        let store = harness.store
+        store.fenceWrites {
+            phase.withLock { phase in
+                if phase == 0 { phase = 1; return nil }
+                return phase == 1 ? "this service lost the lease on its replica" : nil
+            }
+        }
+        var loop = ReconcileLoop(reconciler: reconciler, holder: "replicated", interval: .seconds(60))
+        loop.sleep = { _ in
+            recorded.withLock { $0.append((try? store.events().count) ?? -1) }
+            phase.withLock { $0 = 2 }
+        }
+        loop.report = { event in
+            switch event {
+            case .passed: events.withLock { $0.append("passed") }
+            case .fenced: events.withLock { $0.append("fenced") }
+            case .waitingForLease, .throttled: events.withLock { $0.append("\(event)") }
+            }
+        }
+        try await loop.run(passes: 1, metadata: Self.ana)
+        #expect(events.withLock { $0 } == ["fenced", "passed"], "the fenced pass did not end the loop nor count")
+        #expect(recorded.withLock { $0 } == [before], "the fenced pass recorded nothing")
+        #expect(try harness.store.events().count > before)
+    }
+
     @Test func twoReconcilersOnOneLedgerNeverBothAct() async throws {
         let (harness, reconciler, _) = try await drifted()
         let start = Date(timeIntervalSince1970: 1_800_000_000)

@@ -67,17 +67,28 @@ struct CLI {
     /// Starts `shiplog serve --port 0` on this ledger with `extra`; returns the process, its
     /// standard error as it comes, and its base URL once it listens.
     func serve(_ extra: [String] = []) async throws -> (process: Process, stderr: OutputCollector, url: String) {
-        let process = process(["serve", "--port", "0"] + extra)
+        let (process, collector, url) = try await launchServe(["--port", "0"] + extra)
+        guard let url else {
+            process.terminate()
+            throw ServeFailure("the service did not start: \(collector.output)")
+        }
+        return (process, collector, url)
+    }
+
+    /// Starts `shiplog serve` with `arguments`; returns the process, its standard error as it
+    /// comes, and its base URL once it listens, or nil when it exited (or did not listen within
+    /// `seconds`) instead.
+    func launchServe(_ arguments: [String], seconds: Int = 30) async throws -> (process: Process, stderr: OutputCollector, url: String?) {
+        let process = process(["serve"] + arguments)
         let stderr = Pipe()
         process.standardError = stderr
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         try? stderr.fileHandleForWriting.close()
         let collector = OutputCollector(stderr.fileHandleForReading)
-        await collector.wait { $0.output.contains("listening on 127.0.0.1:") }
+        await collector.wait(seconds: seconds) { $0.output.contains("listening on 127.0.0.1:") }
         guard let range = collector.output.range(of: #"listening on 127\.0\.0\.1:\d+"#, options: .regularExpression) else {
-            process.terminate()
-            throw ServeFailure("the service did not start: \(collector.output)")
+            return (process, collector, nil)
         }
         return (process, collector, "http://127.0.0.1:" + (collector.output[range].split(separator: ":").last.map(String.init) ?? ""))
     }

@@ -44,19 +44,7 @@ struct ReplicationCommandTests {
     /// Starts `serve --replicate` on a free port; returns the process, its stderr and its base
     /// URL, or nil with what it wrote when it exited instead.
     func serve(_ cli: CLI, _ extra: [String]) async throws -> (Process, OutputCollector, String?) {
-        let process = cli.process(["serve", "--port", "0", "--reconcile", "off"] + extra)
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        try? stderr.fileHandleForWriting.close()
-        let collector = OutputCollector(stderr.fileHandleForReading)
-        await collector.wait(seconds: 60) { $0.output.contains("listening on 127.0.0.1:") }
-        guard let range = collector.output.range(of: #"listening on 127\.0\.0\.1:\d+"#, options: .regularExpression) else {
-            return (process, collector, nil)
-        }
-        let port = collector.output[range].split(separator: ":").last.map(String.init) ?? ""
-        return (process, collector, "http://127.0.0.1:\(port)")
+        try await cli.launchServe(["--port", "0", "--reconcile", "off"] + extra, seconds: 60)
     }
 
     func token(_ cli: CLI) throws -> String {

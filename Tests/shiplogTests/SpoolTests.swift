@@ -21,16 +21,8 @@ final class RestartableService {
     var url: String { "http://127.0.0.1:\(port)" }
 
     func start() async throws {
-        let process = cli.process(["serve", "--port", String(port), "--reconcile", "off"])
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        try? stderr.fileHandleForWriting.close()
-        let collector = OutputCollector(stderr.fileHandleForReading)
-        await collector.wait { $0.output.contains("listening on 127.0.0.1:") }
-        guard let range = collector.output.range(of: #"listening on 127\.0\.0\.1:\d+"#, options: .regularExpression),
-              let listening = Int(collector.output[range].split(separator: ":").last ?? "") else {
+        let (process, collector, url) = try await cli.launchServe(["--port", String(port), "--reconcile", "off"])
+        guard let url, let listening = Int(url.split(separator: ":").last ?? "") else {
             process.terminate()
             throw ServeFailure("the service did not start: \(collector.output)")
         }
