@@ -6,47 +6,23 @@ enum JSONArrayText {
     /// `nil` when `text` does not start so or the array is not closed.
     static func elements(of text: String, after prefix: String) -> [Substring]? {
         guard text.hasPrefix(prefix) else { return nil }
-        let bytes = text.utf8
-        var index = bytes.index(bytes.startIndex, offsetBy: prefix.utf8.count)
+        let array = text[text.utf8.index(text.startIndex, offsetBy: prefix.utf8.count)...]
+        let bytes = array.utf8
+        var index = bytes.startIndex
         guard index < bytes.endIndex, bytes[index] == UInt8(ascii: "[") else { return nil }
         index = bytes.index(after: index)
+        JSONObjectText.skipSpace(&index, in: array)
+        if index < bytes.endIndex, bytes[index] == UInt8(ascii: "]") { return [] }
         var elements: [Substring] = []
-        var depth = 0
-        var inString = false
-        var escaped = false
-        var start: String.Index?
-        while index < bytes.endIndex {
-            let byte = bytes[index]
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                }
-            } else if byte == UInt8(ascii: "\"") {
-                inString = true
-                if start == nil { start = index }
-            } else if byte == UInt8(ascii: "{") || (byte == UInt8(ascii: "[")) {
-                if start == nil { start = index }
-                depth += 1
-            } else if byte == UInt8(ascii: "}") || (byte == UInt8(ascii: "]") && depth > 0) {
-                depth -= 1
-                if depth < 0 { return nil }
-            } else if depth == 0 && (byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]")) {
-                if let begun = start {
-                    elements.append(text[begun..<index])
-                    start = nil
-                } else if byte == UInt8(ascii: ",") || !elements.isEmpty {
-                    return nil
-                }
-                if byte == UInt8(ascii: "]") { return elements }
-            } else if start == nil, byte != 0x20, byte != 0x0A, byte != 0x0D, byte != 0x09 {
-                start = index
-            }
+        while true {
+            JSONObjectText.skipSpace(&index, in: array)
+            guard let element = JSONObjectText.value(at: &index, in: array) else { return nil }
+            elements.append(element)
+            JSONObjectText.skipSpace(&index, in: array)
+            guard index < bytes.endIndex else { return nil }
+            if bytes[index] == UInt8(ascii: "]") { return elements }
+            guard bytes[index] == UInt8(ascii: ",") else { return nil }
             index = bytes.index(after: index)
         }
-        return nil
     }
 }

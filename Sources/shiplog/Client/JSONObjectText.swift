@@ -5,9 +5,7 @@ enum JSONObjectText {
     static func members(of text: Substring) -> [String: Substring]? {
         let bytes = text.utf8
         var index = bytes.startIndex
-        func skipSpace() {
-            while index < bytes.endIndex, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index = bytes.index(after: index) }
-        }
+        func skipSpace() { Self.skipSpace(&index, in: text) }
         skipSpace()
         guard index < bytes.endIndex, bytes[index] == UInt8(ascii: "{") else { return nil }
         index = bytes.index(after: index)
@@ -31,9 +29,15 @@ enum JSONObjectText {
         }
     }
 
+    /// Moves `index` past JSON whitespace.
+    static func skipSpace(_ index: inout String.Index, in text: Substring) {
+        let bytes = text.utf8
+        while index < bytes.endIndex, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index = bytes.index(after: index) }
+    }
+
     /// The one value that starts at `index` (a string, an object, an array or a scalar), moving
     /// `index` past it.
-    private static func value(at index: inout String.Index, in text: Substring) -> Substring? {
+    static func value(at index: inout String.Index, in text: Substring) -> Substring? {
         let bytes = text.utf8
         let start = index
         var depth = 0
