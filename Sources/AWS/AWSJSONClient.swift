@@ -22,15 +22,17 @@ public struct AWSJSONClient: Sendable {
     private let httpClient: HTTPClient
     private let logger: Logger
 
+    /// - Parameter httpClient: the client to call with; by default the process's client for the
+    ///   configuration's timeout (`HTTPClient.aws(timeout:)`).
     public init(
         service: AWSService,
         configuration: AWSClientConfiguration,
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient? = nil,
         logger: Logger = Logger(label: "shiplog.aws")
     ) {
         self.service = service
         self.configuration = configuration
-        self.httpClient = httpClient
+        self.httpClient = httpClient ?? .aws(timeout: configuration.timeout)
         self.logger = logger
     }
 
@@ -99,11 +101,7 @@ public struct AWSJSONClient: Sendable {
         let responseBody: [UInt8]
         let errorType: String?
         do {
-            let timeout = TimeAmount.nanoseconds(
-                configuration.timeout.components.seconds * 1_000_000_000
-                    + configuration.timeout.components.attoseconds / 1_000_000_000
-            )
-            let response = try await httpClient.execute(request, timeout: timeout)
+            let response = try await httpClient.execute(request, timeout: TimeAmount(configuration.timeout))
             status = Int(response.status.code)
             errorType = response.headers.first(name: "X-Amzn-ErrorType")
             responseBody = Array(buffer: try await response.body.collect(upTo: 64 << 20))

@@ -41,10 +41,10 @@ public struct S3ObjectClient: Sendable {
         case matches(String)
     }
 
-    public init(bucket: String, configuration: AWSClientConfiguration, httpClient: HTTPClient = .shared) {
+    public init(bucket: String, configuration: AWSClientConfiguration, httpClient: HTTPClient? = nil) {
         self.bucket = bucket
         self.configuration = configuration
-        self.httpClient = httpClient
+        self.httpClient = httpClient ?? .aws(timeout: configuration.timeout)
     }
 
     /// The object at `key`, or nil when there is none.
@@ -139,9 +139,7 @@ public struct S3ObjectClient: Sendable {
         let response: HTTPClientResponse
         let responseBody: [UInt8]
         do {
-            let timeout = TimeAmount.nanoseconds(
-                configuration.timeout.components.seconds * 1_000_000_000 + configuration.timeout.components.attoseconds / 1_000_000_000)
-            response = try await httpClient.execute(request, timeout: timeout)
+            response = try await httpClient.execute(request, timeout: TimeAmount(configuration.timeout))
             responseBody = Array(buffer: try await response.body.collect(upTo: 16 << 20))
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw AWSError(kind: .timeout, message: "no response from \(base.absoluteString) within \(configuration.timeout)", operation: operation)

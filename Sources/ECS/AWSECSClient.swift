@@ -13,7 +13,7 @@ public struct AWSECSClient: ECSClient {
 
     public init(
         configuration: AWSClientConfiguration,
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient? = nil,
         logger: Logger = Logger(label: "shiplog.ecs")
     ) {
         self.client = AWSJSONClient(service: .ecs, configuration: configuration, httpClient: httpClient, logger: logger)

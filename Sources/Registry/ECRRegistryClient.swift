@@ -19,7 +19,7 @@ public struct ECRRegistryClient: ImageRegistry {
     public init(
         configuration: AWSClientConfiguration,
         registryID: String? = nil,
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient? = nil,
         logger: Logger = Logger(label: "shiplog.ecr")
     ) {
         self.client = AWSJSONClient(service: .ecr, configuration: configuration, httpClient: httpClient, logger: logger)

@@ -64,7 +64,7 @@ public final class OCIRegistryClient: ImageRegistry {
         } ?? baseURL
         self.credentials = credentials
         self.pageSize = pageSize
-        self.timeout = .nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        self.timeout = TimeAmount(timeout)
         self.httpClient = httpClient
         self.logger = logger
     }

@@ -3,6 +3,7 @@ import ECS
 import Foundation
 import Ledger
 import Synchronization
+import TestSupport
 import Testing
 
 /// Every field of a template survives a deploy, checked against ECS's published API model (the
@@ -58,17 +59,13 @@ import Testing
         var containerMembers: [String]
     }
 
-    static func model() throws -> Model {
+    static func model() async throws -> Model {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", generator]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "botocore (installed with moto by scripts/test) is needed for ECS's API model")
-        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let output = try await process.output()
+        try #require(output.status == 0, "botocore (installed with moto by scripts/test) is needed for ECS's API model: \(output.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
         return Model(
             answer: try #require(json["answer"] as? [String: Any]), readOnly: try #require(json["readOnly"] as? [String]),
             registerMembers: try #require(json["registerMembers"] as? [String]), containerMembers: try #require(json["containerMembers"] as? [String]))
@@ -81,12 +78,12 @@ import Testing
         return written[0] != nil && written[0] == written[1]
     }
 
-    @Test func theReadOnlyFieldsAreTheMembersRegisterTaskDefinitionDoesNotTake() throws {
-        #expect(Set(TaskDefinition.readOnlyFields) == Set(try Self.model().readOnly))
+    @Test func theReadOnlyFieldsAreTheMembersRegisterTaskDefinitionDoesNotTake() async throws {
+        #expect(Set(TaskDefinition.readOnlyFields) == Set(try await Self.model().readOnly))
     }
 
     @Test func aTemplateSettingEveryMemberOfTheModelIsRegisteredWithAllOfThemButTheImage() async throws {
-        let model = try Self.model()
+        let model = try await Self.model()
         let answer = try JSONSerialization.data(withJSONObject: model.answer)
         let endpoint = ECSConsistencyTests.Endpoint(
             updated: ECSConsistencyTests.updated,

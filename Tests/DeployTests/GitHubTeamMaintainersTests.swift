@@ -7,9 +7,6 @@ import Simulation
 import Synchronization
 import TestSupport
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// GitHub's REST API for one team, on loopback: each login answers as GitHub documents
 /// "Get team membership for a user" (docs.github.com/rest/teams/members), and every request is kept.
@@ -137,11 +134,10 @@ struct GitHubTeamDirectoryTests {
 }
 
 struct GitHubTeamAccessTests {
-    /// The example configuration with the stub's team as its maintainers, the token in a variable
-    /// of this test's own (the process environment is shared by every test).
+    /// The example configuration with the stub's team as its maintainers, the token in the
+    /// variable every test shares (``TestGitHubToken``).
     static func harness(_ github: GitHubTeamStub) async throws -> Harness {
-        let variable = "SHIPLOG_TEST_GITHUB_TOKEN_\(github.server.port)"
-        setenv(variable, "ghp_test", 1)
+        let variable = TestGitHubToken.variable
         return try await Harness { configuration in
             configuration.maintainers = []
             configuration.maintainersTeam = github.team(tokenVariable: variable)

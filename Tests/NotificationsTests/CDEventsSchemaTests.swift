@@ -62,13 +62,8 @@ import Testing
         let process = Process()
         process.executableURL = URL(filePath: "/usr/bin/env")
         process.arguments = ["python3", Self.schemas.appending(path: "validate.py").path, Self.schemas.path] + files
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let validation = try await process.output()
+        #expect(validation.status == 0, "\(validation.stdout)\(validation.stderr)")
         try await receiver.stop()
     }
 }

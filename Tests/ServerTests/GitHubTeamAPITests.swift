@@ -10,9 +10,6 @@ import Simulation
 import Synchronization
 import TestSupport
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 struct GitHubTeamAPITests {
     @Test func aTokenKeepsItsRoleAndABotActsForATeamMemberOnlyWhileGitHubCanBeAsked() async throws {
@@ -30,8 +27,7 @@ struct GitHubTeamAPITests {
                                   body: #"{"url":"https://api.github.com/organizations/1/team/2/memberships/ben-maintainer","role":"member","state":"active"}"#)
         }
         defer { Task { try? await github.stop() } }
-        let variable = "SHIPLOG_TEST_GITHUB_TOKEN_\(github.port)"
-        setenv(variable, "ghp_test", 1)
+        let variable = TestGitHubToken.variable
         let configuration = ExampleConfiguration.text.replacingOccurrences(
             of: "maintainers: [ana-maintainer, ben-maintainer]",
             with: "maintainers: {github_team: WordPress/openverse-maintainers, token_env: \(variable), api_url: \"\(github.baseURL)\"}")

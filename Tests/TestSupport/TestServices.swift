@@ -23,3 +23,15 @@ public enum TestServices {
     /// Run when moto and Litestream are there, or always under CI (where a missing one then fails the test).
     public static let runReplicationTests = (motoURL != nil && litestream != nil) || isCI
 }
+
+/// The environment variable that holds the token tests' GitHub team stubs are asked with.
+///
+/// It is set once for the whole test process, and no test sets another: `setenv` of a new name
+/// moves the environment, and a second move frees the array a child process being started on
+/// another thread is still copying (which crashed the suite in `Process.run`).
+public enum TestGitHubToken {
+    public static let variable: String = {
+        setenv("SHIPLOG_TEST_GITHUB_TOKEN", "ghp_test", 1)
+        return "SHIPLOG_TEST_GITHUB_TOKEN"
+    }()
+}

@@ -44,24 +44,16 @@ struct CLI {
     }
 
     @discardableResult
-    func run(_ arguments: String..., input: String? = nil, useDatabase: Bool = true) throws -> Output {
-        try run(arguments, input: input, useDatabase: useDatabase)
+    func run(_ arguments: String..., input: String? = nil, useDatabase: Bool = true) async throws -> Output {
+        try await run(arguments, input: input, useDatabase: useDatabase)
     }
 
+    /// Runs `shiplog` with `arguments` to its end (see `Process.output(input:)`, which keeps the
+    /// wait off the cooperative pool).
     @discardableResult
-    func run(_ arguments: [String], input: String? = nil, useDatabase: Bool = true) throws -> Output {
-        let process = process(arguments, useDatabase: useDatabase)
-        let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = stdin
-        try process.run()
-        stdin.fileHandleForWriting.write(Data((input ?? "").utf8))
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    func run(_ arguments: [String], input: String? = nil, useDatabase: Bool = true) async throws -> Output {
+        let output = try await process(arguments, useDatabase: useDatabase).output(input: input ?? "")
+        return Output(status: output.status, stdout: output.stdout, stderr: output.stderr)
     }
 
     /// Starts `shiplog serve --port 0` on this ledger with `extra`; returns the process, its
@@ -94,8 +86,8 @@ struct CLI {
     }
 
     /// How many events the ledger holds, read straight from the database.
-    func eventCount() throws -> Int {
-        try run("events").lines.count
+    func eventCount() async throws -> Int {
+        try await run("events").lines.count
     }
 }
 

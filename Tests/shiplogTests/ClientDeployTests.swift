@@ -14,9 +14,9 @@ struct ClientDeployTests {
     /// A twin ledger on which the same commands run locally: what the client must match.
     let local = CLI()
 
-    init() throws {
-        try served.run("init")
-        try local.run("init")
+    init() async throws {
+        try await served.run("init")
+        try await local.run("init")
     }
 
     /// Starts `shiplog serve` over `served`'s ledger; returns the process and its base URL.
@@ -26,27 +26,27 @@ struct ClientDeployTests {
     }
 
     /// A client of the service at `url` holding a token of `role`.
-    func client(_ url: String, role: String) throws -> CLI {
-        let created = try served.run("token", "create", "--name", "ci-\(role)", "--role", role, "--actor", "ana-maintainer")
+    func client(_ url: String, role: String) async throws -> CLI {
+        let created = try await served.run("token", "create", "--name", "ci-\(role)", "--role", role, "--actor", "ana-maintainer")
         #expect(created.status == 0, "\(created.stderr)")
         var client = CLI(directory: served.directory)
         client.environment = ["SHIPLOG_URL": url, "SHIPLOG_TOKEN": created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)]
         return client
     }
 
-    func deployments() throws -> [String] {
-        try csvRows().map { $0.split(separator: ",").prefix(3).joined(separator: ",") }
+    func deployments() async throws -> [String] {
+        try await csvRows().map { $0.split(separator: ",").prefix(3).joined(separator: ",") }
     }
 
     /// The service's history as CSV rows (CRLF, which `CLI.Output.lines` does not split).
-    func csvRows() throws -> [String] {
-        try served.run("history", "--format", "csv").stdout.split(whereSeparator: \.isNewline).dropFirst().map(String.init)
+    func csvRows() async throws -> [String] {
+        try await served.run("history", "--format", "csv").stdout.split(whereSeparator: \.isNewline).dropFirst().map(String.init)
     }
 
     @Test func deployRollbackAndPromoteEndAsTheLocalCommandsDoWithTheirExitCodes() async throws {
         let (process, url) = try await serve()
         defer { process.terminate(); process.waitUntilExit() }
-        let client = try client(url, role: "maintainer")
+        let client = try await client(url, role: "maintainer")
         let steps: [[String]] = [
             ["deploy", "api", "--env", "staging", "--tag", "3f9c2e1", "--trigger", "merge"],
             ["deploy", "frontend", "--env", "staging", "--tag", "broken-build"],
@@ -55,8 +55,8 @@ struct ClientDeployTests {
             ["rollback", "api", "--env", "staging", "--tag", "no-such-tag"],
         ]
         for step in steps {
-            let remote = try client.run(step, useDatabase: false)
-            let alone = try local.run(step + ["--actor", "ana-maintainer"])
+            let remote = try await client.run(step, useDatabase: false)
+            let alone = try await local.run(step + ["--actor", "ana-maintainer"])
             #expect(remote.status == alone.status, "\(step): \(remote.stderr)")
             // The summary, on the stream the local command writes it to, is the local one.
             if remote.status == 0 { #expect(remote.lines.last == alone.lines.last, "\(step)") }
@@ -65,36 +65,36 @@ struct ClientDeployTests {
                 #expect(remote.lines.contains { $0.hasPrefix("[00:00] DeploymentRequested ") }, "followed from its request: \(remote.stdout)")
             }
         }
-        #expect(try deployments() == [
+        await #expect(try deployments() == [
             "deployment-api-staging-2,api,staging", "deployment-api-production-1,api,production",
             "deployment-frontend-staging-1,frontend,staging", "deployment-api-staging-1,api,staging",
         ])
-        let outcomes = try csvRows().map { $0.contains(",rolled_back,") }
+        let outcomes = try await csvRows().map { $0.contains(",rolled_back,") }
         #expect(outcomes == [false, false, true, false])
     }
 
     @Test func aRefusalByTheServiceIsOneLineAndStartsNothing() async throws {
         let (process, url) = try await serve()
         defer { process.terminate(); process.waitUntilExit() }
-        let viewer = try client(url, role: "viewer")
-        let refused = try viewer.run(["deploy", "api", "--env", "staging", "--tag", "3f9c2e1"], useDatabase: false)
+        let viewer = try await client(url, role: "viewer")
+        let refused = try await viewer.run(["deploy", "api", "--env", "staging", "--tag", "3f9c2e1"], useDatabase: false)
         #expect(refused.status == 1)
         #expect(refused.stdout.isEmpty)
         #expect(refused.stderr.split(separator: "\n").count == 1 && refused.stderr.contains("access denied"), "\(refused.stderr)")
-        #expect(try deployments().isEmpty)
+        await #expect(try deployments().isEmpty)
 
-        let deployer = try client(url, role: "deployer")
+        let deployer = try await client(url, role: "deployer")
         let options: [([String], String)] = [
             (["--actor", "someone"], "--actor"), (["--timeout", "5m"], "--timeout"), (["--wait-timeout", "5m"], "--wait-timeout"),
             (["--db", served.database], "--server and --db"),
         ]
         for (extra, named) in options {
-            let output = try deployer.run(["deploy", "api", "--env", "staging", "--tag", "3f9c2e1", "--server", url] + extra, useDatabase: false)
+            let output = try await deployer.run(["deploy", "api", "--env", "staging", "--tag", "3f9c2e1", "--server", url] + extra, useDatabase: false)
             #expect(output.status != 0 && output.stderr.split(separator: "\n").count == 1 && output.stderr.contains(named), "\(extra): \(output.stderr)")
         }
-        let resume = try deployer.run(["deploy", "--resume", "deployment-api-staging-1"], useDatabase: false)
+        let resume = try await deployer.run(["deploy", "--resume", "deployment-api-staging-1"], useDatabase: false)
         #expect(resume.status != 0 && resume.stderr.contains("--resume"), "\(resume.stderr)")
-        #expect(try deployments().isEmpty)
+        await #expect(try deployments().isEmpty)
     }
 
     /// Another host's deployment holds staging, as in the API's own tests.
@@ -111,7 +111,7 @@ struct ClientDeployTests {
         let stream = try await holdStaging()
         let (process, url) = try await serve()
         defer { process.terminate(); process.waitUntilExit() }
-        let client = try client(url, role: "deployer")
+        let client = try await client(url, role: "deployer")
 
         let first = client.process(["deploy", "api", "--env", "staging", "--tag", "3f9c2e1"], useDatabase: false)
         let firstOut = Pipe(), firstErr = Pipe()
@@ -129,7 +129,7 @@ struct ClientDeployTests {
         second.standardError = FileHandle.nullDevice
         try second.run()
         let secondLines = OutputCollector(secondOut.fileHandleForReading)
-        first.waitUntilExit()
+        await first.exited()
         #expect(first.terminationStatus == 4)
         let firstError = String(decoding: firstErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(firstError.contains("was superseded while waiting") && firstError.contains("asked for a1b2c3d"), "\(firstError)")
@@ -139,7 +139,7 @@ struct ClientDeployTests {
         _ = try await store.append([NewEvent(stream: stream, DeploymentClaimReleased(
             deploymentId: "deployment-api-staging-elsewhere", outcome: .ended(.succeeded)))])
         store.close()
-        second.waitUntilExit()
+        await second.exited()
         #expect(second.terminationStatus == 0)
         await secondLines.wait { $0.isEnded }
         #expect(secondLines.complete.last == "deployment-api-staging-2 succeeded: api staging runs a1b2c3d on staging-api:2", "\(secondLines.output)")

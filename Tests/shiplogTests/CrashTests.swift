@@ -9,7 +9,7 @@ struct CrashTests {
     @Test func aKilledProcessLosesNoAcknowledgedAppend() async throws {
         signal(SIGPIPE, SIG_IGN)
         let cli = CLI()
-        try cli.run("init")
+        try await cli.run("init")
         let child = cli.process(["events", "append", "--actor", "ana-maintainer", "--each", "--concurrency", "32"])
         let stdin = Pipe(), stdout = Pipe()
         child.standardInput = stdin
@@ -35,7 +35,7 @@ struct CrashTests {
         let collector = OutputCollector(stdout.fileHandleForReading)
         await collector.wait(seconds: 60) { $0.complete.count >= 400 }
         kill(child.processIdentifier, SIGKILL)
-        child.waitUntilExit()
+        await child.exited()
         #expect(child.terminationReason == .uncaughtSignal)
         let acknowledged = try collector.complete.map { line in
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]

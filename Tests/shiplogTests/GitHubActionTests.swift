@@ -75,7 +75,7 @@ final class ActionsTokenEndpoint: Sendable {
     }
 
     /// Runs the action with `inputs` in a job of WordPress/openverse's run 9876543210 on main.
-    func runAction(_ inputs: [String: String], environment extra: [String: String] = [:]) throws -> Step {
+    func runAction(_ inputs: [String: String], environment extra: [String: String] = [:]) async throws -> Step {
         let outputFile = cli.directory.path("github-output-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: outputFile, contents: nil)
         let runnerTemp = cli.directory.path("runner-temp")
@@ -97,18 +97,13 @@ final class ActionsTokenEndpoint: Sendable {
         environment.merge(extra) { $1 }
         process.environment = environment
         process.currentDirectoryURL = cli.directory.url
-        let log = Pipe()
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        let text = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let run = try await process.output()
         var outputs: [String: String] = [:]
         for line in try String(contentsOfFile: outputFile, encoding: .utf8).split(separator: "\n") {
             let parts = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             if parts.count == 2 { outputs[String(parts[0])] = String(parts[1]) }
         }
-        return Step(status: process.terminationStatus, log: text, outputs: outputs)
+        return Step(status: run.status, log: run.stdout + run.stderr, outputs: outputs)
     }
 
     func metadata(atPosition position: String?) throws -> [String: Any] {
@@ -120,12 +115,12 @@ final class ActionsTokenEndpoint: Sendable {
     static let built = #"{"stream":"build-7","type":"ImageBuilt","data":{"app":"api","image":"ghcr.io/wordpress/openverse-api","tag":"t7","digest":"sha256:7"}}"#
 
     @Test func recordWithATokenSetsTheOutputsAndTheEventCarriesTheRun() async throws {
-        try cli.run("init")
-        let token = try cli.run("token", "create", "--name", "ci", "--role", "deployer", "--actor", "ana-maintainer").stdout
+        try await cli.run("init")
+        let token = try await cli.run("token", "create", "--name", "ci", "--role", "deployer", "--actor", "ana-maintainer").stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let service = RestartableService(cli: cli)
         try await service.start()
-        let step = try runAction(["command": "record", "server-url": service.url, "token": token, "events": Self.built])
+        let step = try await runAction(["command": "record", "server-url": service.url, "token": token, "events": Self.built])
         #expect(step.status == 0, "\(step.log)")
         #expect(step.outputs["outcome"] == "recorded", "\(step.outputs)")
         #expect(step.outputs["deployment-id"] == "", "build-7 is not a deployment's stream")
@@ -134,7 +129,7 @@ final class ActionsTokenEndpoint: Sendable {
         #expect(metadata["source"] as? String == "https://github.com/WordPress/openverse/actions/runs/9876543210")
         #expect(metadata["commit"] as? String == Self.sha)
 
-        let rerun = try runAction(["command": "record", "server-url": service.url, "token": token, "events": Self.built])
+        let rerun = try await runAction(["command": "record", "server-url": service.url, "token": token, "events": Self.built])
         #expect(rerun.status == 0, "\(rerun.log)")
         #expect(rerun.outputs["outcome"] == "deduplicated", "a re-run of the job records nothing twice: \(rerun.log)")
         #expect(rerun.outputs["position"] == step.outputs["position"])
@@ -153,7 +148,7 @@ final class ActionsTokenEndpoint: Sendable {
             ]
         }
         defer { Task { try? await endpoint.server.stop() } }
-        try cli.run("init")
+        try await cli.run("init")
         let configuration = cli.directory.path("shiplog.yml")
         let text = try String(contentsOfFile: configuration, encoding: .utf8) + """
 
@@ -166,7 +161,7 @@ final class ActionsTokenEndpoint: Sendable {
         try text.write(toFile: configuration, atomically: true, encoding: .utf8)
         let service = RestartableService(cli: cli)
         try await service.start()
-        let step = try runAction(
+        let step = try await runAction(
             ["command": "record", "server-url": service.url, "audience": "ledger.example", "events": Self.built],
             environment: ["ACTIONS_ID_TOKEN_REQUEST_URL": endpoint.requestURL, "ACTIONS_ID_TOKEN_REQUEST_TOKEN": ActionsTokenEndpoint.requestToken])
         #expect(step.status == 0, "\(step.log)")
@@ -181,33 +176,33 @@ final class ActionsTokenEndpoint: Sendable {
     }
 
     @Test func whileTheServiceIsDownRecordSpoolsAndALaterFlushStepSendsIt() async throws {
-        try cli.run("init")
-        let token = try cli.run("token", "create", "--name", "ci", "--role", "deployer", "--actor", "ana-maintainer").stdout
+        try await cli.run("init")
+        let token = try await cli.run("token", "create", "--name", "ci", "--role", "deployer", "--actor", "ana-maintainer").stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let service = RestartableService(cli: cli)
         try await service.start()
-        service.stop()
-        let spooled = try runAction(["command": "record", "server-url": service.url, "token": token, "events": Self.built])
+        await service.stop()
+        let spooled = try await runAction(["command": "record", "server-url": service.url, "token": token, "events": Self.built])
         #expect(spooled.status == 0, "\(spooled.log)")
         #expect(spooled.outputs["outcome"] == "spooled", "\(spooled.log)")
         #expect(spooled.outputs["position"] == "")
         #expect(spooled.log.contains("warning: cannot reach the shiplog service"))
-        let required = try runAction(["command": "record", "server-url": service.url, "token": token, "events": Self.built, "require-ledger": "true"])
+        let required = try await runAction(["command": "record", "server-url": service.url, "token": token, "events": Self.built, "require-ledger": "true"])
         #expect(required.status == 1, "\(required.log)")
         try await service.start()
-        let flushed = try runAction(["command": "flush", "server-url": service.url, "token": token])
+        let flushed = try await runAction(["command": "flush", "server-url": service.url, "token": token])
         #expect(flushed.status == 0, "\(flushed.log)")
         #expect(flushed.outputs["outcome"] == "flushed")
         #expect(try EventStore(path: cli.database, access: .readOnly).events(EventFilter(type: "ImageBuilt")).count == 1)
     }
 
     @Test func deployFollowsTheDeploymentAndSetsItsIdOutcomeAndPosition() async throws {
-        try cli.run("init")
-        let token = try cli.run("token", "create", "--name", "ci", "--role", "deployer", "--actor", "ana-maintainer").stdout
+        try await cli.run("init")
+        let token = try await cli.run("token", "create", "--name", "ci", "--role", "deployer", "--actor", "ana-maintainer").stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let service = RestartableService(cli: cli)
         try await service.start()
-        let deployed = try runAction(["command": "deploy", "server-url": service.url, "token": token, "app": "api", "environment": "staging", "tag": "3f9c2e1"])
+        let deployed = try await runAction(["command": "deploy", "server-url": service.url, "token": token, "app": "api", "environment": "staging", "tag": "3f9c2e1"])
         #expect(deployed.status == 0, "\(deployed.log)")
         #expect(deployed.outputs["outcome"] == "succeeded", "\(deployed.log)")
         #expect(deployed.outputs["deployment-id"] == "deployment-api-staging-1")
@@ -215,20 +210,20 @@ final class ActionsTokenEndpoint: Sendable {
         let events = try EventStore(path: cli.database, access: .readOnly).events(EventFilter(stream: "deployment-api-staging-1"))
         #expect(deployed.outputs["position"] == events.last.map { String($0.position) })
 
-        let rolledBack = try runAction(["command": "deploy", "server-url": service.url, "token": token, "app": "frontend", "environment": "staging", "tag": "broken-build"])
+        let rolledBack = try await runAction(["command": "deploy", "server-url": service.url, "token": token, "app": "frontend", "environment": "staging", "tag": "broken-build"])
         #expect(rolledBack.status == 3, "the step fails as the command does: \(rolledBack.log)")
         #expect(rolledBack.outputs["outcome"] == "rolled-back")
         #expect(rolledBack.outputs["deployment-id"] == "deployment-frontend-staging-1")
     }
 
-    @Test func badInputsFailTheStepWithOneAnnotation() throws {
+    @Test func badInputsFailTheStepWithOneAnnotation() async throws {
         for (inputs, message) in [
             (["command": "launch", "server-url": "http://127.0.0.1:9"], "command must be record, deploy, rollback, promote or flush, not 'launch'"),
             (["command": "record", "server-url": ""], "server-url is empty and the job sets no SHIPLOG_URL"),
             (["command": "record", "server-url": "http://127.0.0.1:9"], "record needs events or events-file"),
             (["command": "record", "server-url": "http://127.0.0.1:9", "events": "{}", "require-ledger": "yes"], "require-ledger must be true or false, not 'yes'"),
         ] {
-            let step = try runAction(inputs)
+            let step = try await runAction(inputs)
             #expect(step.status == 1)
             #expect(step.log.contains("::error title=shiplog::\(message)\n"), "\(step.log)")
         }

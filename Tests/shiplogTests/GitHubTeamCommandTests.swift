@@ -17,7 +17,7 @@ struct GitHubTeamCommandTests {
         }
         defer { Task { try? await github.stop() } }
         var cli = CLI()
-        try cli.run("init")
+        try await cli.run("init")
         let file = cli.directory.path("shiplog.yml")
         let example = try String(contentsOfFile: file, encoding: .utf8)
         let configured = example.replacingOccurrences(
@@ -27,22 +27,22 @@ struct GitHubTeamCommandTests {
         try configured.write(toFile: file, atomically: true, encoding: .utf8)
         cli.environment["GITHUB_TOKEN"] = "ghp_test"
 
-        let allowed = try cli.run("rollback", "api", "--env", "staging", "--tag", "rel-2024.02.01.00.00.00", "--actor", "ben-maintainer")
-        let refused = try cli.run("rollback", "api", "--env", "staging", "--tag", "rel-2024.01.01.00.00.00", "--actor", "ana-maintainer")
+        let allowed = try await cli.run("rollback", "api", "--env", "staging", "--tag", "rel-2024.02.01.00.00.00", "--actor", "ben-maintainer")
+        let refused = try await cli.run("rollback", "api", "--env", "staging", "--tag", "rel-2024.01.01.00.00.00", "--actor", "ana-maintainer")
 
         #expect(allowed.status == 0, "\(allowed.stderr)")
         #expect(refused.status != 0)
         let failedClosed = "ana-maintainer is neither a deployer nor a maintainer: GitHub could not be asked whether they are in team "
             + "WordPress/openverse-maintainers (HTTP 401: Bad credentials), so refused: failing closed"
         #expect(refused.stderr == "Error: access denied: \(failedClosed)\n")
-        let denied = try cli.run("events", "--type", "AccessDenied")
+        let denied = try await cli.run("events", "--type", "AccessDenied")
         #expect(denied.lines.count == 1)
         #expect(denied.stdout.contains(#""actor":"ana-maintainer""#))
         #expect(denied.stdout.contains("failing closed"))
         #expect(!denied.stdout.contains("ghp_test"), "the token is never recorded")
 
         cli.environment["GITHUB_TOKEN"] = nil
-        let withoutToken = try cli.run("rollback", "api", "--env", "staging", "--tag", "rel-2024.01.01.00.00.00", "--actor", "ben-maintainer")
+        let withoutToken = try await cli.run("rollback", "api", "--env", "staging", "--tag", "rel-2024.01.01.00.00.00", "--actor", "ben-maintainer")
         #expect(withoutToken.stderr == "Error: access denied: ben-maintainer is neither a deployer nor a maintainer: GitHub could not be asked "
             + "whether they are in team WordPress/openverse-maintainers (GITHUB_TOKEN holds no token to ask it with), so refused: failing closed\n")
     }

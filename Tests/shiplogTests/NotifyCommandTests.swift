@@ -22,8 +22,8 @@ import Testing
         }
     }
 
-    private func configure(_ cli: CLI, url: String) throws {
-        try cli.run("init")
+    private func configure(_ cli: CLI, url: String) async throws {
+        try await cli.run("init")
         let notify = """
 
             notify:
@@ -39,11 +39,11 @@ import Testing
         let receiver = Receiver()
         let server = try await LoopbackHTTPServer.start { receiver.answer($0) }
         let cli = CLI()
-        try configure(cli, url: server.baseURL + "/hook")
-        #expect(try cli.run("notify").lines == ["hook: subscribed at position 0"])
+        try await configure(cli, url: server.baseURL + "/hook")
+        #expect(try await cli.run("notify").lines == ["hook: subscribed at position 0"])
         let count = 150
         let input = (1...count).map { String.requested($0, tag: "t\($0)") }.joined(separator: "\n") + "\n"
-        #expect(try cli.run(["events", "append", "--actor", "ana-maintainer", "--each"], input: input).status == 0)
+        #expect(try await cli.run(["events", "append", "--actor", "ana-maintainer", "--each"], input: input).status == 0)
 
         let child = cli.process(["notify", "--watch", "--interval", "50ms"])
         let stdout = Pipe()
@@ -53,12 +53,12 @@ import Testing
         let collector = OutputCollector(stdout.fileHandleForReading)
         await collector.wait(seconds: 60) { $0.complete.count >= 20 }
         kill(child.processIdentifier, SIGKILL)
-        child.waitUntilExit()
+        await child.exited()
         #expect(child.terminationReason == .uncaughtSignal)
         let beforeKill = collector.complete.count
         #expect(beforeKill >= 20 && beforeKill < count, "killed mid-delivery")
 
-        let restarted = try cli.run("notify")
+        let restarted = try await cli.run("notify")
         #expect(restarted.status == 0, "\(restarted.stderr)")
 
         let store = try EventStore(path: cli.database, access: .readOnly)
@@ -81,11 +81,11 @@ import Testing
         let receiver = Receiver()
         let server = try await LoopbackHTTPServer.start { receiver.answer($0) }
         let cli = CLI()
-        try configure(cli, url: server.baseURL + "/hook")
-        #expect(try cli.run("notify").status == 0)
+        try await configure(cli, url: server.baseURL + "/hook")
+        #expect(try await cli.run("notify").status == 0)
         let count = 60
         let input = (1...count).map { String.requested($0, tag: "t\($0)") }.joined(separator: "\n") + "\n"
-        #expect(try cli.run(["events", "append", "--actor", "ana-maintainer", "--each"], input: input).status == 0)
+        #expect(try await cli.run(["events", "append", "--actor", "ana-maintainer", "--each"], input: input).status == 0)
 
         func watcher() throws -> (Process, OutputCollector, OutputCollector) {
             let child = cli.process(["notify", "--watch", "--interval", "50ms"])
@@ -99,7 +99,7 @@ import Testing
         await firstOut.wait(seconds: 60) { $0.complete.count >= 5 }
         #expect(firstOut.complete.count >= 5)
 
-        let once = try cli.run("notify")
+        let once = try await cli.run("notify")
         #expect(once.status == 1)
         #expect(once.stdout.isEmpty)
         #expect(once.stderr.split(separator: "\n").count == 1 && once.stderr.contains("being delivered by \(first.processIdentifier)@"), "\(once.stderr)")
@@ -110,11 +110,11 @@ import Testing
         #expect(secondOut.complete.isEmpty, "the second sends nothing while the first holds the lease")
 
         first.terminate()
-        first.waitUntilExit()
+        await first.exited()
         // Work only the second can do: appended after the first stopped.
         let more = 5
         let later = (count + 1...count + more).map { String.requested($0, tag: "t\($0)") }.joined(separator: "\n") + "\n"
-        #expect(try cli.run(["events", "append", "--actor", "ana-maintainer", "--each"], input: later).status == 0)
+        #expect(try await cli.run(["events", "append", "--actor", "ana-maintainer", "--each"], input: later).status == 0)
         let total = count + more
         let store = try EventStore(path: cli.database, access: .readOnly)
         let deadline = ContinuousClock.now + .seconds(60)
@@ -122,7 +122,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         second.terminate()
-        second.waitUntilExit()
+        await second.exited()
         #expect(secondOut.complete.contains { $0.hasPrefix("hook: delivered") }, "the second took over: \(secondOut.output)")
         let delivered = try store.events(EventFilter(type: "NotificationDelivered")).map { try NotificationDelivered.decode(from: $0.data) }
         #expect(delivered.count == total && Set(delivered.map(\.deliveryId)).count == total, "each delivered and recorded once")
@@ -134,10 +134,10 @@ import Testing
         try await server.stop()
     }
 
-    @Test func notifyWithoutSinksIsAOneLineError() throws {
+    @Test func notifyWithoutSinksIsAOneLineError() async throws {
         let cli = CLI()
-        try cli.run("init")
-        let output = try cli.run("notify")
+        try await cli.run("init")
+        let output = try await cli.run("notify")
         #expect(output.status != 0)
         #expect(output.stderr.contains("has no notify.sinks: nothing to deliver"))
     }

@@ -47,8 +47,8 @@ struct ReplicationCommandTests {
         try await cli.launchServe(["--port", "0", "--reconcile", "off"] + extra, seconds: 60)
     }
 
-    func token(_ cli: CLI) throws -> String {
-        let created = try cli.run("token", "create", "--name", "writer", "--role", "deployer", "--actor", "ana-maintainer")
+    func token(_ cli: CLI) async throws -> String {
+        let created = try await cli.run("token", "create", "--name", "writer", "--role", "deployer", "--actor", "ana-maintainer")
         #expect(created.status == 0, "\(created.stderr)")
         return created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -82,7 +82,7 @@ struct ReplicationCommandTests {
         }.compactMap { $0 }
         #expect(started.filter { $0.2 != nil }.count == 1, "exactly one service serves: \(started.map(\.1.output))")
         for (process, output, url) in started where url == nil {
-            process.waitUntilExit()
+            await process.exited()
             #expect(process.terminationStatus != 0)
             #expect(refusal(output.output), "\(output.output)")
         }
@@ -103,8 +103,8 @@ struct ReplicationCommandTests {
 
     @Test func killNineThenRestoreOnANewMachineHoldsEveryAppendAcknowledgedASyncIntervalBefore() async throws {
         let replica = try await bucket().replica("ledger")
-        try cli.run("init")
-        let token = try token(cli)
+        try await cli.run("init")
+        let token = try await token(cli)
         let (process, collector, url) = try await serve(cli, ["--replicate", replica, "--sync-interval", "1s"])
         defer { if process.isRunning { killTree(process) } }
         let base = try #require(url, "the service did not start: \(collector.output)")
@@ -133,10 +133,10 @@ struct ReplicationCommandTests {
         #expect(acknowledged.count > 20, "the service acknowledged appends: \(acknowledged.count)")
 
         let other = machine()
-        let restored = try other.run("restore", "--from", replica, "--to", other.database, useDatabase: false)
+        let restored = try await other.run("restore", "--from", replica, "--to", other.database, useDatabase: false)
         #expect(restored.status == 0, "\(restored.stderr)")
         #expect(restored.stdout.contains("intact"), "\(restored.stdout)")
-        #expect(try other.run("verify").status == 0)
+        #expect(try await other.run("verify").status == 0)
         let store = try EventStore(path: other.database, access: .readOnly)
         let recorded = try store.events(EventFilter(type: "ImageBuilt")).reduce(into: [Int: String]()) { found, event in
             found[Int(event.position)] = event.data.contains("\"tag\":\"") ? String(event.data.split(separator: "\"tag\":\"")[1].prefix { $0 != "\"" }) : nil
@@ -148,17 +148,17 @@ struct ReplicationCommandTests {
     @Test func twoServicesOnOneReplicaExactlyOneServesAndANewMachineRestoresWhatItWrote() async throws {
         let replica = try await bucket().replica("ledger")
         let machines = [cli, machine()]
-        for machine in machines { try machine.run("init") }
+        for machine in machines { try await machine.run("init") }
         let started = try await race(machines, ["--replicate", replica]) { $0.contains("holds the lease on") || $0.contains("took the lease on") }
         defer { for (process, _, _) in started where process.isRunning { process.terminate() } }
         let winner = try #require(started.first { $0.2 != nil })
         let writer = machines[started.firstIndex { $0.0 === winner.0 } ?? 0]
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        let token = try token(writer)
+        let token = try await token(writer)
         for number in 0..<5 { #expect(await append(client, try #require(winner.2), token: token, tag: "t\(number)").position != nil) }
         try await client.shutdown()
         kill(winner.0.processIdentifier, SIGTERM)
-        winner.0.waitUntilExit()
+        await winner.0.exited()
         #expect(winner.0.terminationStatus == 0, "\(winner.1.output)")
 
         // The ECS task-replacement case: an empty disk, the same replica; the lease was released.
@@ -174,8 +174,8 @@ struct ReplicationCommandTests {
 
     @Test func aServiceThatLosesItsLeaseRefusesAppendsWith503AndIsNotReady() async throws {
         let replica = try await bucket().replica("ledger")
-        try cli.run("init")
-        let token = try token(cli)
+        try await cli.run("init")
+        let token = try await token(cli)
         let (process, collector, url) = try await serve(cli, ["--replicate", replica, "--lease-duration", "3s"])
         defer { if process.isRunning { process.terminate() } }
         let base = try #require(url, "the service did not start: \(collector.output)")
@@ -204,43 +204,43 @@ struct ReplicationCommandTests {
         let recorded = try EventStore(path: cli.database, access: .readOnly).events(EventFilter(type: "ImageBuilt")).count
         #expect(recorded == acknowledged, "nothing was appended once the lease was found lost")
         process.terminate()
-        process.waitUntilExit()
+        await process.exited()
         let lease = try await objects(replica).get(try ReplicaLocation(replica).key("lease"))
         #expect(lease.map { String(decoding: $0.body, as: UTF8.self) } == intruder, "the writer that lost the lease leaves its new holder's lease alone")
     }
 
     @Test func aRestoreShorterThanAPublishedCheckpointSaysHowManyAcknowledgedEventsAreMissing() async throws {
         let replica = try await bucket().replica("ledger")
-        try cli.run("init")
-        try cli.run("keys", "create", "--out", cli.directory.path(""), "--name", "shiplog.test", useDatabase: false)
+        try await cli.run("init")
+        try await cli.run("keys", "create", "--out", cli.directory.path(""), "--name", "shiplog.test", useDatabase: false)
         let key = cli.directory.path("shiplog.test.key")
         let (process, collector, url) = try await serve(cli, ["--replicate", replica, "--signing-key", key, "--checkpoint-interval", "1s"])
         defer { if process.isRunning { process.terminate() } }
         #expect(url != nil, "the service did not start: \(collector.output)")
-        for number in 0..<3 { #expect(try cli.run("events", "append", "--actor", "ana-maintainer", input: .requested(number)).status == 0) }
+        for number in 0..<3 { #expect(try await cli.run("events", "append", "--actor", "ana-maintainer", input: .requested(number)).status == 0) }
         let s3 = try objects(replica)
         let location = try ReplicaLocation(replica)
         let deadline = ContinuousClock.now + .seconds(20)
         while try await s3.get(location.key("checkpoints/3")) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
         #expect(try await s3.get(location.key("checkpoints/3")) != nil, "the checkpoint of size 3 is published beside the replica")
         process.terminate()
-        process.waitUntilExit()
+        await process.exited()
 
         // Two more appends and their checkpoint reach the bucket, but not the replica: the tail a dead machine never shipped.
-        for number in 3..<5 { #expect(try cli.run("events", "append", "--actor", "ana-maintainer", input: .requested(number)).status == 0) }
-        let signed = try cli.run("checkpoint", "--key", key)
+        for number in 3..<5 { #expect(try await cli.run("events", "append", "--actor", "ana-maintainer", input: .requested(number)).status == 0) }
+        let signed = try await cli.run("checkpoint", "--key", key)
         #expect(signed.status == 0, "\(signed.stderr)")
         try await s3.put(location.key("checkpoints/5"), Array(signed.stdout.utf8))
 
         let other = machine()
-        let restored = try other.run("restore", "--from", replica, "--to", other.database, useDatabase: false)
+        let restored = try await other.run("restore", "--from", replica, "--to", other.database, useDatabase: false)
         #expect(restored.status == 1)
         #expect(restored.stderr.contains("2 acknowledged events (positions 4 to 5) are not in it"), "\(restored.stderr)")
-        #expect(try other.run("verify").status == 0, "what came back is kept, and intact")
+        #expect(try await other.run("verify").status == 0, "what came back is kept, and intact")
 
         // A service on an empty disk restores the same and refuses to serve over the loss.
         let replacement = machine()
-        let refused = try replacement.run("serve", "--port", "0", "--replicate", replica)
+        let refused = try await replacement.run("serve", "--port", "0", "--replicate", replica)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("2 acknowledged events are lost"), "\(refused.stderr)")
     }
@@ -249,32 +249,32 @@ struct ReplicationCommandTests {
         let moto = try #require(TestServices.motoURL)
         let bucket = try await bucket()
         let other = machine()
-        func restore(_ from: String, to: String? = nil) throws -> CLI.Output {
-            try other.run(["restore", "--from", from, "--to", to ?? other.database], useDatabase: false)
+        func restore(_ from: String, to: String? = nil) async throws -> CLI.Output {
+            try await other.run(["restore", "--from", from, "--to", to ?? other.database], useDatabase: false)
         }
-        let noBucket = try restore("s3://no-such-bucket-here/ledger?endpoint=\(moto.absoluteString)")
+        let noBucket = try await restore("s3://no-such-bucket-here/ledger?endpoint=\(moto.absoluteString)")
         #expect(noBucket.status != 0)
         #expect(noBucket.stderr.contains("the bucket no-such-bucket-here does not exist"), "\(noBucket.stderr)")
-        let empty = try restore(bucket.replica("nothing-here"))
+        let empty = try await restore(bucket.replica("nothing-here"))
         #expect(empty.stderr.contains("holds no replica"), "\(empty.stderr)")
         #expect(!FileManager.default.fileExists(atPath: other.database), "nothing written")
 
-        try other.run("init")
+        try await other.run("init")
         let before = try Data(contentsOf: URL(fileURLWithPath: other.database))
-        let exists = try restore(bucket.replica("ledger"))
+        let exists = try await restore(bucket.replica("ledger"))
         #expect(exists.stderr.contains("a restore never overwrites a ledger"), "\(exists.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: other.database)) == before)
 
         // A ledger with events of its own, pointed at a replica whose checkpoint another ledger signed.
-        try cli.run("init")
-        try cli.run("keys", "create", "--out", cli.directory.path(""), "--name", "shiplog.test", useDatabase: false)
-        for number in 0..<2 { try cli.run("events", "append", "--actor", "ana-maintainer", input: .requested(number)) }
-        try other.run("events", "append", "--actor", "ana-maintainer", input: .requested(7, tag: "other"))
-        try other.run("events", "append", "--actor", "ana-maintainer", input: .requested(8, tag: "other"))
-        let foreign = try other.run("checkpoint", "--key", cli.directory.path("shiplog.test.key"))
+        try await cli.run("init")
+        try await cli.run("keys", "create", "--out", cli.directory.path(""), "--name", "shiplog.test", useDatabase: false)
+        for number in 0..<2 { try await cli.run("events", "append", "--actor", "ana-maintainer", input: .requested(number)) }
+        try await other.run("events", "append", "--actor", "ana-maintainer", input: .requested(7, tag: "other"))
+        try await other.run("events", "append", "--actor", "ana-maintainer", input: .requested(8, tag: "other"))
+        let foreign = try await other.run("checkpoint", "--key", cli.directory.path("shiplog.test.key"))
         let replica = bucket.replica("shared")
         try await objects(replica).put(try ReplicaLocation(replica).key("checkpoints/2"), Array(foreign.stdout.utf8))
-        let refused = try cli.run("serve", "--port", "0", "--replicate", replica)
+        let refused = try await cli.run("serve", "--port", "0", "--replicate", replica)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("holds another ledger"), "\(refused.stderr)")
         #expect(try await objects(replica).get(try ReplicaLocation(replica).key("lease")) == nil, "the refused service gave its lease back")
@@ -283,7 +283,7 @@ struct ReplicationCommandTests {
     @Test func theConfigurationsReplicateSectionReplicatesWithoutFlagsAndABadOneIsRefusedBeforeTheBucketIsTouched() async throws {
         let bucket = try await bucket()
         let moto = try #require(TestServices.motoURL)
-        try cli.run("init")
+        try await cli.run("init")
         let config = cli.directory.path("shiplog.yml")
         let example = try String(contentsOfFile: config, encoding: .utf8)
         func configure(_ section: String) throws {
@@ -292,7 +292,7 @@ struct ReplicationCommandTests {
 
         // A duration that is none: one line naming the key; no lease taken, nothing replicated.
         try configure("  url: s3://\(bucket.name)/from-config\n  endpoint: \(moto.absoluteString)\n  sync_interval: soon\n")
-        let refused = try cli.run("serve", "--port", "0", "--reconcile", "off", "--config", config)
+        let refused = try await cli.run("serve", "--port", "0", "--reconcile", "off", "--config", config)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("replicate.sync_interval") && refused.stderr.contains("'soon'"), "\(refused.stderr)")
         #expect(refused.stderr.split(whereSeparator: \.isNewline).count == 1, "\(refused.stderr)")
@@ -307,7 +307,7 @@ struct ReplicationCommandTests {
               lease_duration: 6s
 
             """)
-        let token = try token(cli)
+        let token = try await token(cli)
         let (process, collector, url) = try await serve(cli, ["--config", config])
         defer { if process.isRunning { process.terminate() } }
         let base = try #require(url, "the service did not start: \(collector.output)")
@@ -323,12 +323,12 @@ struct ReplicationCommandTests {
         for number in 0..<3 { #expect(await append(client, base, token: token, tag: "c\(number)").position != nil) }
         try await client.shutdown()
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        await process.exited()
         #expect(process.terminationStatus == 0, "\(collector.output)")
         #expect(try await s3.get(location.key("lease")) == nil, "\(holder) gave the lease back on a clean stop")
 
         let other = machine()
-        let restored = try other.run("restore", "--from", bucket.replica("from-config"), "--to", other.database, useDatabase: false)
+        let restored = try await other.run("restore", "--from", bucket.replica("from-config"), "--to", other.database, useDatabase: false)
         #expect(restored.status == 0, "\(restored.stderr)")
         let expected = try EventStore(path: cli.database, access: .readOnly).head()?.position
         #expect(try EventStore(path: other.database, access: .readOnly).head()?.position == expected)
@@ -342,7 +342,7 @@ struct ReplicationCommandTests {
         var machines = [cli, machine()]
         for index in machines.indices {
             machines[index].environment["AWS_ENDPOINT_URL_DYNAMODB"] = moto.absoluteString
-            try machines[index].run("init")
+            try await machines[index].run("init")
         }
         let started = try await race(machines, ["--replicate", replica, "--lease-table", table.name]) { $0.contains("in the DynamoDB table \(table.name)") }
         defer { for (process, _, _) in started where process.isRunning { process.terminate() } }
@@ -351,14 +351,14 @@ struct ReplicationCommandTests {
         #expect(item?.hasPrefix(ProcessInfo.processInfo.hostName + "/\(winner.0.processIdentifier)/") == true, "the item names the serving process: \(item ?? "none")")
         #expect(try await objects(replica).get(try ReplicaLocation(replica).key("lease")) == nil, "no lease object beside the replica")
         kill(winner.0.processIdentifier, SIGTERM)
-        winner.0.waitUntilExit()
+        await winner.0.exited()
         #expect(winner.0.terminationStatus == 0, "\(winner.1.output)")
         #expect(try await leaseItem(table, replica: "s3://\(bucket.name)/ledger") == nil, "a clean stop gives the lease back")
     }
 
     @Test func aLitestreamLeftRunningByAKilledServiceIsStoppedByTheNextServiceOfTheLedger() async throws {
         let replica = try await bucket().replica("ledger")
-        try cli.run("init")
+        try await cli.run("init")
         let (first, firstOutput, firstURL) = try await serve(cli, ["--replicate", replica, "--lease-duration", "3s"])
         defer { if first.isRunning { killTree(first) } }
         #expect(firstURL != nil, "the service did not start: \(firstOutput.output)")
@@ -368,7 +368,7 @@ struct ReplicationCommandTests {
         let leftover = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         defer { kill(leftover, SIGKILL) }
         kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
+        await first.exited()
         #expect(Self.isRunning(leftover), "Litestream outlives a shiplog killed alone")
 
         try await Task.sleep(for: .milliseconds(3500))  // the dead service's lease runs out
@@ -380,7 +380,7 @@ struct ReplicationCommandTests {
         #expect(!Self.isRunning(leftover), "the leftover Litestream was stopped")
         #expect(secondOutput.output.contains("stopping the Litestream an earlier shiplog of this ledger left running"), "\(secondOutput.output)")
         second.terminate()
-        second.waitUntilExit()
+        await second.exited()
         #expect(!FileManager.default.fileExists(atPath: pidFile), "a clean stop removes the pid file")
     }
 

@@ -51,8 +51,8 @@ final class RestartableService {
     /// A ledger with a deployer's token, its service started and then stopped: its URL refuses
     /// connections.
     func ledgerWithStoppedService() async throws -> (RestartableService, String) {
-        try cli.run("init")
-        let created = try cli.run("token", "create", "--name", "ci-deployer", "--role", "deployer", "--actor", "ana-maintainer")
+        try await cli.run("init")
+        let created = try await cli.run("token", "create", "--name", "ci-deployer", "--role", "deployer", "--actor", "ana-maintainer")
         #expect(created.status == 0, "\(created.stderr)")
         let service = RestartableService(cli: cli)
         try await service.start()
@@ -72,8 +72,8 @@ final class RestartableService {
         return client
     }
 
-    func append(_ client: CLI, _ service: RestartableService, _ number: Int, _ extra: [String] = []) throws -> CLI.Output {
-        try client.run(["events", "append", "--server", service.url, "--spool", spool] + extra, input: Self.built(number), useDatabase: false)
+    func append(_ client: CLI, _ service: RestartableService, _ number: Int, _ extra: [String] = []) async throws -> CLI.Output {
+        try await client.run(["events", "append", "--server", service.url, "--spool", spool] + extra, input: Self.built(number), useDatabase: false)
     }
 
     /// The tags of the ImageBuilt events in the ledger, in log order.
@@ -92,7 +92,7 @@ final class RestartableService {
         let (service, token) = try await ledgerWithStoppedService()
         let client = client(token)
         for number in 0..<5 {
-            let appended = try append(client, service, number)
+            let appended = try await append(client, service, number)
             #expect(appended.status == 0, "\(appended.stderr)")
             #expect(appended.stdout.isEmpty)
             #expect(appended.stderr.split(separator: "\n").count == 1, "one warning line: \(appended.stderr)")
@@ -106,7 +106,7 @@ final class RestartableService {
         #expect(try recordedTags().isEmpty)
 
         try await service.start()
-        let flushed = try client.run(["flush", "--server", service.url, "--spool", spool], useDatabase: false)
+        let flushed = try await client.run(["flush", "--server", service.url, "--spool", spool], useDatabase: false)
         #expect(flushed.status == 0, "\(flushed.stderr)")
         #expect(flushed.lines.count == 5)
         #expect(flushed.stderr == "sent 5 spooled records to \(service.url) (0 were already recorded)\n")
@@ -114,7 +114,7 @@ final class RestartableService {
         #expect(!FileManager.default.fileExists(atPath: spool), "an emptied spool is removed")
         #expect(!FileManager.default.fileExists(atPath: spool + ".sent"))
 
-        let again = try client.run(["flush", "--server", service.url, "--spool", spool], useDatabase: false)
+        let again = try await client.run(["flush", "--server", service.url, "--spool", spool], useDatabase: false)
         #expect(again.status == 0)
         #expect(again.stderr == "nothing spooled in \(spool)\n")
         #expect(try recordedTags().count == 5)
@@ -123,14 +123,14 @@ final class RestartableService {
     @Test func requireLedgerMakesAnOutageAnErrorAndSpoolsNothing() async throws {
         let (service, token) = try await ledgerWithStoppedService()
         for (client, extra) in [(client(token), ["--require-ledger"]), (client(token, extra: ["SHIPLOG_REQUIRE_LEDGER": "1"]), [])] {
-            let appended = try append(client, service, 1, extra)
+            let appended = try await append(client, service, 1, extra)
             #expect(appended.status == 1)
             #expect(appended.stdout.isEmpty)
             #expect(appended.stderr.hasPrefix("Error: cannot reach the shiplog service at \(service.url)"), "\(appended.stderr)")
             #expect(appended.stderr.split(separator: "\n").count == 1)
             #expect(!FileManager.default.fileExists(atPath: spool))
         }
-        let local = try cli.run(["events", "append", "--require-ledger", "--actor", "ana-maintainer"], input: Self.built(1))
+        let local = try await cli.run(["events", "append", "--require-ledger", "--actor", "ana-maintainer"], input: Self.built(1))
         #expect(local.status != 0)
         #expect(local.stderr.contains("--require-ledger applies to appends through a service"))
         #expect(try recordedTags().isEmpty)
@@ -141,12 +141,12 @@ final class RestartableService {
         let client = client(token)
         let state = cli.directory.path("state/shiplog/spool/http-127.0.0.1-\(service.port).jsonl")
         for number in 0..<2 {
-            let appended = try client.run(["events", "append", "--server", service.url], input: Self.built(number), useDatabase: false)
+            let appended = try await client.run(["events", "append", "--server", service.url], input: Self.built(number), useDatabase: false)
             #expect(appended.status == 0, "\(appended.stderr)")
             #expect(appended.stderr.contains("spooled 1 events to \(state)"), "one spool per service under XDG_STATE_HOME: \(appended.stderr)")
         }
         try await service.start()
-        let appended = try client.run(["events", "append", "--server", service.url], input: Self.built(2), useDatabase: false)
+        let appended = try await client.run(["events", "append", "--server", service.url], input: Self.built(2), useDatabase: false)
         #expect(appended.status == 0, "\(appended.stderr)")
         #expect(appended.stderr == "sent 2 spooled records from \(state)\n")
         #expect(appended.lines.count == 1, "prints what it appended, as locally")
@@ -157,11 +157,11 @@ final class RestartableService {
     @Test func aSpooledRecordTheServiceRefusesIsSetAsideAndTheRestAreSent() async throws {
         let (service, token) = try await ledgerWithStoppedService()
         let client = client(token)
-        #expect(try append(client, service, 0).status == 0)
-        #expect(try append(client, service, 1, ["--expected-version", "7"]).status == 0, "the stream will not be at 7")
-        #expect(try append(client, service, 2).status == 0)
+        await #expect(try append(client, service, 0).status == 0)
+        await #expect(try append(client, service, 1, ["--expected-version", "7"]).status == 0, "the stream will not be at 7")
+        await #expect(try append(client, service, 2).status == 0)
         try await service.start()
-        let flushed = try client.run(["flush", "--server", service.url, "--spool", spool], useDatabase: false)
+        let flushed = try await client.run(["flush", "--server", service.url, "--spool", spool], useDatabase: false)
         #expect(flushed.status == 1)
         #expect(flushed.lines.count == 2)
         let refusal = try #require(flushed.stderr.split(separator: "\n").first)
@@ -179,10 +179,10 @@ final class RestartableService {
     @Test func aFlushToAnotherServiceThanTheRecordsWereMeantForSendsNothing() async throws {
         let (service, token) = try await ledgerWithStoppedService()
         let client = client(token)
-        #expect(try append(client, service, 0).status == 0)
+        await #expect(try append(client, service, 0).status == 0)
         let other = RestartableService(cli: cli)
         try await other.start()
-        let flushed = try client.run(["flush", "--server", other.url, "--spool", spool], useDatabase: false)
+        let flushed = try await client.run(["flush", "--server", other.url, "--spool", spool], useDatabase: false)
         #expect(flushed.status == 1)
         #expect(flushed.stderr == "Error: \(spool) holds records for \(service.url); send them with `shiplog flush --server \(service.url)`; 1 records stay spooled in \(spool)\n")
         #expect(spooledLines().count == 1)
@@ -197,7 +197,7 @@ final class RestartableService {
         let client = client(token)
         let count = 120
         for number in 0..<count {
-            let appended = try append(client, service, number)
+            let appended = try await append(client, service, number)
             #expect(appended.status == 0, "\(appended.stderr)")
         }
         #expect(spooledLines().count == count)
@@ -211,16 +211,16 @@ final class RestartableService {
         await OutputCollector(sent.fileHandleForReading).wait(seconds: 60) { $0.complete.count >= 10 }
         if what == "service killed" {
             service.stop(SIGKILL)
-            flush.waitUntilExit()
+            await flush.exited()
             #expect(flush.terminationStatus == 1, "the flush stops when the service goes away")
             try await service.start()
         } else {
             kill(flush.processIdentifier, SIGKILL)
-            flush.waitUntilExit()
+            await flush.exited()
         }
         let cutAt = try recordedTags().count
         #expect(cutAt < count, "the flush was cut short (\(cutAt) of \(count) sent)")
-        let retried = try client.run(["flush", "--server", service.url, "--spool", spool], useDatabase: false)
+        let retried = try await client.run(["flush", "--server", service.url, "--spool", spool], useDatabase: false)
         #expect(retried.status == 0, "\(retried.stderr)")
         let tags = try recordedTags()
         #expect(tags.count == count, "count in == count out")
@@ -295,12 +295,12 @@ extension SpoolTests {
         let proxy = try await SwallowingProxy(to: service.url)
         defer { Task { try? await proxy.server.stop() } }
         let client = client(token)
-        let appended = try client.run(
+        let appended = try await client.run(
             ["events", "append", "--server", proxy.url, "--server-timeout", "2s", "--spool", spool], input: Self.built(1), useDatabase: false)
         #expect(appended.status == 0, "\(appended.stderr)")
         #expect(appended.stderr.hasPrefix("warning: cannot reach the shiplog service at \(proxy.url)"), "\(appended.stderr)")
         #expect(try recordedTags() == ["t1"], "the service committed before the answer was lost")
-        let flushed = try client.run(["flush", "--server", proxy.url, "--spool", spool], useDatabase: false)
+        let flushed = try await client.run(["flush", "--server", proxy.url, "--spool", spool], useDatabase: false)
         #expect(flushed.status == 0, "\(flushed.stderr)")
         #expect(flushed.stdout.contains(#""deduplicated":true"#), "\(flushed.stdout)")
         #expect(try recordedTags() == ["t1"], "recorded once")

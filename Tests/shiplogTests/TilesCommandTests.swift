@@ -7,19 +7,19 @@ struct TilesCommandTests {
     let cli = CLI()
 
     /// A ledger of `count` events and a signing key; returns the key's path.
-    private func seed(_ count: Int) throws -> String {
-        #expect(try cli.run("init").status == 0)
+    private func seed(_ count: Int) async throws -> String {
+        #expect(try await cli.run("init").status == 0)
         let lines = (1...count).map { String.requested($0) }.joined(separator: "\n")
-        let appended = try cli.run("events", "append", "--actor", "ana-maintainer", input: lines)
+        let appended = try await cli.run("events", "append", "--actor", "ana-maintainer", input: lines)
         #expect(appended.status == 0, "\(appended.stderr)")
-        #expect(try cli.run("keys", "create", "--out", cli.directory.path(""), "--name", "tiles.test", useDatabase: false).status == 0)
+        #expect(try await cli.run("keys", "create", "--out", cli.directory.path(""), "--name", "tiles.test", useDatabase: false).status == 0)
         return cli.directory.path("tiles.test.key")
     }
 
-    @Test func exportWritesTheCheckpointAndEveryTileOfItsTreeAsTheStoreHoldsThem() throws {
-        let key = try seed(260)
+    @Test func exportWritesTheCheckpointAndEveryTileOfItsTreeAsTheStoreHoldsThem() async throws {
+        let key = try await seed(260)
         let out = cli.directory.path("public")
-        let exported = try cli.run("tiles", "export", out, "--key", key)
+        let exported = try await cli.run("tiles", "export", out, "--key", key)
         #expect(exported.status == 0, "\(exported.stderr)")
 
         let store = try EventStore(path: cli.database, access: .readOnly)
@@ -34,17 +34,17 @@ struct TilesCommandTests {
         }
     }
 
-    @Test func exportWithoutAKeyTakesTheStoredCheckpointAndRefusesWhenThereIsNone() throws {
-        let key = try seed(3)
+    @Test func exportWithoutAKeyTakesTheStoredCheckpointAndRefusesWhenThereIsNone() async throws {
+        let key = try await seed(3)
         let out = cli.directory.path("public")
-        let refused = try cli.run("tiles", "export", out)
+        let refused = try await cli.run("tiles", "export", out)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("no signed checkpoint"), "\(refused.stderr)")
 
-        let signed = try cli.run("checkpoint", "--key", key)
+        let signed = try await cli.run("checkpoint", "--key", key)
         #expect(signed.status == 0)
-        #expect(try cli.run("events", "append", "--actor", "ana-maintainer", input: String.requested(99)).status == 0)
-        let exported = try cli.run("tiles", "export", out)
+        #expect(try await cli.run("events", "append", "--actor", "ana-maintainer", input: String.requested(99)).status == 0)
+        let exported = try await cli.run("tiles", "export", out)
         #expect(exported.status == 0, "\(exported.stderr)")
         #expect(try String(contentsOfFile: out + "/checkpoint", encoding: .utf8) == signed.stdout)
         // The checkpoint's tree, not the log that grew after it.

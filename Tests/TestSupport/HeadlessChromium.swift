@@ -1,17 +1,10 @@
 import Foundation
-import TestSupport
 
 /// Debian's `chromium`, run headless from async tests without holding a thread of the
 /// cooperative pool while it works (the service it loads answers on that pool).
-enum HeadlessChromium {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
+public enum HeadlessChromium {
     /// The binary on PATH, or nil when chromium is not installed.
-    static var path: String? {
+    public static var path: String? {
         let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
         for name in ["chromium", "chromium-browser"] {
             for directory in directories where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
@@ -23,7 +16,7 @@ enum HeadlessChromium {
 
     /// Runs chromium with `arguments` and a profile of its own (so runs in parallel do not share
     /// one), stopping it after `timeout`.
-    static func run(_ binary: String, _ arguments: [String], timeout: Duration = .seconds(90)) async throws -> Output {
+    public static func run(_ binary: String, _ arguments: [String], timeout: Duration = .seconds(90)) async throws -> ProcessOutput {
         let directory = TemporaryDirectory()
         let stdoutPath = directory.path("stdout"), stderrPath = directory.path("stderr")
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
@@ -49,7 +42,7 @@ enum HeadlessChromium {
                 continuation.resume(throwing: error)
             }
         }
-        return Output(
+        return ProcessOutput(
             status: process.terminationStatus,
             stdout: (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")
