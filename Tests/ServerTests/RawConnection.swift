@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -7,8 +6,9 @@ import Glibc
 /// A plain TCP connection to 127.0.0.1, for requests no HTTP client would send: HTTP/1.0,
 /// oversized headers, malformed request lines, silence.
 ///
-/// Unchecked `Sendable`: one test uses it at a time, and hands it to a Dispatch thread only to
-/// wait for the server, so the wait does not take one of the cooperative threads the server runs on.
+/// Unchecked `Sendable`: one test uses it at a time, and hands it to a thread of its own only to
+/// wait for the server, so the wait does not take one of the cooperative threads the server runs
+/// on (Dispatch's global queues are those threads here).
 final class RawConnection: @unchecked Sendable {
     private let descriptor: Int32
 
@@ -46,14 +46,15 @@ final class RawConnection: @unchecked Sendable {
 
     /// Everything the server sends until it closes the connection, and how long that took;
     /// throws when the server keeps it open past the timeout.
+    /// Timed from the call, and read on a thread of its own, so that a late start cannot shorten it.
     func readUntilClosed() async throws -> (text: String, elapsed: Duration) {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try self.blockingReadUntilClosed() }) }
+        let started = ContinuousClock.now
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try self.blockingReadUntilClosed(since: started) }) }.start()
         }
     }
 
-    private func blockingReadUntilClosed() throws -> (text: String, elapsed: Duration) {
-        let started = ContinuousClock.now
+    private func blockingReadUntilClosed(since started: ContinuousClock.Instant) throws -> (text: String, elapsed: Duration) {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
