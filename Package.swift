@@ -173,6 +173,7 @@ let package = Package(
             name: "Replication",
             dependencies: [
                 "AWS",
+                "Clocks",
                 "Ledger",
                 .product(name: "Logging", package: "swift-log"),
             ],

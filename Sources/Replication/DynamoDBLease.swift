@@ -1,4 +1,5 @@
 import AWS
+import Clocks
 import Foundation
 import Synchronization
 
@@ -119,7 +120,7 @@ public final class DynamoDBLease: WriterLease {
     /// Puts this writer's item if `condition` holds; records the new expiry.
     private func write(condition: String) async throws {
         let now = Date()
-        let expires = now.addingTimeInterval(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+        let expires = now.addingTimeInterval(duration.timeInterval)
         do {
             _ = try await dynamoDB.call("PutItem", [
                 "TableName": .string(table.name),

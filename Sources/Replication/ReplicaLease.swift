@@ -1,4 +1,5 @@
 import AWS
+import Clocks
 import Foundation
 import Synchronization
 
@@ -117,7 +118,7 @@ public final class ReplicaLease: WriterLease {
     }
 
     private func write(_ condition: S3ObjectClient.Condition) async throws {
-        let expires = Date().addingTimeInterval(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+        let expires = Date().addingTimeInterval(duration.timeInterval)
         let body = try JSONEncoder.lease.encode(Record(holder: holder, expiresAt: expires))
         do {
             let tag = try await s3.put(location.key("lease"), Array(body), condition: condition)

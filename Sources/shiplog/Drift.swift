@@ -40,9 +40,8 @@ extension Drift {
     /// The same comparison made by the service, against the ECS of its configuration; it records
     /// nothing (its reconciler records drift as it passes).
     private func run(through client: ServiceClient) async throws {
-        if global.actor != nil || global.config != nil || acting.onBehalfOf != nil {
-            throw CommandFailure("--actor, --on-behalf-of and --config belong to a local ledger; a service has its own configuration and takes who acts from the token")
-        }
+        try global.refuseThroughService()
+        if acting.onBehalfOf != nil { throw CommandFailure("--on-behalf-of belongs to a local ledger: drift through --server records nothing, so nobody acts") }
         struct Report: Decodable {
             var services: [ServiceDrift]
             var drifting: Int

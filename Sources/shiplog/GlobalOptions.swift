@@ -51,6 +51,13 @@ struct GlobalOptions: ParsableArguments {
         if let actor, !NameRule.isValid(actor) { throw ValidationError(NameRule.problem(actor, what: "--actor")) }
     }
 
+    /// Refuses `--actor` and `--config` for a command working through a service: it has its own
+    /// configuration and takes who acts from the token.
+    func refuseThroughService() throws {
+        if actor != nil { throw CommandFailure("--actor names who acts on a local ledger; a service takes it from the token") }
+        if config != nil { throw CommandFailure("--config is the service's own configuration when working through --server") }
+    }
+
     /// The ledger of a command that does not load the configuration.
     var databasePath: String { database.path() }
 

@@ -144,9 +144,7 @@ extension VerificationCommand {
         func run() async throws {
             let gates: Listed
             if let client = try service.client(global.database) {
-                if global.config != nil || global.actor != nil {
-                    throw CommandFailure("--actor and --config belong to a local ledger; a service has its own configuration and takes who asks from the token")
-                }
+                try global.refuseThroughService()
                 gates = try await client.get("/api/v1/verifications/gates", query: [("app", app)])
             } else {
                 let workflow = try await Workflow.open(global, acting: try ActingOptions.parse([]), app: app, environment: ShiplogConfiguration.promotionTarget)

@@ -181,6 +181,13 @@ struct ClientModeTests {
         await expectOneLineRefusal(try client(url, token: revoked).run(["events", "append"], input: line, useDatabase: false), saying: "a valid bearer token is required")
         await expectOneLineRefusal(try client(url, token: token).run(["export", "--key", "shiplog.test.key"], useDatabase: false),
                              saying: "a service signs with its own key")
+        // The options of a local ledger, refused by every command that works through a service.
+        for command in [["deploy", "api", "--env", "staging", "--tag", "3f9c2e1"], ["drift"], ["verification", "gates", "api"]] {
+            await expectOneLineRefusal(try client(url, token: token).run(command + ["--actor", "ana-maintainer"], useDatabase: false),
+                                       saying: "--actor names who acts on a local ledger")
+            await expectOneLineRefusal(try client(url, token: token).run(command + ["--config", "shiplog.yml"], useDatabase: false),
+                                       saying: "--config is the service's own configuration")
+        }
         #expect(try await cli.eventCount() == before, "nothing was written")
         try await html.stop()
         try await otherJSON.stop()

@@ -6,8 +6,7 @@ import Deploy
 enum RemoteDeployments {
     /// Refuses, by name, options that steer a local engine and mean nothing to the service's.
     static func refuseLocalOptions(_ global: GlobalOptions, timeout: DurationArgument? = nil, queue: QueueOptions) throws {
-        if global.actor != nil { throw CommandFailure("--actor names who acts on a local ledger; a service takes it from the token") }
-        if global.config != nil { throw CommandFailure("--config is the service's own configuration when working through --server") }
+        try global.refuseThroughService()
         if timeout != nil { throw CommandFailure("--timeout is the service's (stable_timeout in its configuration) when working through --server") }
         if queue.waitTimeout != nil { throw CommandFailure("--wait-timeout is the service's when working through --server") }
     }
