@@ -33,7 +33,7 @@ final class ChromiumDevTools: @unchecked Sendable {
         process.standardInput = commands
         process.standardOutput = answers
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try process.start()
         // A thread of its own blocks on the pipe, never one of the cooperative pool's.
         let handle = answers.fileHandleForReading
         Thread { [weak self] in

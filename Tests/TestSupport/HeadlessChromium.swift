@@ -36,7 +36,7 @@ public enum HeadlessChromium {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             process.terminationHandler = { _ in continuation.resume() }
             do {
-                try process.run()
+                try process.start()
             } catch {
                 process.terminationHandler = nil
                 continuation.resume(throwing: error)

@@ -75,7 +75,7 @@ struct CLI {
         let stderr = Pipe()
         process.standardError = stderr
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        try process.start()
         try? stderr.fileHandleForWriting.close()
         let collector = OutputCollector(stderr.fileHandleForReading)
         await collector.wait(seconds: seconds) { $0.output.contains("listening on 127.0.0.1:") }

@@ -117,7 +117,7 @@ struct ClientDeployTests {
         let firstOut = Pipe(), firstErr = Pipe()
         first.standardOutput = firstOut
         first.standardError = firstErr
-        try first.run()
+        try first.start()
         let firstLines = OutputCollector(firstOut.fileHandleForReading)
         await firstLines.wait { $0.output.contains("DeploymentQueued") }
         #expect(firstLines.output.contains("waits"), "\(firstLines.output)")
@@ -127,7 +127,7 @@ struct ClientDeployTests {
         let secondOut = Pipe()
         second.standardOutput = secondOut
         second.standardError = FileHandle.nullDevice
-        try second.run()
+        try second.start()
         let secondLines = OutputCollector(secondOut.fileHandleForReading)
         await first.exited()
         #expect(first.terminationStatus == 4)

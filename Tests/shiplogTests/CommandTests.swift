@@ -91,7 +91,7 @@ struct CommandTests {
         let follower = cli.process(["events", "--follow"])
         let stdout = Pipe()
         follower.standardOutput = stdout
-        try follower.run()
+        try follower.start()
         try? stdout.fileHandleForWriting.close()
         defer { if follower.isRunning { follower.terminate() } }
         let collector = OutputCollector(stdout.fileHandleForReading)

@@ -15,7 +15,7 @@ struct CrashTests {
         child.standardInput = stdin
         child.standardOutput = stdout
         child.standardError = FileHandle.nullDevice
-        try child.run()
+        try child.start()
 
         // Feed events for as long as the child lives.
         let writer = Thread {

@@ -157,7 +157,7 @@ struct DeployCommandTests {
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try process.start()
         return (process, stdout, stderr)
     }
 

@@ -49,7 +49,7 @@ import Testing
         let stdout = Pipe()
         child.standardOutput = stdout
         child.standardError = FileHandle.nullDevice
-        try child.run()
+        try child.start()
         let collector = OutputCollector(stdout.fileHandleForReading)
         await collector.wait(seconds: 60) { $0.complete.count >= 20 }
         kill(child.processIdentifier, SIGKILL)
@@ -92,7 +92,7 @@ import Testing
             let stdout = Pipe(), stderr = Pipe()
             child.standardOutput = stdout
             child.standardError = stderr
-            try child.run()
+            try child.start()
             return (child, OutputCollector(stdout.fileHandleForReading), OutputCollector(stderr.fileHandleForReading))
         }
         let (first, firstOut, _) = try watcher()

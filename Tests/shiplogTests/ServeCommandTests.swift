@@ -127,7 +127,7 @@ import Testing
         let stderr = Pipe()
         process.standardError = stderr
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        try process.start()
         defer { if process.isRunning { process.terminate() } }
         try? stderr.fileHandleForWriting.close()
         let collector = OutputCollector(stderr.fileHandleForReading)

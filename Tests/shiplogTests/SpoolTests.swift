@@ -206,7 +206,7 @@ final class RestartableService {
         let sent = Pipe()
         flush.standardOutput = sent
         flush.standardError = FileHandle.nullDevice
-        try flush.run()
+        try flush.start()
         // The flush prints a line as each record is answered: cut it short at the tenth.
         await OutputCollector(sent.fileHandleForReading).wait(seconds: 60) { $0.complete.count >= 10 }
         if what == "service killed" {
