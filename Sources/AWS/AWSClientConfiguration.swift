@@ -44,19 +44,32 @@ public struct AWSClientConfiguration: Sendable {
         guard let region = environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"], !region.isEmpty else {
             throw AWSError(kind: .credentials, message: "no region: set AWS_REGION", operation: "configuration")
         }
-        let endpointText = environment["AWS_ENDPOINT_URL_\(service.environmentID)"] ?? environment["AWS_ENDPOINT_URL"]
-        var endpoint: URL?
-        if let endpointText, !endpointText.isEmpty {
-            guard let url = URL(string: endpointText), url.host != nil else {
-                throw AWSError(kind: .credentials, message: "endpoint is not a URL: \(endpointText)", operation: "configuration")
-            }
-            endpoint = url
-        }
         return AWSClientConfiguration(
             region: region,
-            endpoint: endpoint,
+            endpoint: try endpoint(for: service, environment: environment),
             credentials: CredentialProviderChain.standard(environment: environment)
         )
+    }
+
+    /// The endpoint the AWS SDKs would use for `service`: `AWS_ENDPOINT_URL_<SERVICE>`, else
+    /// `AWS_ENDPOINT_URL`; nil for AWS's own.
+    ///
+    /// - Throws: ``AWSError`` when the variable is set to something other than an endpoint URL.
+    public static func endpoint(for service: AWSService, environment: [String: String]) throws -> URL? {
+        for variable in ["AWS_ENDPOINT_URL_\(service.environmentID)", "AWS_ENDPOINT_URL"] {
+            guard let text = environment[variable], !text.isEmpty else { continue }
+            guard let url = endpointURL(text) else {
+                throw AWSError(kind: .credentials, message: "\(variable) must be an http or https URL, not '\(text)'", operation: "configuration")
+            }
+            return url
+        }
+        return nil
+    }
+
+    /// `text` as an endpoint: an http or https URL with a host; nil for anything else.
+    public static func endpointURL(_ text: String) -> URL? {
+        guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else { return nil }
+        return url
     }
 
     /// The endpoint of `service` in this configuration.

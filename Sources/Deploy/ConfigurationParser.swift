@@ -1,3 +1,4 @@
+import AWS
 import Access
 import Foundation
 import Ledger
@@ -321,7 +322,7 @@ enum ConfigurationParser {
         section.leaseTable = try fields["lease_table"].map { try reader.string($0, "replicate.lease_table") }
         if let node = fields["lease_endpoint"] {
             let text = try reader.string(node, "replicate.lease_endpoint")
-            guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            guard let url = AWSClientConfiguration.endpointURL(text) else {
                 throw ConfigurationError.invalid(file: reader.file, key: "replicate.lease_endpoint", "must be an http or https URL, not '\(text)'")
             }
             guard section.leaseTable != nil else {

@@ -65,3 +65,31 @@ public struct PromotionGates: Sendable, Equatable {
         return "gates not passed for \(tag) in \(source): \(held.joined(separator: ", "))"
     }
 }
+
+extension PromotionGates {
+    /// The gates as `shiplog verification gates` prints them and `GET /api/v1/verifications/gates`
+    /// answers: the one shape both the service and its client read and write.
+    public struct Report: Codable, Sendable {
+        public struct Gate: Codable, Sendable {
+            public var name: String
+            /// `passed`, `failed` or `missing`.
+            public var state: String
+            /// The page of the newest result, when there is one and it has a page.
+            public var url: String?
+        }
+
+        public var app: String
+        public var tag: String
+        public var gates: [Gate]
+        public var passed: Bool
+        public var summary: String
+
+        public init(_ gates: PromotionGates) {
+            app = gates.app
+            tag = gates.tag
+            self.gates = gates.gates.map { Gate(name: $0.name, state: $0.state.rawValue, url: $0.newest?.result.url) }
+            passed = gates.passed
+            summary = gates.summary
+        }
+    }
+}

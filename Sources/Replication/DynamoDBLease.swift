@@ -35,20 +35,6 @@ public final class DynamoDBLease: WriterLease {
                 throw ReplicationError(.invalidSettings, "'\(name)' is not a DynamoDB table name (3 to 255 letters, digits, '_', '-' and '.')")
             }
         }
-
-        /// The endpoint the AWS SDKs would use for DynamoDB: `AWS_ENDPOINT_URL_DYNAMODB`, else
-        /// `AWS_ENDPOINT_URL`; nil for AWS's own.
-        /// - Throws: ``ReplicationError`` `.invalidSettings` when the variable is set to something other than a URL.
-        public static func endpoint(from environment: [String: String]) throws -> URL? {
-            for variable in ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"] {
-                guard let text = environment[variable], !text.isEmpty else { continue }
-                guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-                    throw ReplicationError(.invalidSettings, "\(variable) must be an http or https URL, not '\(text)'")
-                }
-                return url
-            }
-            return nil
-        }
     }
 
     public let table: Table

@@ -1,3 +1,4 @@
+import AWS
 import ArgumentParser
 import Deploy
 import Foundation
@@ -147,7 +148,7 @@ struct Serve: AsyncParsableCommand {
                 replication.leaseDuration = lease
             }
             if let table = leaseTable ?? section?.leaseTable {
-                let endpoint = try section?.leaseEndpoint ?? DynamoDBLease.Table.endpoint(from: environment)
+                let endpoint = try section?.leaseEndpoint ?? AWSClientConfiguration.endpoint(for: .dynamoDB, environment: environment)
                 replication.leaseTable = try DynamoDBLease.Table(name: table, endpoint: endpoint, region: replication.location.region)
             }
             settings.replicator = try await Replicator.start(replication, databasePath: settings.databasePath, logger: Logger(label: "shiplog.replication"))

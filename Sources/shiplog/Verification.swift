@@ -142,13 +142,13 @@ extension VerificationCommand {
         var app: String
 
         func run() async throws {
-            let gates: Listed
+            let gates: PromotionGates.Report
             if let client = try service.client(global.database) {
                 try global.refuseThroughService()
                 gates = try await client.get("/api/v1/verifications/gates", query: [("app", app)])
             } else {
                 let workflow = try await Workflow.open(global, acting: try ActingOptions.parse([]), app: app, environment: ShiplogConfiguration.promotionTarget)
-                gates = Listed(try await workflow.engine.promotionGates(app: app))
+                gates = PromotionGates.Report(try await workflow.engine.promotionGates(app: app))
                 try workflow.finish()
             }
             for gate in gates.gates {
@@ -159,25 +159,6 @@ extension VerificationCommand {
                 throw ExitCode.failure
             }
             emit(gates.summary)
-        }
-
-        /// The gates as both paths print them (the service's answer carries these fields among others).
-        struct Listed: Decodable {
-            struct Gate: Decodable {
-                var name: String
-                var state: String
-                var url: String?
-            }
-
-            var gates: [Gate]
-            var passed: Bool
-            var summary: String
-
-            init(_ gates: PromotionGates) {
-                self.gates = gates.gates.map { Gate(name: $0.name, state: $0.state.rawValue, url: $0.newest?.result.url) }
-                passed = gates.passed
-                summary = gates.summary
-            }
         }
     }
 }

@@ -151,4 +151,21 @@ struct AWSJSONClientTests {
         #expect(standard.endpoint(for: .ecs).absoluteString == "https://ecs.us-west-2.amazonaws.com")
         #expect(standard.endpoint(for: .ecr).absoluteString == "https://api.ecr.us-west-2.amazonaws.com")
     }
+
+    /// The one reading of the endpoint variables, for the clients' configuration and the DynamoDB lease alike.
+    @Test func aServicesEndpointVariableComesBeforeTheGeneralOneAndMustBeAnHTTPURL() throws {
+        let both = ["AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:8000", "AWS_ENDPOINT_URL": "http://127.0.0.1:5000"]
+        #expect(try AWSClientConfiguration.endpoint(for: .dynamoDB, environment: both)?.absoluteString == "http://127.0.0.1:8000")
+        #expect(try AWSClientConfiguration.endpoint(for: .ecs, environment: both)?.absoluteString == "http://127.0.0.1:5000")
+        #expect(try AWSClientConfiguration.endpoint(for: .ecs, environment: [:]) == nil)
+        for text in ["dynamo", "ftp://127.0.0.1:8000", "http://"] {
+            let error = #expect(throws: AWSError.self) {
+                try AWSClientConfiguration.endpoint(for: .dynamoDB, environment: ["AWS_ENDPOINT_URL_DYNAMODB": text])
+            }
+            #expect(error?.message == "AWS_ENDPOINT_URL_DYNAMODB must be an http or https URL, not '\(text)'")
+            #expect(throws: AWSError.self) {
+                try AWSClientConfiguration.fromEnvironment(service: .dynamoDB, environment: ["AWS_REGION": "eu-west-1", "AWS_ENDPOINT_URL": text])
+            }
+        }
+    }
 }

@@ -68,37 +68,13 @@ struct VerificationsController {
         var verifications: [Item]
     }
 
-    /// Production's gates for the tag staging runs now, as `shiplog verification gates` shows them.
-    struct Gates: ResponseEncodable {
-        struct Gate: Encodable {
-            var name: String
-            var state: String
-            /// The page of the newest result, when there is one and it has a page.
-            var url: String?
-        }
-
-        var app: String
-        var tag: String
-        var gates: [Gate]
-        var passed: Bool
-        var summary: String
-
-        init(_ gates: PromotionGates) {
-            app = gates.app
-            tag = gates.tag
-            self.gates = gates.gates.map { Gate(name: $0.name, state: $0.state.rawValue, url: $0.newest?.result.url) }
-            passed = gates.passed
-            summary = gates.summary
-        }
-    }
-
     /// `GET /api/v1/verifications/gates?app=frontend`: whether production's gates have passed for
     /// the tag staging runs (read from ECS, as a promotion reads it).
-    @Sendable func gates(_ request: Request, context: ShiplogRequestContext) async throws -> Gates {
+    @Sendable func gates(_ request: Request, context: ShiplogRequestContext) async throws -> PromotionGates.Report {
         try await backend.authorize(.read, context)
         let query = try QueryReader(request, allowed: ["app"])
         guard let app = try query.name("app") else { throw HTTPError(.badRequest, message: "query parameter 'app' is required") }
-        return Gates(try await backend.requireWorkflow().engine.promotionGates(app: app))
+        return PromotionGates.Report(try await backend.requireWorkflow().engine.promotionGates(app: app))
     }
 
     /// `GET /api/v1/verifications?app=frontend&environment=staging&tag=3f9c2e1`: oldest first;
@@ -153,3 +129,6 @@ struct VerificationsController {
         return result
     }
 }
+
+/// The gates answer is the type the CLI prints from, whichever way it reads them.
+extension PromotionGates.Report: ResponseEncodable {}
