@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Debian's `chromium`, run headless from async tests without holding a thread of the
 /// cooperative pool while it works (the service it loads answers on that pool).
@@ -16,6 +17,10 @@ public enum HeadlessChromium {
 
     /// Runs chromium with `arguments` and a profile of its own (so runs in parallel do not share
     /// one), stopping it after `timeout`.
+    ///
+    /// A run stopped for its timeout answers status 124 (as `timeout(1)` does), with the reason
+    /// first in its standard error: chromium itself exits 0 on SIGTERM, without the screenshot or
+    /// DOM it was asked for.
     public static func run(_ binary: String, _ arguments: [String], timeout: Duration = .seconds(90)) async throws -> ProcessOutput {
         let directory = TemporaryDirectory()
         let stdoutPath = directory.path("stdout"), stderrPath = directory.path("stderr")
@@ -30,6 +35,7 @@ public enum HeadlessChromium {
         let running = RunningProcess(process)
         let watchdog = Task {
             try await Task.sleep(for: timeout)
+            running.timedOut.withLock { $0 = true }
             running.process.terminate()
         }
         defer { watchdog.cancel() }
@@ -42,16 +48,19 @@ public enum HeadlessChromium {
                 continuation.resume(throwing: error)
             }
         }
+        let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        let timedOut = running.timedOut.withLock { $0 }
         return ProcessOutput(
-            status: process.terminationStatus,
+            status: timedOut ? 124 : process.terminationStatus,
             stdout: (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")
+            stderr: timedOut ? "chromium was stopped after \(timeout)\n" + stderr : stderr)
     }
 
     /// Lets the watchdog task hold the process; it only ever calls `terminate()`, which is safe
     /// from any thread.
     private final class RunningProcess: @unchecked Sendable {
         let process: Process
+        let timedOut = Mutex(false)
         init(_ process: Process) { self.process = process }
     }
 }
